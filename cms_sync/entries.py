@@ -1,0 +1,131 @@
+"""Validation of raw CMS entries against the content model.
+
+A valid entry becomes a ``ParsedEntry``: the entry's id, its updated-at time, the database columns
+and the ids it refers to. An invalid one raises ``EntryError`` with a reason an editor can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cms_sync.content_model import CollectionSpec, FieldSpec, load_content_model
+from cms_sync.source import RawEntry
+
+# CMS field name -> database column, where they differ.
+_COLUMN_NAMES = {"sort": "position"}
+
+
+class EntryError(Exception):
+    """An entry that cannot be applied; ``code`` is stable, ``reason`` is for editors."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntry:
+    id: int
+    updated_at: datetime
+    columns: dict[str, Any]
+    references: dict[str, int] = field(default_factory=dict)
+    """related collection name -> id, for entries that must wait for what they refer to."""
+
+
+def parse_timestamp(raw: str) -> datetime:
+    value = datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_entry(collection: str, raw: RawEntry) -> ParsedEntry:
+    """Validate ``raw`` as an entry of ``collection``; raise EntryError when it is malformed."""
+    spec = load_content_model().collections[collection]
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, int) or isinstance(entry_id, bool) or entry_id <= 0:
+        raise EntryError("invalid_id", f"id must be a positive integer (got {entry_id!r})")
+    updated_raw = raw.get("date_updated") or raw.get("date_created")
+    if not isinstance(updated_raw, str):
+        raise EntryError("missing_field", "date_updated is missing")
+    try:
+        updated_at = parse_timestamp(updated_raw)
+    except ValueError:
+        raise EntryError(
+            "wrong_type", f"date_updated is not a timestamp ({updated_raw!r})"
+        ) from None
+
+    columns: dict[str, Any] = {"id": entry_id, "cms_updated_at": updated_at}
+    references: dict[str, int] = {}
+    if spec.has_status:
+        columns["status"] = _enum(
+            "status", raw.get("status"), load_content_model().status_choices, required=True
+        )
+    for field_spec in spec.fields:
+        value = _field_value(spec, field_spec, raw.get(field_spec.name))
+        if field_spec.type == "m2o":
+            columns[f"{field_spec.name}_id"] = value
+            if value is not None and field_spec.related is not None:
+                references[field_spec.related] = value
+        else:
+            columns[_COLUMN_NAMES.get(field_spec.name, field_spec.name)] = value
+    return ParsedEntry(id=entry_id, updated_at=updated_at, columns=columns, references=references)
+
+
+def _field_value(spec: CollectionSpec, field_spec: FieldSpec, value: Any) -> Any:
+    name = field_spec.name
+    if value is None or (isinstance(value, str) and not value.strip() and field_spec.required):
+        if field_spec.required:
+            raise EntryError("missing_field", f"{name} is required")
+        if field_spec.type == "json":
+            return []
+        return None
+    if field_spec.choices is not None:
+        return _enum(name, value, field_spec.choices, required=field_spec.required)
+    match field_spec.type:
+        case "string" | "text":
+            if not isinstance(value, str):
+                raise _wrong_type(name, "a string", value)
+            return value
+        case "boolean":
+            if not isinstance(value, bool):
+                raise _wrong_type(name, "true or false", value)
+            return value
+        case "integer" | "m2o":
+            if isinstance(value, dict) and field_spec.type == "m2o":
+                value = value.get("id")  # an expanded relation
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise _wrong_type(
+                    name, "an integer id" if field_spec.type == "m2o" else "an integer", value
+                )
+            return value
+        case "timestamp":
+            if not isinstance(value, str):
+                raise _wrong_type(name, "a timestamp", value)
+            try:
+                return parse_timestamp(value)
+            except ValueError:
+                raise _wrong_type(name, "a timestamp", value) from None
+        case "json":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise _wrong_type(name, "a list of strings", value)
+            return value
+    raise EntryError("wrong_type", f"{spec.name}.{name} has unsupported type {field_spec.type}")
+
+
+def _enum(name: str, value: Any, choices: tuple[str, ...], *, required: bool) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise EntryError(
+            "unknown_enum", f"{name} must be one of {', '.join(choices)} (got {value!r})"
+        )
+    return value
+
+
+def _wrong_type(name: str, expected: str, value: Any) -> EntryError:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return EntryError("wrong_type", f"{name} must be {expected} (got {shown})")

@@ -1,0 +1,43 @@
+"""The boundary between the sync engine and a CMS: a small source interface.
+
+An adapter (Directus over HTTP, the bundled content export on disk, ...) yields raw entries in the
+CMS's own shape. The engine never sees HTTP, files or a CMS's query language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any, Protocol
+
+RawEntry = dict[str, Any]
+
+
+class SourceError(Exception):
+    """A source failed in a way the engine cannot retry past; names the collection and cause."""
+
+
+class Source(Protocol):
+    """What the sync engine needs from a CMS."""
+
+    @property
+    def name(self) -> str:
+        """A stable name for checkpoints, e.g. ``directus`` or ``export``."""
+        ...
+
+    def changed(
+        self, collection: str, since: datetime | None, until: datetime
+    ) -> AsyncIterator[list[RawEntry]]:
+        """Entries with ``since < date_updated <= until`` (all when ``since`` is None).
+
+        Pages come in ascending (date_updated, id) order, so a checkpoint after each page is safe.
+        """
+        ...
+
+    async def all_ids(self, collection: str) -> set[int]:
+        """Every id in the collection, whatever its status, for full reconciliation."""
+        ...
+
+    async def deleted_since(self, collection: str, since: datetime) -> set[int]:
+        """Ids deleted since ``since``, from the CMS's activity log or an equivalent."""
+        ...

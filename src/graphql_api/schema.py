@@ -1,0 +1,19 @@
+"""The GraphQL schema, assembled from the per-domain query types."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graphql_api.comparisons.queries import ComparisonQueries
+
+
+@strawberry.type(description="Read comparisons, tools and reviewers.")
+class Query(ComparisonQueries):
+    pass
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(query=Query)
+
+
+schema = build_schema()

@@ -1,0 +1,77 @@
+"""Database set-up shared by the API and the sync worker: Tortoise config, migrations, lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from verdict.settings import Settings
+
+APP_LABEL = "verdict"
+MODEL_MODULES = ["verdict.models.content", "verdict.models.votes", "verdict.models.sync"]
+
+
+class DatabaseUnavailableError(Exception):
+    """The configured database cannot be reached; the message is one line for the operator."""
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise config for ``database_url``; also the target of ``tortoise makemigrations``."""
+    url = database_url
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite://"):
+        path = Path(url.removeprefix("sqlite://").split("?", 1)[0])
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": url},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "verdict.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every pending migration; a no-op on an up-to-date database."""
+    try:
+        await tortoise_migrate(config=tortoise_config(settings.database_url))
+    except OSError as exc:
+        raise DatabaseUnavailableError(_unreachable(settings, exc)) from exc
+    finally:
+        await Tortoise.close_connections()
+
+
+@contextlib.asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[None]:
+    """Open the ORM for the life of the block (connections are made lazily, then checked)."""
+    await Tortoise.init(config=tortoise_config(settings.database_url))
+    try:
+        try:
+            await Tortoise.get_connection("default").execute_query("SELECT 1")
+        except OSError as exc:
+            raise DatabaseUnavailableError(_unreachable(settings, exc)) from exc
+        yield
+    finally:
+        await Tortoise.close_connections()
+
+
+def _unreachable(settings: Settings, exc: BaseException) -> str:
+    from verdict.settings import _redact
+
+    return f"cannot reach the database at {_redact(settings.database_url)}: {exc}"
+
+
+# Used by `tortoise makemigrations` (see README, "Changing the data model").
+TORTOISE_ORM = tortoise_config("sqlite://data/makemigrations.sqlite3")

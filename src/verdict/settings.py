@@ -1,0 +1,139 @@
+"""Typed settings, read once from the environment, with defaults for the embedded setup."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-prod"
+DEFAULT_CMS_URL = "http://127.0.0.1:8055"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+_SQLITE_SCHEMES = {"sqlite"}
+_POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
+
+
+class ConfigError(Exception):
+    """Raised when the configuration is unusable; the message is one line for the operator."""
+
+
+class Mode(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every knob Verdict reads from its environment."""
+
+    database_url: str
+    redis_url: str | None = None
+    cms_url: str = DEFAULT_CMS_URL
+    cms_token: str | None = None
+    webhook_secret: str | None = None
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    mode: Mode = Mode.DEV
+    secret_key: str = DEV_SECRET_KEY
+    sample_content_dir: Path = field(default=PROJECT_ROOT / "content" / "sample")
+
+    @property
+    def is_postgres(self) -> bool:
+        return urlsplit(self.database_url).scheme in _POSTGRES_SCHEMES
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``); raise ConfigError on bad input."""
+        env = os.environ if env is None else env
+        database_url = env.get("DATABASE_URL") or default_database_url()
+        _check_database_url(database_url)
+        redis_url = env.get("REDIS_URL") or None
+        if redis_url is not None and urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
+            raise ConfigError(
+                "REDIS_URL must start with redis://, rediss:// or unix:// "
+                f"(got {_redact(redis_url)})"
+            )
+        mode_text = env.get("VERDICT_MODE", Mode.DEV.value).lower()
+        try:
+            mode = Mode(mode_text)
+        except ValueError:
+            raise ConfigError(f"VERDICT_MODE must be 'dev' or 'prod' (got {mode_text!r})") from None
+        secret_key = env.get("VERDICT_SECRET_KEY") or DEV_SECRET_KEY
+        if mode is Mode.PROD and secret_key == DEV_SECRET_KEY:
+            raise ConfigError("VERDICT_SECRET_KEY must be set in prod mode (32+ random characters)")
+        if len(secret_key) < 32:
+            raise ConfigError("VERDICT_SECRET_KEY must be at least 32 characters long")
+        cms_url = env.get("CMS_URL") or DEFAULT_CMS_URL
+        if urlsplit(cms_url).scheme not in {"http", "https"} or not urlsplit(cms_url).hostname:
+            raise ConfigError(f"CMS_URL must be an http(s) URL (got {cms_url!r})")
+        return cls(
+            database_url=database_url,
+            redis_url=redis_url,
+            cms_url=cms_url.rstrip("/"),
+            cms_token=env.get("CMS_TOKEN") or None,
+            webhook_secret=env.get("CMS_WEBHOOK_SECRET") or None,
+            host=env.get("VERDICT_HOST") or DEFAULT_HOST,
+            port=_port(env.get("VERDICT_PORT"), DEFAULT_PORT),
+            mode=mode,
+            secret_key=secret_key,
+            sample_content_dir=Path(
+                env.get("VERDICT_SAMPLE_CONTENT") or PROJECT_ROOT / "content" / "sample"
+            ),
+        )
+
+
+def default_database_url() -> str:
+    return f"sqlite://{DEFAULT_DATA_DIR / 'verdict.sqlite3'}"
+
+
+def _port(raw: str | None, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"VERDICT_PORT must be a number between 1 and 65535 (got {raw!r})"
+        ) from None
+    if not 0 < port < 65536:
+        raise ConfigError(f"VERDICT_PORT must be a number between 1 and 65535 (got {raw!r})")
+    return port
+
+
+def _check_database_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme in _SQLITE_SCHEMES:
+        path = url.split("://", 1)[1].split("?", 1)[0]
+        if not path:
+            raise ConfigError(
+                "DATABASE_URL sqlite:// needs a file path, e.g. sqlite://data/verdict.sqlite3"
+            )
+        return
+    if parts.scheme in _POSTGRES_SCHEMES:
+        if not parts.hostname or not parts.path.strip("/"):
+            raise ConfigError(
+                "DATABASE_URL must name a host and a database, e.g. "
+                f"postgres://user@127.0.0.1:5432/verdict (got {_redact(url)})"
+            )
+        try:
+            _ = parts.port
+        except ValueError:
+            raise ConfigError(f"DATABASE_URL has an invalid port (got {_redact(url)})") from None
+        return
+    raise ConfigError(f"DATABASE_URL must start with sqlite:// or postgres:// (got {_redact(url)})")
+
+
+def _redact(url: str) -> str:
+    """Hide any password in a URL before it is printed."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url

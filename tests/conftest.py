@@ -1,0 +1,191 @@
+"""Shared fixtures: a migrated database per test on SQLite and on a real PostgreSQL.
+
+Every database test runs once per backend. PostgreSQL comes from ``VERDICT_TEST_POSTGRES_URL``
+(a server URL whose user may create databases). Without it the PostgreSQL half is skipped, except
+under ``CI=true``, where a missing or unreachable PostgreSQL fails the run.
+
+Databases are cloned from a migrated template (``CREATE DATABASE ... TEMPLATE`` on PostgreSQL, a
+file copy on SQLite), so the migrations themselves are what every test runs on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from cms_sync.engine import SyncEngine
+from cms_sync.export_source import ExportSource
+from graphql_api.app import create_app
+from verdict.db import migrate, tortoise_config
+from verdict.settings import PROJECT_ROOT, Settings
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_URL = os.environ.get("VERDICT_TEST_POSTGRES_URL", "")
+SAMPLE_CONTENT = PROJECT_ROOT / "content" / "sample"
+
+
+def require_service(name: str, env_var: str) -> None:
+    """Skip locally, fail under CI: a required service is never silently skipped there."""
+    message = f"{name} not configured: set {env_var}"
+    if IN_CI:
+        pytest.fail(f"{message} (required under CI)", pytrace=False)
+    pytest.skip(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    name: str
+    server_url: str  # for postgres: the maintenance database URL; for sqlite: a folder
+
+    def url_for(self, database: str) -> str:
+        if self.name == "sqlite":
+            return f"sqlite://{Path(self.server_url) / (database + '.sqlite3')}"
+        base, _, _ = self.server_url.rpartition("/")
+        return f"{base}/{database}"
+
+
+async def _pg_admin(backend: Backend) -> asyncpg.Connection:
+    try:
+        return await asyncpg.connect(backend.server_url.replace("postgres://", "postgresql://", 1))
+    except (OSError, asyncpg.PostgresError) as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {backend.server_url} is unreachable: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+
+
+async def create_database(backend: Backend, name: str, template: str | None = None) -> str:
+    if backend.name == "sqlite":
+        target = Path(backend.url_for(name).removeprefix("sqlite://"))
+        if template is not None:
+            shutil.copyfile(backend.url_for(template).removeprefix("sqlite://"), target)
+        return backend.url_for(name)
+    conn = await _pg_admin(backend)
+    try:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"{clause}')
+    finally:
+        await conn.close()
+    return backend.url_for(name)
+
+
+async def drop_database(backend: Backend, name: str) -> None:
+    if backend.name == "sqlite":
+        Path(backend.url_for(name).removeprefix("sqlite://")).unlink(missing_ok=True)
+        return
+    conn = await _pg_admin(backend)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    if request.param == "sqlite":
+        return Backend("sqlite", str(tmp_path_factory.mktemp("sqlite")))
+    if not POSTGRES_URL:
+        require_service("PostgreSQL", "VERDICT_TEST_POSTGRES_URL")
+    return Backend("postgres", POSTGRES_URL)
+
+
+@pytest.fixture(scope="session")
+async def templates(backend: Backend) -> AsyncIterator[dict[str, str]]:
+    """Two migrated template databases: empty, and with the demo content synced."""
+    run = uuid.uuid4().hex[:8]
+    empty, demo = f"verdict_tpl_empty_{run}", f"verdict_tpl_demo_{run}"
+    empty_url = await create_database(backend, empty)
+    await migrate(Settings(database_url=empty_url))
+    demo_url = await create_database(backend, demo, template=empty)
+    await init_orm(demo_url)
+    try:
+        await SyncEngine(ExportSource(SAMPLE_CONTENT)).run(full=True)
+    finally:
+        await Tortoise.close_connections()
+    yield {"empty": empty, "demo": demo}
+    await drop_database(backend, empty)
+    await drop_database(backend, demo)
+
+
+async def init_orm(url: str) -> None:
+    """Open Tortoise on ``url``. Tortoise caches SQL per connection name, not per dialect, and the
+    suite switches between SQLite and PostgreSQL in one process, so that cache starts empty."""
+    EXECUTOR_CACHE.clear()
+    await Tortoise.init(config=tortoise_config(url))
+
+
+async def _open(backend: Backend, template: str) -> AsyncIterator[Settings]:
+    name = f"verdict_t_{uuid.uuid4().hex[:12]}"
+    url = await create_database(backend, name, template=template)
+    settings = Settings(database_url=url)
+    await init_orm(url)
+    try:
+        yield settings
+    finally:
+        await Tortoise.close_connections()
+        await drop_database(backend, name)
+
+
+@pytest.fixture
+async def db(backend: Backend, templates: dict[str, str]) -> AsyncIterator[Settings]:
+    """A migrated, empty database, open in Tortoise for the test."""
+    async for settings in _open(backend, templates["empty"]):
+        yield settings
+
+
+@pytest.fixture
+async def demo_db(backend: Backend, templates: dict[str, str]) -> AsyncIterator[Settings]:
+    """A migrated database holding the bundled sample content, synced through the engine."""
+    async for settings in _open(backend, templates["demo"]):
+        yield settings
+
+
+@pytest.fixture
+async def client(demo_db: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the API app on the demo database."""
+    app = create_app(demo_db, manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://verdict.test") as http:
+        yield http
+
+
+class QueryCounter(logging.Handler):
+    """Counts the SQL statements Tortoise sends while it is installed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.statements.append(message)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def sql_queries() -> Iterator[QueryCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = QueryCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)

@@ -20,6 +20,7 @@ from cms_sync.apply import (
     existing_ids,
 )
 from cms_sync.content_model import load_content_model
+from cms_sync.entries import parse_timestamp
 from cms_sync.source import RawEntry, Source
 from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
 
@@ -152,8 +153,6 @@ class SyncEngine:
 
 def _page_cursor(page: list[dict[str, object]], until: datetime) -> datetime | None:
     """The newest updated-at in a page, never past the sync's start time."""
-    from cms_sync.entries import parse_timestamp
-
     newest: datetime | None = None
     for entry in page:
         raw = entry.get("date_updated") or entry.get("date_created")

@@ -10,7 +10,7 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as tortoise_migrate
 
-from verdict.settings import Settings
+from verdict.settings import Settings, redact
 
 APP_LABEL = "verdict"
 MODEL_MODULES = ["verdict.models.content", "verdict.models.votes", "verdict.models.sync"]
@@ -68,9 +68,7 @@ async def database(settings: Settings) -> AsyncIterator[None]:
 
 
 def _unreachable(settings: Settings, exc: BaseException) -> str:
-    from verdict.settings import _redact
-
-    return f"cannot reach the database at {_redact(settings.database_url)}: {exc}"
+    return f"cannot reach the database at {redact(settings.database_url)}: {exc}"
 
 
 # Used by `tortoise makemigrations` (see README, "Changing the data model").

@@ -58,7 +58,7 @@ class Settings:
         if redis_url is not None and urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
             raise ConfigError(
                 "REDIS_URL must start with redis://, rediss:// or unix:// "
-                f"(got {_redact(redis_url)})"
+                f"(got {redact(redis_url)})"
             )
         mode_text = env.get("VERDICT_MODE", Mode.DEV.value).lower()
         try:
@@ -120,17 +120,17 @@ def _check_database_url(url: str) -> None:
         if not parts.hostname or not parts.path.strip("/"):
             raise ConfigError(
                 "DATABASE_URL must name a host and a database, e.g. "
-                f"postgres://user@127.0.0.1:5432/verdict (got {_redact(url)})"
+                f"postgres://user@127.0.0.1:5432/verdict (got {redact(url)})"
             )
         try:
             _ = parts.port
         except ValueError:
-            raise ConfigError(f"DATABASE_URL has an invalid port (got {_redact(url)})") from None
+            raise ConfigError(f"DATABASE_URL has an invalid port (got {redact(url)})") from None
         return
-    raise ConfigError(f"DATABASE_URL must start with sqlite:// or postgres:// (got {_redact(url)})")
+    raise ConfigError(f"DATABASE_URL must start with sqlite:// or postgres:// (got {redact(url)})")
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
     """Hide any password in a URL before it is printed."""
     parts = urlsplit(url)
     if parts.password:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 
+from verdict.cms_commands import add_cms_parser
 from verdict.db import DatabaseUnavailableError
 from verdict.settings import ConfigError, Settings
 
@@ -123,6 +124,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--export", metavar="DIR", help="sync from a content export folder instead of the CMS"
     )
     sync.set_defaults(handler=_sync)
+
+    add_cms_parser(sub)
 
     migrate = sub.add_parser(
         "migrate", help="apply database migrations", description="Apply pending migrations."

@@ -15,6 +15,7 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-prod"
 DEFAULT_CMS_URL = "http://127.0.0.1:8055"
 DEFAULT_HOST = "127.0.0.1"
+DEFAULT_WEBHOOK_URL = "http://127.0.0.1:8065/webhooks/directus"
 DEFAULT_PORT = 8000
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
@@ -37,6 +38,8 @@ class Settings:
     redis_url: str | None = None
     cms_url: str = DEFAULT_CMS_URL
     cms_token: str | None = None
+    cms_admin_token: str | None = None
+    webhook_url: str = DEFAULT_WEBHOOK_URL
     webhook_secret: str | None = None
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
@@ -78,6 +81,8 @@ class Settings:
             redis_url=redis_url,
             cms_url=cms_url.rstrip("/"),
             cms_token=env.get("CMS_TOKEN") or None,
+            cms_admin_token=env.get("CMS_ADMIN_TOKEN") or None,
+            webhook_url=env.get("CMS_WEBHOOK_URL") or DEFAULT_WEBHOOK_URL,
             webhook_secret=env.get("CMS_WEBHOOK_SECRET") or None,
             host=env.get("VERDICT_HOST") or DEFAULT_HOST,
             port=_port(env.get("VERDICT_PORT"), DEFAULT_PORT),

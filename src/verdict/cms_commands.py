@@ -1,0 +1,98 @@
+"""`verdict cms up` and `verdict cms provision`: a local Directus for development and tests."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from cms_sync.directus.provision import ProvisionError, provision
+from cms_sync.directus.server import (
+    DEFAULT_DATA_DIR,
+    DirectusError,
+    DirectusServer,
+    ensure_installed,
+)
+from verdict.settings import Settings
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
+    """Install (first use), bootstrap and run a Directus until SIGINT/SIGTERM."""
+    try:
+        await asyncio.to_thread(ensure_installed)
+        server = DirectusServer(Path(args.data_dir), port=args.port, host=args.host)
+        await server.start()
+    except DirectusError as exc:
+        _say(f"verdict cms up: {exc}")
+        return 1
+    print(f"Directus at {server.url}  (admin: {server.admin_email})", flush=True)
+    print(f"CMS_URL={server.url}", flush=True)
+    print(f"CMS_ADMIN_TOKEN={server.admin_token}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+    return 0
+
+
+async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply the content model, the worker token and the webhook flow to the CMS at CMS_URL."""
+    if not settings.cms_admin_token:
+        _say("verdict cms provision: set CMS_ADMIN_TOKEN (printed by `verdict cms up`)")
+        return 2
+    try:
+        result = await provision(
+            settings.cms_url,
+            settings.cms_admin_token,
+            webhook_url=None if args.no_webhook else settings.webhook_url,
+            webhook_secret=settings.webhook_secret,
+            with_sample_content=args.with_sample_content,
+        )
+    except ProvisionError as exc:
+        _say(f"verdict cms provision: {exc}")
+        return 1
+    state = "changed: " + "; ".join(result.changes) if result.changed else "already up to date"
+    _say(f"provisioned {settings.cms_url} ({state})")
+    print(f"CMS_TOKEN={result.worker_token}", flush=True)
+    return 0
+
+
+def add_cms_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cms = sub.add_parser(
+        "cms", help="run and provision a local Directus", description="Local Directus helpers."
+    )
+    cms_sub = cms.add_subparsers(dest="cms_command", required=True, metavar="COMMAND")
+    up = cms_sub.add_parser(
+        "up",
+        help="start a local Directus (installed on first use), print its URL and admin token",
+        description="Install Directus from cms/directus/package-lock.json on first use, "
+        "bootstrap it on SQLite and run it until stopped.",
+    )
+    up.add_argument("--port", type=int, default=8055, help="port (default 8055)")
+    up.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    up.add_argument(
+        "--data-dir", default=str(DEFAULT_DATA_DIR), help="where Directus keeps its database"
+    )
+    up.set_defaults(handler=cms_up)
+    prov = cms_sub.add_parser(
+        "provision",
+        help="apply the content model, worker token and webhook flow to the CMS at CMS_URL",
+        description="Idempotently apply schema/content-model.json, a read-only worker token and "
+        "a webhook flow (to CMS_WEBHOOK_URL with CMS_WEBHOOK_SECRET) to the Directus at CMS_URL, "
+        "using CMS_ADMIN_TOKEN. Prints CMS_TOKEN for the worker.",
+    )
+    prov.add_argument(
+        "--with-sample-content", action="store_true", help="also load the demo's sample content"
+    )
+    prov.add_argument("--no-webhook", action="store_true", help="do not create the webhook flow")
+    prov.set_defaults(handler=cms_provision)

@@ -60,7 +60,7 @@ def error_code(error: GraphQLError, result: ExecutionResult) -> ErrorCode:
         return ErrorCode.GRAPHQL_PARSE_FAILED
     if isinstance(result, PreExecutionError):
         return ErrorCode.GRAPHQL_VALIDATION_FAILED
-    if error.path is None and error.original_error is None:
+    if error.path is None:  # variable coercion: resolver errors always carry a path
         return ErrorCode.BAD_USER_INPUT
     return ErrorCode.INTERNAL_SERVER_ERROR
 

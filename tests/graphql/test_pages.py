@@ -35,7 +35,8 @@ async def test_comparison_page_has_sides_figures_verdict_and_split(
     page = await _page(client, THREE_WAY)
     assert page["title"] == "Quillmate vs Draftwell vs Inkling"
     assert page["headline"] == "Which writing assistant is worth paying for?"
-    assert page["summary"] and page["pricingRead"]
+    assert page["summary"]
+    assert page["pricingRead"]
     assert base64.b64decode(page["id"]).decode() == f"Comparison:{THREE_WAY}"
     sides = page["sides"]
     assert [s["position"] for s in sides] == [1, 2, 3]
@@ -188,7 +189,7 @@ async def test_comparison_listing_filters_and_most_voted_order(client: httpx.Asy
 
 async def test_tool_listing_filters(client: httpx.AsyncClient) -> None:
     everything, pages = await _walk(client, TOOL_LISTING, "tools", {"first": 3})
-    assert len(everything) == 10 and pages == 4
+    assert (len(everything), pages) == (10, 4)
     assert everything == sorted(everything)  # slugs follow names here
     cases: list[tuple[dict[str, Any], list[str]]] = [
         ({"vendor": "Meta"}, ["code-llama-4"]),

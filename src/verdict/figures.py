@@ -6,7 +6,7 @@ ties broken by stable keys, so syncing the same content again never changes a fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -16,6 +16,17 @@ def whole_percent(part: int, total: int) -> int | None:
     if total <= 0:
         return None
     return (200 * part + total) // (2 * total)
+
+
+def panel_counts(verdicts: Iterable[str]) -> tuple[int, int]:
+    """(ship, skip) counts of a tool's published panel verdicts (``ship`` / ``skip`` values)."""
+    ship = skip = 0
+    for verdict in verdicts:
+        if verdict == "ship":
+            ship += 1
+        else:
+            skip += 1
+    return ship, skip
 
 
 def ship_percent(ship: int, total: int) -> int | None:

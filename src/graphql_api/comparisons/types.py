@@ -17,7 +17,7 @@ from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewerType, ReviewType, Verdict
 from graphql_api.rows import ComparisonRow, ReviewRow, SideRow
 from graphql_api.tools.types import SHIP_PERCENT_DESCRIPTION, ToolType
-from verdict.figures import panel_verdict, reviewer_split, ship_percent, vote_share
+from verdict.figures import panel_counts, panel_verdict, reviewer_split, ship_percent, vote_share
 
 
 @strawberry.type(name="ComparisonSide", description="One tool's column on a comparison page.")
@@ -195,4 +195,4 @@ class ComparisonType(Node):
 
 
 def _ships(reviews: list[ReviewRow]) -> int:
-    return sum(1 for r in reviews if r.verdict == "ship")
+    return panel_counts(r.verdict for r in reviews)[0]

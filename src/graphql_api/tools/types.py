@@ -10,7 +10,7 @@ from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewType
 from graphql_api.rows import ToolRow
-from verdict.figures import ship_percent
+from verdict.figures import panel_counts, ship_percent
 
 if TYPE_CHECKING:
     from graphql_api.comparisons.types import ComparisonType
@@ -101,5 +101,4 @@ class ToolType(Node):
 async def _panel_counts(info: Info, tool_id: int) -> tuple[int, int]:
     """(ship, skip) counts of the panel's published reviews of one tool."""
     reviews = await info.context.loaders.reviews_by_tool.load(tool_id)
-    ship = sum(1 for r in reviews if r.verdict == "ship")
-    return ship, len(reviews) - ship
+    return panel_counts(r.verdict for r in reviews)

@@ -1,74 +1,191 @@
 """Per-request DataLoaders: every relation the schema exposes goes through one of these.
 
-Each batch function issues one query for all keys and returns results in key order.
+Each batch function issues one query for all its keys, reads plain rows with ``.values()`` (joins
+pull in the rows a relation always needs), and returns results in key order. Loaders that read
+related rows through a join prime the loaders for those rows, so resolving them costs no query.
+Only published content is ever returned.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from verdict.models.content import ComparisonSide, Review, Reviewer, Status, Tool
+from graphql_api.rows import (
+    COMPARISON_FIELDS,
+    REVIEW_FIELDS,
+    REVIEWER_FIELDS,
+    TOOL_FIELDS,
+    ComparisonRow,
+    ReviewerRow,
+    ReviewRow,
+    SideRow,
+    ToolRow,
+)
+from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Status, Tool
+from verdict.models.votes import VoteTally
 
-LENS_ORDER = ("developer_experience", "competition", "thesis", "business")
-
-
-async def _tools_by_id(ids: Sequence[int]) -> list[Tool | None]:
-    rows = {t.id: t for t in await Tool.filter(id__in=list(ids), status=Status.PUBLISHED)}
-    return [rows.get(i) for i in ids]
-
-
-async def _reviewers_by_id(ids: Sequence[int]) -> list[Reviewer | None]:
-    rows = {r.id: r for r in await Reviewer.filter(id__in=list(ids), status=Status.PUBLISHED)}
-    return [rows.get(i) for i in ids]
-
-
-async def _reviews_by_tool_id(tool_ids: Sequence[int]) -> list[list[Review]]:
-    """Published reviews by published reviewers, ordered by the reviewer's lens then name."""
-    reviews = (
-        await Review.filter(
-            tool_id__in=list(tool_ids),
-            status=Status.PUBLISHED,
-            reviewer__status=Status.PUBLISHED,
-        )
-        .select_related("reviewer")
-        .all()
-    )
-    grouped: dict[int, list[Review]] = defaultdict(list)
-    for review in reviews:
-        grouped[review.tool_id].append(review)
-    for group in grouped.values():
-        group.sort(key=lambda r: (LENS_ORDER.index(r.reviewer.lens), r.reviewer.name, r.id))
-    return [grouped.get(i, []) for i in tool_ids]
+PUBLISHED = Status.PUBLISHED
+_SIDE_TOOL = tuple(f"tool__{f}" for f in TOOL_FIELDS)
+_REVIEW_REVIEWER = tuple(f"reviewer__{f}" for f in REVIEWER_FIELDS)
+_COMPARISON_SIDE = (
+    "sides__id",
+    "sides__position",
+    "sides__tool__status",
+    *(f"sides__tool__{f}" for f in TOOL_FIELDS),
+)
 
 
-async def _sides_by_comparison_id(ids: Sequence[int]) -> list[list[ComparisonSide]]:
-    """Sides in display order, leaving out tools that are not published."""
-    sides = await ComparisonSide.filter(
-        comparison_id__in=list(ids), tool__status=Status.PUBLISHED
-    ).order_by("position", "id")
-    grouped: dict[int, list[ComparisonSide]] = defaultdict(list)
-    for side in sides:
-        grouped[side.comparison_id].append(side)
-    return [grouped.get(i, []) for i in ids]
+def _side_order(side: SideRow) -> tuple[int, int]:
+    return (side.position, side.id)
 
 
-@dataclass(slots=True)
+def _newest_first(row: ComparisonRow) -> tuple[float, int]:
+    published = row.published_at.timestamp() if row.published_at else float("-inf")
+    return (-published, -row.id)
+
+
 class Loaders:
     """A fresh set per request, so nothing cached outlives it."""
 
-    tool: DataLoader[int, Tool | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_tools_by_id)
-    )
-    reviewer: DataLoader[int, Reviewer | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_reviewers_by_id)
-    )
-    reviews_by_tool: DataLoader[int, list[Review]] = field(
-        default_factory=lambda: DataLoader(load_fn=_reviews_by_tool_id)
-    )
-    sides_by_comparison: DataLoader[int, list[ComparisonSide]] = field(
-        default_factory=lambda: DataLoader(load_fn=_sides_by_comparison_id)
+    def __init__(self) -> None:
+        self.tool_by_id = DataLoader[int, ToolRow | None](load_fn=self._tools_by_id)
+        self.tool_by_slug = DataLoader[str, ToolRow | None](load_fn=self._tools_by_slug)
+        self.reviewer_by_id = DataLoader[int, ReviewerRow | None](load_fn=self._reviewers_by_id)
+        self.reviewer_by_slug = DataLoader[str, ReviewerRow | None](load_fn=self._reviewers_by_slug)
+        self.reviews_by_tool = DataLoader[int, list[ReviewRow]](load_fn=self._reviews_by_tool)
+        self.reviews_by_reviewer = DataLoader[int, list[ReviewRow]](
+            load_fn=self._reviews_by_reviewer
+        )
+        self.comparison_by_slug = DataLoader[str, ComparisonRow | None](
+            load_fn=self._comparisons_by_slug
+        )
+        self.sides_by_comparison = DataLoader[int, list[SideRow]](load_fn=self._sides_by_comparison)
+        self.comparisons_by_tool = DataLoader[int, list[ComparisonRow]](
+            load_fn=self._comparisons_by_tool
+        )
+        self.tallies_by_comparison = DataLoader[str, dict[str, int]](
+            load_fn=self._tallies_by_comparison
+        )
+
+    async def _tools_by_id(self, ids: Sequence[int]) -> list[ToolRow | None]:
+        rows = await Tool.filter(id__in=list(ids), status=PUBLISHED).values(*TOOL_FIELDS)
+        found = {r["id"]: ToolRow.read(r) for r in rows}
+        return [found.get(i) for i in ids]
+
+    async def _tools_by_slug(self, slugs: Sequence[str]) -> list[ToolRow | None]:
+        rows = await Tool.filter(slug__in=list(slugs), status=PUBLISHED).values(*TOOL_FIELDS)
+        found = {r["slug"]: ToolRow.read(r) for r in rows}
+        for tool in found.values():
+            self.tool_by_id.prime(tool.id, tool)
+        return [found.get(s) for s in slugs]
+
+    async def _reviewers_by_id(self, ids: Sequence[int]) -> list[ReviewerRow | None]:
+        rows = await Reviewer.filter(id__in=list(ids), status=PUBLISHED).values(*REVIEWER_FIELDS)
+        found = {r["id"]: ReviewerRow.read(r) for r in rows}
+        return [found.get(i) for i in ids]
+
+    async def _reviewers_by_slug(self, slugs: Sequence[str]) -> list[ReviewerRow | None]:
+        rows = await Reviewer.filter(slug__in=list(slugs), status=PUBLISHED).values(
+            *REVIEWER_FIELDS
+        )
+        found = {r["slug"]: ReviewerRow.read(r) for r in rows}
+        for reviewer in found.values():
+            self.reviewer_by_id.prime(reviewer.id, reviewer)
+        return [found.get(s) for s in slugs]
+
+    async def _reviews_by_tool(self, tool_ids: Sequence[int]) -> list[list[ReviewRow]]:
+        """Published reviews by published reviewers, in panel order (lens, name, id)."""
+        rows = await Review.filter(
+            tool_id__in=list(tool_ids), status=PUBLISHED, reviewer__status=PUBLISHED
+        ).values(*REVIEW_FIELDS, *_REVIEW_REVIEWER)
+        grouped: dict[int, list[ReviewRow]] = defaultdict(list)
+        for r in rows:
+            reviewer = ReviewerRow.read(r, "reviewer__")
+            self.reviewer_by_id.prime(reviewer.id, reviewer)
+            grouped[r["tool_id"]].append(ReviewRow.read(r, reviewer))
+        for group in grouped.values():
+            group.sort(key=lambda review: review.reviewer.panel_order)
+        return [grouped.get(i, []) for i in tool_ids]
+
+    async def _reviews_by_reviewer(self, reviewer_ids: Sequence[int]) -> list[list[ReviewRow]]:
+        """Published reviews of published tools, newest first, with the tool read alongside."""
+        rows = await (
+            Review.filter(
+                reviewer_id__in=list(reviewer_ids),
+                status=PUBLISHED,
+                reviewer__status=PUBLISHED,
+                tool__status=PUBLISHED,
+            )
+            .order_by("-published_at", "-id")
+            .values(*REVIEW_FIELDS, *_REVIEW_REVIEWER, *_SIDE_TOOL)
+        )
+        grouped: dict[int, list[ReviewRow]] = defaultdict(list)
+        for r in rows:
+            reviewer = ReviewerRow.read(r, "reviewer__")
+            tool = ToolRow.read(r, "tool__")
+            self.tool_by_id.prime(tool.id, tool)
+            grouped[r["reviewer_id"]].append(ReviewRow.read(r, reviewer, tool))
+        return [grouped.get(i, []) for i in reviewer_ids]
+
+    async def _comparisons_by_slug(self, slugs: Sequence[str]) -> list[ComparisonRow | None]:
+        """Published comparisons with their sides and tools, in one joined query."""
+        rows = await Comparison.filter(slug__in=list(slugs), status=PUBLISHED).values(
+            *COMPARISON_FIELDS, *_COMPARISON_SIDE
+        )
+        found: dict[str, ComparisonRow] = {}
+        sides: dict[int, list[SideRow]] = defaultdict(list)
+        for r in rows:
+            comparison = found.get(r["slug"]) or ComparisonRow.read(r)
+            found[comparison.slug] = comparison
+            if r["sides__id"] is not None and r["sides__tool__status"] == PUBLISHED:
+                sides[comparison.id].append(_side(r, comparison.id, "sides__"))
+        for comparison in found.values():
+            self.sides_by_comparison.prime(
+                comparison.id, sorted(sides[comparison.id], key=_side_order)
+            )
+        return [found.get(s) for s in slugs]
+
+    async def _sides_by_comparison(self, ids: Sequence[int]) -> list[list[SideRow]]:
+        """Sides in display order, leaving out tools that are not published."""
+        rows = await ComparisonSide.filter(
+            comparison_id__in=list(ids), tool__status=PUBLISHED
+        ).values("id", "comparison_id", "position", *_SIDE_TOOL)
+        grouped: dict[int, list[SideRow]] = defaultdict(list)
+        for r in rows:
+            grouped[r["comparison_id"]].append(_side(r, r["comparison_id"]))
+        return [sorted(grouped.get(i, []), key=_side_order) for i in ids]
+
+    async def _comparisons_by_tool(self, tool_ids: Sequence[int]) -> list[list[ComparisonRow]]:
+        """Published comparisons each tool appears on, newest first."""
+        fields = tuple(f"comparison__{f}" for f in COMPARISON_FIELDS)
+        rows = await ComparisonSide.filter(
+            tool_id__in=list(tool_ids), comparison__status=PUBLISHED
+        ).values("tool_id", *fields)
+        grouped: dict[int, dict[int, ComparisonRow]] = defaultdict(dict)
+        for r in rows:
+            comparison = ComparisonRow.read({f: r[f"comparison__{f}"] for f in COMPARISON_FIELDS})
+            grouped[r["tool_id"]][comparison.id] = comparison
+        return [sorted(grouped[i].values(), key=_newest_first) for i in tool_ids]
+
+    async def _tallies_by_comparison(self, slugs: Sequence[str]) -> list[dict[str, int]]:
+        """Community vote counts per tool slug, from the tallies the voting code maintains."""
+        rows = await VoteTally.filter(comparison_slug__in=list(slugs)).values(
+            "comparison_slug", "tool_slug", "count"
+        )
+        grouped: dict[str, dict[str, int]] = defaultdict(dict)
+        for r in rows:
+            grouped[r["comparison_slug"]][r["tool_slug"]] = int(r["count"])
+        return [grouped.get(s, {}) for s in slugs]
+
+
+def _side(values: dict[str, Any], comparison_id: int, prefix: str = "") -> SideRow:
+    return SideRow(
+        id=values[prefix + "id"],
+        comparison_id=comparison_id,
+        position=values[prefix + "position"],
+        tool=ToolRow.read(values, prefix + "tool__"),
     )

@@ -17,6 +17,7 @@ DEFAULT_CMS_URL = "http://127.0.0.1:8055"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_WEBHOOK_URL = "http://127.0.0.1:8065/webhooks/directus"
 DEFAULT_PORT = 8000
+DEFAULT_MAX_PAGE_SIZE = 100
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -46,6 +47,7 @@ class Settings:
     mode: Mode = Mode.DEV
     secret_key: str = DEV_SECRET_KEY
     sample_content_dir: Path = field(default=PROJECT_ROOT / "content" / "sample")
+    max_page_size: int = DEFAULT_MAX_PAGE_SIZE
 
     @property
     def is_postgres(self) -> bool:
@@ -91,6 +93,7 @@ class Settings:
             sample_content_dir=Path(
                 env.get("VERDICT_SAMPLE_CONTENT") or PROJECT_ROOT / "content" / "sample"
             ),
+            max_page_size=_max_page_size(env.get("VERDICT_MAX_PAGE_SIZE")),
         )
 
 
@@ -110,6 +113,18 @@ def _port(raw: str | None, default: int) -> int:
     if not 0 < port < 65536:
         raise ConfigError(f"VERDICT_PORT must be a number between 1 and 65535 (got {raw!r})")
     return port
+
+
+def _max_page_size(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_MAX_PAGE_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= 1000:
+        raise ConfigError(f"VERDICT_MAX_PAGE_SIZE must be a number from 1 to 1000 (got {raw!r})")
+    return size
 
 
 def _check_database_url(url: str) -> None:

@@ -32,6 +32,8 @@ def test_defaults_need_no_configuration() -> None:
     assert settings.mode is Mode.DEV
     assert settings.redis_url is None
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.max_page_size == 100
+    assert Settings.from_env({"VERDICT_MAX_PAGE_SIZE": "250"}).max_page_size == 250
 
 
 @pytest.mark.parametrize(
@@ -45,6 +47,8 @@ def test_defaults_need_no_configuration() -> None:
         ({"VERDICT_MODE": "prod"}, "VERDICT_SECRET_KEY must be set"),
         ({"REDIS_URL": "http://x"}, "REDIS_URL must start with"),
         ({"CMS_URL": "not a url"}, "CMS_URL must be"),
+        ({"VERDICT_MAX_PAGE_SIZE": "0"}, "VERDICT_MAX_PAGE_SIZE must be"),
+        ({"VERDICT_MAX_PAGE_SIZE": "lots"}, "VERDICT_MAX_PAGE_SIZE must be"),
     ],
 )
 def test_bad_settings_raise_config_error(env: dict[str, str], fragment: str) -> None:

@@ -5,9 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from tortoise.expressions import RawSQL, Subquery
 
+from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
 from graphql_api.comparisons.types import ComparisonType
-from verdict.models.content import Comparison, Status
+from graphql_api.context import Info
+from graphql_api.relay.connection import Connection, PageRequest, build_connection
+from graphql_api.rows import COMPARISON_FIELDS, ComparisonRow
+from verdict.models.content import Comparison, ComparisonSide, Status
+
+# Tallies are keyed by slug (no foreign key, see verdict.models.votes), so the total is a
+# correlated subquery rather than a join.
+_TOTAL_VOTES = RawSQL(
+    '(SELECT COALESCE(SUM("vote_tally"."count"), 0) FROM "vote_tally" '
+    'WHERE "vote_tally"."comparison_slug" = "comparison"."slug")'
+)
+_NEWEST = ("-published_at", "-id")
 
 
 @strawberry.type
@@ -15,7 +28,53 @@ class ComparisonQueries:
     @strawberry.field(description="A published comparison by slug; null when there is none.")
     async def comparison(
         self,
+        info: Info,
         slug: Annotated[str, strawberry.argument(description="The comparison's slug.")],
     ) -> ComparisonType | None:
-        row = await Comparison.get_or_none(slug=slug, status=Status.PUBLISHED)
-        return ComparisonType.from_model(row) if row is not None else None
+        row = await info.context.loaders.comparison_by_slug.load(slug)
+        return ComparisonType.from_row(row) if row is not None else None
+
+    @strawberry.field(description="Published comparisons, one page at a time.")
+    async def comparisons(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="How many comparisons to return (default 20, max 100)."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Return the comparisons after this cursor (`endCursor`)."
+            ),
+        ] = None,
+        filter: Annotated[
+            ComparisonFilter | None,
+            strawberry.argument(description="Only comparisons matching all of these conditions."),
+        ] = None,
+        order_by: Annotated[
+            ComparisonOrder,
+            strawberry.argument(description="The order of the list; NEWEST by default."),
+        ] = ComparisonOrder.NEWEST,
+    ) -> Connection[ComparisonType]:
+        page = PageRequest.parse(first, after, info.context.settings.max_page_size)
+        query = Comparison.filter(status=Status.PUBLISHED)
+        if filter is not None:
+            sides = ComparisonSide.filter(tool__status=Status.PUBLISHED)
+            if filter.tool_slug is not None:
+                sides = sides.filter(tool__slug=filter.tool_slug)
+            if filter.category is not None:
+                sides = sides.filter(tool__category=filter.category)
+            if filter.tool_slug is not None or filter.category is not None:
+                query = query.filter(id__in=Subquery(sides.values("comparison_id")))
+        ordered = query
+        if order_by is ComparisonOrder.MOST_VOTED:
+            ordered = query.annotate(total_votes=_TOTAL_VOTES).order_by("-total_votes", *_NEWEST)
+        else:
+            ordered = query.order_by(*_NEWEST)
+        rows = await ordered.offset(page.offset).limit(page.limit + 1).values(*COMPARISON_FIELDS)
+        return build_connection(
+            [ComparisonRow.read(r) for r in rows], page, ComparisonType.from_row, query.count
+        )

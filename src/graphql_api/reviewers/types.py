@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.relay.node import Node, encode_id
+from graphql_api.rows import ReviewerRow, ReviewRow
 from verdict.models.content import Lens as LensValue
-from verdict.models.content import Review, Reviewer
 from verdict.models.content import Verdict as VerdictValue
+
+if TYPE_CHECKING:
+    from graphql_api.tools.types import ToolType
 
 
 @strawberry.enum(description="The angle a reviewer judges tools from.")
@@ -36,31 +42,64 @@ class Verdict(Enum):
 
 
 @strawberry.type(name="Reviewer", description="A member of the review panel.")
-class ReviewerType:
-    slug: str = strawberry.field(description="URL-safe unique identifier.")
+class ReviewerType(Node):
+    slug: str = strawberry.field(description="URL-safe unique identifier, e.g. `priya-raman`.")
     name: str = strawberry.field(description="The reviewer's display name.")
     lens: Lens = strawberry.field(description="The angle this reviewer judges tools from.")
+    bio: str | None = strawberry.field(
+        description="A short biography, as editors wrote it (plain text); null when none."
+    )
+    db_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="This reviewer's published reviews of published tools, newest first."
+    )
+    async def reviews(self, info: Info) -> list[ReviewType]:
+        reviews = await info.context.loaders.reviews_by_reviewer.load(self.db_id)
+        return [ReviewType.from_row(r) for r in reviews]
 
     @classmethod
-    def from_model(cls, reviewer: Reviewer) -> ReviewerType:
-        return cls(slug=reviewer.slug, name=reviewer.name, lens=Lens(reviewer.lens.value))
+    def from_row(cls, row: ReviewerRow) -> ReviewerType:
+        return cls(
+            id=encode_id("Reviewer", row.slug),
+            db_id=row.id,
+            slug=row.slug,
+            name=row.name,
+            lens=Lens(row.lens),
+            bio=row.bio,
+        )
 
 
 @strawberry.type(name="Review", description="One reviewer's take on one tool.")
 class ReviewType:
     verdict: Verdict = strawberry.field(description="Ship or skip.")
     quote: str = strawberry.field(description="The reviewer's reasoning, as published.")
+    published_at: datetime | None = strawberry.field(
+        description="When the review was published (ISO 8601, UTC); null when the CMS has none."
+    )
     reviewer_id: strawberry.Private[int]
+    tool_id: strawberry.Private[int]
 
     @strawberry.field(description="Who wrote this review.")
     async def reviewer(self, info: Info) -> ReviewerType | None:
-        reviewer = await info.context.loaders.reviewer.load(self.reviewer_id)
-        return ReviewerType.from_model(reviewer) if reviewer is not None else None
+        reviewer = await info.context.loaders.reviewer_by_id.load(self.reviewer_id)
+        return ReviewerType.from_row(reviewer) if reviewer is not None else None
+
+    @strawberry.field(description="The tool this review is about.")
+    async def tool(
+        self, info: Info
+    ) -> Annotated[ToolType, strawberry.lazy("graphql_api.tools.types")] | None:
+        from graphql_api.tools.types import ToolType
+
+        tool = await info.context.loaders.tool_by_id.load(self.tool_id)
+        return ToolType.from_row(tool) if tool is not None else None
 
     @classmethod
-    def from_model(cls, review: Review) -> ReviewType:
+    def from_row(cls, review: ReviewRow) -> ReviewType:
         return cls(
-            verdict=Verdict(review.verdict.value),
+            verdict=Verdict(review.verdict),
             quote=review.quote,
+            published_at=review.published_at,
             reviewer_id=review.reviewer_id,
+            tool_id=review.tool_id,
         )

@@ -2,29 +2,103 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
-from verdict.models.content import Tool
+from graphql_api.context import Info
+from graphql_api.relay.node import Node, encode_id
+from graphql_api.reviewers.types import ReviewType
+from graphql_api.rows import ToolRow
+from verdict.figures import panel_counts, ship_percent
+
+if TYPE_CHECKING:
+    from graphql_api.comparisons.types import ComparisonType
+
+SHIP_PERCENT_DESCRIPTION = (
+    "Share of the panel's published reviews of this tool with a ship verdict, as a whole "
+    "percentage rounded half up (2 of 3 is 67, 1 of 8 is 13). Null when the panel has not "
+    "reviewed this tool."
+)
 
 
 @strawberry.type(name="Tool", description="A product that appears on comparison cards.")
-class ToolType:
+class ToolType(Node):
     slug: str = strawberry.field(description="URL-safe unique identifier, e.g. `code-llama-4`.")
     name: str = strawberry.field(description="Display name, e.g. `Code Llama 4`.")
     vendor: str = strawberry.field(description="Who makes it, e.g. `Meta`.")
     tagline: str = strawberry.field(description="One-line pitch shown under the name on the card.")
+    description: str | None = strawberry.field(
+        description="Longer description for the tool page (plain text); null when none."
+    )
+    category: str = strawberry.field(
+        description="Category as editors name it, e.g. `Developer Tools`. Filter with it."
+    )
     pricing_entry: str = strawberry.field(
         description="Entry price as editors wrote it, e.g. `Free` or `$20/mo`."
     )
+    license: str | None = strawberry.field(
+        description="License name, e.g. `Apache-2.0` or `Proprietary`; null when unknown."
+    )
+    open_weights: bool = strawberry.field(
+        description="True when the model weights can be downloaded."
+    )
+    model_sizes: list[str] = strawberry.field(
+        description="Published model sizes, smallest first as editors list them, e.g. `7B`. "
+        "Empty when not applicable."
+    )
+    website: str | None = strawberry.field(description="Vendor's page for the tool; null if none.")
+    logo_url: str | None = strawberry.field(description="Absolute URL of the logo; null if none.")
     db_id: strawberry.Private[int]
 
+    @strawberry.field(description="The panel's published reviews of this tool, in panel order.")
+    async def reviews(self, info: Info) -> list[ReviewType]:
+        reviews = await info.context.loaders.reviews_by_tool.load(self.db_id)
+        return [ReviewType.from_row(r) for r in reviews]
+
+    @strawberry.field(description="How many panel reviews of this tool say ship.")
+    async def panel_ship_count(self, info: Info) -> int:
+        return (await _panel_counts(info, self.db_id))[0]
+
+    @strawberry.field(description="How many panel reviews of this tool say skip.")
+    async def panel_skip_count(self, info: Info) -> int:
+        return (await _panel_counts(info, self.db_id))[1]
+
+    @strawberry.field(description=SHIP_PERCENT_DESCRIPTION)
+    async def panel_ship_percent(self, info: Info) -> int | None:
+        ship, skip = await _panel_counts(info, self.db_id)
+        return ship_percent(ship, ship + skip)
+
+    @strawberry.field(description="Published comparisons this tool appears on, newest first.")
+    async def comparisons(
+        self, info: Info
+    ) -> list[Annotated[ComparisonType, strawberry.lazy("graphql_api.comparisons.types")]]:
+        from graphql_api.comparisons.types import ComparisonType
+
+        rows = await info.context.loaders.comparisons_by_tool.load(self.db_id)
+        return [ComparisonType.from_row(r) for r in rows]
+
     @classmethod
-    def from_model(cls, tool: Tool) -> ToolType:
+    def from_row(cls, tool: ToolRow) -> ToolType:
         return cls(
+            id=encode_id("Tool", tool.slug),
             db_id=tool.id,
             slug=tool.slug,
             name=tool.name,
             vendor=tool.vendor,
             tagline=tool.tagline,
+            description=tool.description,
+            category=tool.category,
             pricing_entry=tool.pricing_entry,
+            license=tool.license,
+            open_weights=tool.open_weights,
+            model_sizes=list(tool.model_sizes),
+            website=tool.website,
+            logo_url=tool.logo_url,
         )
+
+
+async def _panel_counts(info: Info, tool_id: int) -> tuple[int, int]:
+    """(ship, skip) counts of the panel's published reviews of one tool."""
+    reviews = await info.context.loaders.reviews_by_tool.load(tool_id)
+    return panel_counts(r.verdict for r in reviews)

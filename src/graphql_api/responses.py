@@ -1,0 +1,89 @@
+"""GraphQL over HTTP responses: media type negotiation, status codes and error codes.
+
+Follows graphql.github.io/graphql-over-http: a client that accepts
+``application/graphql-response+json`` gets that media type, with 400 and no ``data`` entry for
+requests that fail before execution (parse, validation, variable coercion); every other client
+gets ``application/json`` and 200 for any well-formed request.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.requests import Request
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+
+from graphql_api.errors import ErrorCode
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+APPLICATION_JSON = "application/json"
+MASKED_MESSAGE = "Internal server error."
+
+logger = logging.getLogger("graphql_api")
+
+
+def negotiate_media_type(request: Request) -> str:
+    """``application/graphql-response+json`` when the Accept header allows it (q > 0)."""
+    for part in request.headers.get("accept", "").split(","):
+        media_type, *params = (item.strip() for item in part.split(";"))
+        if media_type.lower() != GRAPHQL_RESPONSE_JSON:
+            continue
+        quality = next((p.split("=", 1)[1] for p in params if p.startswith("q=")), "1")
+        try:
+            if float(quality) > 0:
+                return GRAPHQL_RESPONSE_JSON
+        except ValueError:
+            return GRAPHQL_RESPONSE_JSON
+    return APPLICATION_JSON
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """True when the request failed before execution: the response has no ``data`` at all.
+
+    Parse and validation errors come back as strawberry's PreExecutionError; variable coercion
+    errors as a result with no data whose errors have no path (field errors always have one).
+    """
+    if isinstance(result, PreExecutionError):
+        return True
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
+
+
+def error_code(error: GraphQLError, result: ExecutionResult) -> ErrorCode:
+    """The stable code for an error that does not carry one itself."""
+    if isinstance(error, GraphQLSyntaxError) or isinstance(
+        error.original_error, GraphQLSyntaxError
+    ):
+        return ErrorCode.GRAPHQL_PARSE_FAILED
+    if isinstance(result, PreExecutionError):
+        return ErrorCode.GRAPHQL_VALIDATION_FAILED
+    if error.path is None:  # variable coercion: resolver errors always carry a path
+        return ErrorCode.BAD_USER_INPUT
+    return ErrorCode.INTERNAL_SERVER_ERROR
+
+
+def format_errors(result: ExecutionResult, *, mask: bool) -> list[dict[str, Any]]:
+    """Errors as the spec formats them, each with ``extensions.code``.
+
+    Unexpected errors (no code of their own) are logged with an id; with ``mask`` their message
+    is replaced, so no internals reach clients, and the id lets operators find the log line.
+    """
+    formatted = []
+    for error in result.errors or ():
+        item: dict[str, Any] = dict(error.formatted)
+        extensions = dict(item.get("extensions") or {})
+        if "code" not in extensions:
+            code = error_code(error, result)
+            extensions["code"] = code.value
+            if code is ErrorCode.INTERNAL_SERVER_ERROR:
+                error_id = uuid.uuid4().hex[:12]
+                extensions["errorId"] = error_id
+                logger.error("unexpected GraphQL error %s", error_id, exc_info=error.original_error)
+                if mask:
+                    item["message"] = MASKED_MESSAGE
+        item["extensions"] = extensions
+        formatted.append(item)
+    return formatted

@@ -1,0 +1,175 @@
+"""Plain rows the loaders read with ``.values()``: cheaper than model instances, and typed.
+
+Each ``*_FIELDS`` tuple lists the columns a row needs; ``prefix`` reads the same columns through
+a join (``sides__tool__name``), so one query can return a row and its relations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+LENS_ORDER = ("developer_experience", "competition", "thesis", "business")
+
+TOOL_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "vendor",
+    "tagline",
+    "description",
+    "category",
+    "pricing_entry",
+    "license",
+    "open_weights",
+    "model_sizes",
+    "website",
+    "logo_url",
+    "cms_updated_at",
+)
+REVIEWER_FIELDS = ("id", "slug", "name", "lens", "bio")
+REVIEW_FIELDS = ("id", "tool_id", "reviewer_id", "verdict", "quote", "published_at")
+COMPARISON_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "headline",
+    "summary",
+    "pricing_read",
+    "voting_open",
+    "published_at",
+    "cms_updated_at",
+)
+
+
+def _text(value: Any) -> str:
+    """Enum columns come back as enum members from ``.values()``; rows hold their plain value."""
+    return str(getattr(value, "value", value))
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRow:
+    id: int
+    slug: str
+    name: str
+    vendor: str
+    tagline: str
+    description: str | None
+    category: str
+    pricing_entry: str
+    license: str | None
+    open_weights: bool
+    model_sizes: tuple[str, ...]
+    website: str | None
+    logo_url: str | None
+    cms_updated_at: datetime
+
+    @classmethod
+    def read(cls, values: Mapping[str, Any], prefix: str = "") -> ToolRow:
+        sizes = values[prefix + "model_sizes"] or ()
+        return cls(
+            id=values[prefix + "id"],
+            slug=values[prefix + "slug"],
+            name=values[prefix + "name"],
+            vendor=values[prefix + "vendor"],
+            tagline=values[prefix + "tagline"],
+            description=values[prefix + "description"],
+            category=values[prefix + "category"],
+            pricing_entry=values[prefix + "pricing_entry"],
+            license=values[prefix + "license"],
+            open_weights=bool(values[prefix + "open_weights"]),
+            model_sizes=tuple(str(s) for s in sizes),
+            website=values[prefix + "website"],
+            logo_url=values[prefix + "logo_url"],
+            cms_updated_at=values[prefix + "cms_updated_at"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerRow:
+    id: int
+    slug: str
+    name: str
+    lens: str
+    bio: str | None
+
+    @property
+    def panel_order(self) -> tuple[int, str, int]:
+        """Panel order: by lens (developer experience first), then name, then id."""
+        return (LENS_ORDER.index(self.lens), self.name, self.id)
+
+    @classmethod
+    def read(cls, values: Mapping[str, Any], prefix: str = "") -> ReviewerRow:
+        return cls(
+            id=values[prefix + "id"],
+            slug=values[prefix + "slug"],
+            name=values[prefix + "name"],
+            lens=_text(values[prefix + "lens"]),
+            bio=values[prefix + "bio"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    id: int
+    tool_id: int
+    reviewer_id: int
+    verdict: str
+    quote: str
+    published_at: datetime | None
+    reviewer: ReviewerRow
+    tool: ToolRow | None = None
+
+    @classmethod
+    def read(
+        cls, values: Mapping[str, Any], reviewer: ReviewerRow, tool: ToolRow | None = None
+    ) -> ReviewRow:
+        return cls(
+            id=values["id"],
+            tool_id=values["tool_id"],
+            reviewer_id=values["reviewer_id"],
+            verdict=_text(values["verdict"]),
+            quote=values["quote"],
+            published_at=values["published_at"],
+            reviewer=reviewer,
+            tool=tool,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    id: int
+    slug: str
+    title: str
+    headline: str
+    summary: str | None
+    pricing_read: str | None
+    voting_open: bool
+    published_at: datetime | None
+    cms_updated_at: datetime
+
+    @classmethod
+    def read(cls, values: Mapping[str, Any]) -> ComparisonRow:
+        return cls(
+            id=values["id"],
+            slug=values["slug"],
+            title=values["title"],
+            headline=values["headline"],
+            summary=values["summary"],
+            pricing_read=values["pricing_read"],
+            voting_open=bool(values["voting_open"]),
+            published_at=values["published_at"],
+            cms_updated_at=values["cms_updated_at"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SideRow:
+    """One side of a comparison, with its (published) tool read in the same query."""
+
+    id: int
+    comparison_id: int
+    position: int
+    tool: ToolRow

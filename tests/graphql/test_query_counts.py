@@ -1,0 +1,146 @@
+"""Pinned SQL query counts for the frontend's queries: no N+1 can creep back in.
+
+Each count is pinned exactly, and shown not to grow with the number of sides, reviewers or items.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.conftest import QueryCounter
+from tests.graphql.queries import (
+    COMPARISON_LISTING,
+    COMPARISON_PAGE,
+    REVIEWER_PAGE,
+    TOOL_LISTING,
+    TOOL_PAGE,
+    graphql,
+)
+from verdict.models.content import (
+    Comparison,
+    ComparisonSide,
+    Lens,
+    Review,
+    Reviewer,
+    Status,
+    Verdict,
+)
+from verdict.models.votes import VoteTally
+
+# comparison with sides and tools (one join), reviews with reviewers (one join), vote tallies.
+COMPARISON_PAGE_QUERIES = 3
+# count, page, sides with tools, reviews with reviewers, vote tallies.
+COMPARISON_LISTING_QUERIES = 5
+# count, page, reviews (for the panel figures).
+TOOL_LISTING_QUERIES = 3
+
+
+async def _count(
+    client: httpx.AsyncClient, counter: QueryCounter, query: str, variables: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
+    before = counter.count
+    data = await graphql(client, query, variables)
+    return counter.count - before, data
+
+
+async def _add_comparisons(how_many: int) -> None:
+    """More published comparisons, each with two sides, so a page can hold 20 items."""
+    now = datetime.now(UTC)
+    for n in range(how_many):
+        comparison = await Comparison.create(
+            id=1000 + n,
+            status=Status.PUBLISHED,
+            cms_updated_at=now,
+            slug=f"extra-{n}",
+            title=f"Extra {n}",
+            headline="?",
+            published_at=now - timedelta(days=30 + n),
+        )
+        for position, tool_id in enumerate((1 + n % 10, 1 + (n + 1) % 10), start=1):
+            await ComparisonSide.create(
+                id=2000 + 2 * n + position,
+                comparison=comparison,
+                tool_id=tool_id,
+                position=position,
+                cms_updated_at=now,
+            )
+        await VoteTally.create(comparison_slug=f"extra-{n}", tool_slug="code-llama-4", count=n)
+
+
+async def _add_reviewer(reviews_of: list[int]) -> None:
+    now = datetime.now(UTC)
+    reviewer = await Reviewer.create(
+        id=500,
+        status=Status.PUBLISHED,
+        cms_updated_at=now,
+        slug="new",
+        name="New",
+        lens=Lens.THESIS,
+    )
+    for index, tool_id in enumerate(reviews_of):
+        await Review.create(
+            id=5000 + index,
+            status=Status.PUBLISHED,
+            cms_updated_at=now,
+            reviewer=reviewer,
+            tool_id=tool_id,
+            verdict=Verdict.SKIP,
+            quote="q",
+        )
+
+
+async def test_comparison_page_query_count_is_pinned(
+    client: httpx.AsyncClient, sql_queries: QueryCounter
+) -> None:
+    two, data = await _count(
+        client, sql_queries, COMPARISON_PAGE, {"slug": "code-llama-4-vs-mistral-code"}
+    )
+    assert len(data["comparison"]["sides"]) == 2
+    three, data = await _count(
+        client, sql_queries, COMPARISON_PAGE, {"slug": "quillmate-vs-draftwell-vs-inkling"}
+    )
+    assert len(data["comparison"]["sides"]) == 3
+    assert two == three == COMPARISON_PAGE_QUERIES
+    # A fifth reviewer on every side: more reviews and split rows, same number of queries.
+    await _add_reviewer([7, 8, 9])
+    more, data = await _count(
+        client, sql_queries, COMPARISON_PAGE, {"slug": "quillmate-vs-draftwell-vs-inkling"}
+    )
+    assert len(data["comparison"]["reviewerSplit"]) == 5
+    assert more == COMPARISON_PAGE_QUERIES
+
+
+async def test_listing_query_counts_do_not_grow_with_items(
+    client: httpx.AsyncClient, sql_queries: QueryCounter
+) -> None:
+    await _add_comparisons(24)
+    counts = {}
+    for first in (2, 20):
+        for order in ("NEWEST", "MOST_VOTED"):
+            queries, data = await _count(
+                client, sql_queries, COMPARISON_LISTING, {"first": first, "orderBy": order}
+            )
+            assert len(data["comparisons"]["edges"]) == first
+            counts[first, order] = queries
+    assert set(counts.values()) == {COMPARISON_LISTING_QUERIES}, counts
+    small, data = await _count(client, sql_queries, TOOL_LISTING, {"first": 2})
+    large, data = await _count(client, sql_queries, TOOL_LISTING, {"first": 20})
+    assert len(data["tools"]["edges"]) == 10
+    assert small == large == TOOL_LISTING_QUERIES
+
+
+async def test_tool_and_reviewer_pages_query_counts(
+    client: httpx.AsyncClient, sql_queries: QueryCounter
+) -> None:
+    # tool, its reviews with reviewers, its comparisons, their sides with tools.
+    one, _ = await _count(client, sql_queries, TOOL_PAGE, {"slug": "code-llama-4"})
+    two, data = await _count(client, sql_queries, TOOL_PAGE, {"slug": "quillmate"})
+    assert len(data["tool"]["comparisons"]) == 2
+    assert one == two == 4
+    # reviewer, their reviews with the tools joined in.
+    queries, data = await _count(client, sql_queries, REVIEWER_PAGE, {"slug": "priya-raman"})
+    assert len(data["reviewer"]["reviews"]) == 10
+    assert queries == 2

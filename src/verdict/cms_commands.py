@@ -26,7 +26,12 @@ async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
     """Install (first use), bootstrap and run a Directus until SIGINT/SIGTERM."""
     try:
         await asyncio.to_thread(ensure_installed)
-        server = DirectusServer(Path(args.data_dir), port=args.port, host=args.host)
+        server = DirectusServer(
+            Path(args.data_dir),
+            port=args.port,
+            host=args.host,
+            admin_token=settings.cms_admin_token,
+        )
         await server.start()
     except DirectusError as exc:
         _say(f"verdict cms up: {exc}")
@@ -57,6 +62,7 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
             webhook_url=None if args.no_webhook else settings.webhook_url,
             webhook_secret=settings.webhook_secret,
             with_sample_content=args.with_sample_content,
+            worker_token=settings.cms_token,
         )
     except ProvisionError as exc:
         _say(f"verdict cms provision: {exc}")

@@ -71,6 +71,8 @@ class PostgresLock:
                 self._key,
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            conn, self._conn = self._conn, None
+            conn.terminate()  # the session (and with it the lock) is gone; start afresh
             return False
         return bool(held)
 

@@ -22,7 +22,7 @@ from cms_sync.content_model import load_content_model
 from cms_sync.engine import SyncEngine
 from cms_sync.lock import SyncLock, acquire
 from cms_sync.source import Source, SourceError
-from cms_sync.webhooks import create_webhook_app
+from cms_sync.webhooks import WEBHOOK_PATH, create_webhook_app
 from verdict.models.sync import SyncCheckpoint
 
 log = logging.getLogger("cms_sync.worker")
@@ -36,6 +36,9 @@ class WatchOptions:
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8065
     webhook_secret: str | None = None
+    lock_retry_seconds: float = 2.0
+    lock_check_seconds: float = 5.0
+    """During a pass, how often to check the lock is still ours (else stop after the page)."""
 
 
 class SyncWorker:
@@ -57,6 +60,13 @@ class SyncWorker:
         self._passes = asyncio.Condition()
         self.passes_done = 0
         self.writing = False
+        self.webhook_url: str | None = None
+        """Where webhooks are accepted, once listening (the real port when 0 was asked for)."""
+
+    @property
+    def sync_requested(self) -> bool:
+        """A webhook asked for a sync that has not started yet."""
+        return self._wake.is_set()
 
     def trigger(self, collection: str) -> None:
         """A webhook arrived: sync soon (debounced). The payload itself is not used."""
@@ -76,9 +86,10 @@ class SyncWorker:
         try:
             site = web.TCPSite(runner, options.webhook_host, options.webhook_port)
             await site.start()
+            host, port = runner.addresses[0][:2]
+            self.webhook_url = f"http://{host}:{port}{WEBHOOK_PATH}"
             self._say(
-                f"sync worker: webhooks at http://{options.webhook_host}:{options.webhook_port}"
-                "/webhooks/directus"
+                f"sync worker: webhooks at {self.webhook_url}"
                 + ("" if options.webhook_secret else " (disabled: CMS_WEBHOOK_SECRET is not set)")
             )
             await self._loop(stop)
@@ -94,23 +105,48 @@ class SyncWorker:
                     self._say("sync worker: lost the writer lock; waiting to take it back")
                 self.writing = False
                 on_wait = lambda: self._say("sync worker: another worker syncs; standing by")  # noqa: E731
-                if not await acquire(self._lock, stop=stop, on_wait=on_wait):
+                acquired = await acquire(
+                    self._lock,
+                    stop=stop,
+                    on_wait=on_wait,
+                    retry_every=self._options.lock_retry_seconds,
+                )
+                if not acquired:
                     return
                 self.writing = True
                 self._say("sync worker: holding the writer lock")
             self._wake.clear()
             full = await self._full_due()
+            pass_stop = asyncio.Event()
+            watchdog = asyncio.create_task(self._watch_lock(stop, pass_stop))
             try:
-                report = await engine.run(full=full, stop=stop)
+                report = await engine.run(full=full, stop=pass_stop)
                 self._say(report.summary())
             except SourceError as exc:
                 self._say(f"sync failed: {exc}")
             except Exception:
                 log.exception("sync pass failed")
+            finally:
+                watchdog.cancel()
+                await asyncio.gather(watchdog, return_exceptions=True)
             async with self._passes:
                 self.passes_done += 1
                 self._passes.notify_all()
             await self._wait_for_next(stop)
+
+    async def _watch_lock(self, stop: asyncio.Event, pass_stop: asyncio.Event) -> None:
+        """End the pass after its current page on shutdown, or when the lock is lost."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._options.lock_check_seconds)
+            if stop.is_set():
+                pass_stop.set()
+                return
+            if not await self._lock.still_held():
+                self._say("sync worker: lost the writer lock mid-pass; stopping after this page")
+                self.writing = False
+                pass_stop.set()
+                return
 
     async def _wait_for_next(self, stop: asyncio.Event) -> None:
         stopped = asyncio.ensure_future(stop.wait())

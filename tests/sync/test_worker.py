@@ -98,15 +98,19 @@ async def test_killing_the_holders_connection_lets_another_worker_take_over(
     seed(fake, tools=3, reviewers=1, reviews=2)
     first_lock, second_lock = lock_for(db), lock_for(db)
     assert isinstance(first_lock, PostgresLock)
-    messages: list[str] = []
+    standing_by = asyncio.Event()
+
+    def say(message: str) -> None:
+        if "standing by" in message:
+            standing_by.set()
+
     async with directus() as source_a, directus() as source_b:
         first = SyncWorker(source_a, first_lock, _options())
-        second = SyncWorker(source_b, second_lock, _options(), say=messages.append)
+        second = SyncWorker(source_b, second_lock, _options(), say=say)
         task_a = asyncio.create_task(first.run(stop))
         await asyncio.wait_for(first.wait_for_passes(1), WAIT)
         task_b = asyncio.create_task(second.run(stop))
-        while not any("standing by" in m for m in messages):
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(standing_by.wait(), WAIT)
         assert first.writing
         assert not second.writing
         assert second.passes_done == 0

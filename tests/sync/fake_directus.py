@@ -57,6 +57,7 @@ class FakeDirectus:
         self.loop_collections: set[str] = set()
         self.delay = 0.0
         self.items_requests = 0
+        self._counted = asyncio.Condition()
         self.url = ""
         self._sorted: dict[str, list[tuple[datetime, int]]] = {}
         self._closing = asyncio.Event()
@@ -135,8 +136,15 @@ class FakeDirectus:
             return _error(401, "Invalid user credentials.", "INVALID_CREDENTIALS")
         return None
 
+    async def wait_for_items_requests(self, count: int) -> None:
+        """Return once ``count`` item requests have arrived."""
+        async with self._counted:
+            await self._counted.wait_for(lambda: self.items_requests >= count)
+
     async def _items(self, request: web.Request) -> web.Response:
-        self.items_requests += 1
+        async with self._counted:
+            self.items_requests += 1
+            self._counted.notify_all()
         denied = self._denied(request)
         if denied is not None:
             return denied

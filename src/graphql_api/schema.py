@@ -5,10 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from graphql_api.comparisons.queries import ComparisonQueries
+from graphql_api.sync_status.queries import SyncStatusQueries
 
 
 @strawberry.type(description="Read comparisons, tools and reviewers.")
-class Query(ComparisonQueries):
+class Query(ComparisonQueries, SyncStatusQueries):
     pass
 
 

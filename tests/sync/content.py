@@ -56,14 +56,22 @@ def review(entry_id: int, tool_id: int, reviewer_id: int, **changes: Any) -> dic
     return entry | changes
 
 
-def seed(fake: FakeDirectus, *, tools: int, reviewers: int, reviews: int, ties: int = 3) -> None:
-    """Content with timestamps in the past, ``ties`` entries sharing each millisecond."""
-    base = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+def seed(
+    fake: FakeDirectus,
+    *,
+    tools: int,
+    reviewers: int,
+    reviews: int,
+    ties: int = 3,
+    spacing: timedelta = timedelta(milliseconds=1),
+) -> None:
+    """Content saved in the past: ``ties`` entries share each timestamp, ``spacing`` apart."""
+    base = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
     for collection in ("tools", "reviewers", "reviews", "comparisons", "comparison_sides"):
         fake.items.setdefault(collection, {})
 
     def at(i: int) -> datetime:
-        return base + timedelta(milliseconds=i // ties)
+        return base + spacing * (i // ties)
 
     for i in range(1, tools + 1):
         fake.put("tools", tool(i), at=at(i))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 
 import pytest
@@ -81,3 +82,24 @@ async def test_a_fatal_cms_error_is_one_clear_line_and_exit_code_1(
     ]
     assert TOKEN not in err.decode()
     assert await Tool.all().count() == 0
+
+
+async def test_watch_syncs_then_stops_gracefully_on_sigterm(
+    db: Settings, fake: FakeDirectus
+) -> None:
+    seed(fake, tools=5, reviewers=2, reviews=6)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = await _verdict(db, fake, "--watch", "--webhook-port", str(port))
+    assert process.stderr is not None
+    seen: list[str] = []
+    while not any("incremental sync:" in line or "full sync:" in line for line in seen):
+        line = await asyncio.wait_for(process.stderr.readline(), WAIT)
+        assert line, "the worker exited early: " + "".join(seen)
+        seen.append(line.decode())
+    process.send_signal(signal.SIGTERM)
+    _, rest = await asyncio.wait_for(process.communicate(), WAIT)
+    assert process.returncode == 0
+    assert "verdict sync: stopped" in rest.decode()
+    await assert_mirrors(fake)

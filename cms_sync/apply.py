@@ -60,9 +60,9 @@ async def apply_page(
     raws = {e["id"]: e for e in raw_entries if isinstance(e.get("id"), int)}
 
     async with in_transaction():
-        for entry_id in await _missing_references(parsed.values()):
-            entry = parsed.pop(entry_id)
-            missing = ", ".join(f"{c} {i}" for c, i in entry.references.items())
+        for entry_id, absent in (await _missing_references(parsed.values())).items():
+            parsed.pop(entry_id)
+            missing = ", ".join(absent)
             failures[str(entry_id)] = (
                 MISSING_REFERENCE,
                 f"waits for {missing} to be synced",
@@ -124,7 +124,8 @@ async def _upsert(
     return applied
 
 
-async def _missing_references(entries: Iterable[ParsedEntry]) -> list[int]:
+async def _missing_references(entries: Iterable[ParsedEntry]) -> dict[int, list[str]]:
+    """Entry id -> the references (``tools 7``) not in the database yet."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
         for collection, ref in entry.references.items():
@@ -132,7 +133,12 @@ async def _missing_references(entries: Iterable[ParsedEntry]) -> list[int]:
     present: dict[str, set[int]] = {}
     for collection, ids in wanted.items():
         present[collection] = await _existing_ids(MODELS[collection], ids)
-    return [e.id for e in entries if any(ref not in present[c] for c, ref in e.references.items())]
+    missing: dict[int, list[str]] = {}
+    for entry in entries:
+        absent = [f"{c} {ref}" for c, ref in entry.references.items() if ref not in present[c]]
+        if absent:
+            missing[entry.id] = absent
+    return missing
 
 
 async def _existing_ids(model: type[Model], ids: set[int] | None = None) -> set[int]:

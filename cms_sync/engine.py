@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
 # Incremental windows start this far before the checkpoint, so an entry saved in the same instant
 # as the last one read is not missed; the overlap's duplicates are dropped by id.
 WINDOW_OVERLAP = timedelta(seconds=5)
+# Progress lines on long syncs come at most this often (seconds).
+PROGRESS_EVERY = 2.0
 
 
 @dataclass(slots=True)
@@ -46,6 +49,8 @@ class SyncReport:
         default_factory=lambda: defaultdict(CollectionReport)
     )
     quarantine_reasons: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    """Stopped between pages on request; what was applied is committed with its checkpoints."""
 
     @property
     def entries_seen(self) -> int:
@@ -63,7 +68,9 @@ class SyncReport:
             totals.deleted += c.deleted
             totals.quarantined += c.quarantined
         rate = self.entries_seen / self.seconds if self.seconds > 0 else 0.0
-        kind = "full" if self.full else "incremental"
+        kind = ("full" if self.full else "incremental") + (
+            " (interrupted)" if self.interrupted else ""
+        )
         return (
             f"{kind} sync: {totals.applied} applied, {totals.unchanged} unchanged, "
             f"{totals.deleted} deleted, {totals.quarantined} quarantined "
@@ -78,14 +85,22 @@ class SyncEngine:
         self._source = source
         self._progress = progress
         self._order = load_content_model().sync_order
+        self._last_progress = 0.0
 
-    async def run(self, *, full: bool = False) -> SyncReport:
-        """One pass. ``full`` re-reads everything and deletes what the CMS no longer has."""
+    async def run(self, *, full: bool = False, stop: asyncio.Event | None = None) -> SyncReport:
+        """One pass. ``full`` re-reads everything and deletes what the CMS no longer has.
+
+        When ``stop`` is set the pass ends after the page being applied; every page applied so far
+        is committed with its checkpoint, so the next pass resumes from there.
+        """
         started = datetime.now(UTC)
         clock = time.monotonic()
+        self._last_progress = clock
         report = SyncReport(full=full, started_at=started)
         name = self._source.name
         for collection in self._order:
+            if stop is not None and stop.is_set():
+                break
             stats = report.collections[collection]
             checkpoint = await SyncCheckpoint.get_or_none(source=name, collection=collection)
             cursor = checkpoint.cursor if checkpoint is not None else None
@@ -99,9 +114,14 @@ class SyncEngine:
                 result = await apply_page(name, collection, page, cursor=page_cursor)
                 self._count(report, stats, result)
                 self._say(f"{collection}: {stats.applied + stats.unchanged} read", clock, report)
-        await self._retry_waiting(report)
-        if full:
-            await self._reconcile(report, started)
+                if stop is not None and stop.is_set():
+                    break
+        if stop is not None and stop.is_set():
+            report.interrupted = True
+        else:
+            await self._retry_waiting(report)
+            if full:
+                await self._reconcile(report, started)
         report.seconds = time.monotonic() - clock
         return report
 
@@ -145,8 +165,10 @@ class SyncEngine:
         report.quarantine_reasons.extend(f"{cms_id}: {why}" for cms_id, why in result.quarantined)
 
     def _say(self, message: str, clock: float, report: SyncReport) -> None:
-        if self._progress is not None:
-            elapsed = time.monotonic() - clock
+        now = time.monotonic()
+        if self._progress is not None and now - self._last_progress >= PROGRESS_EVERY:
+            self._last_progress = now
+            elapsed = now - clock
             rate = report.entries_seen / elapsed if elapsed > 0 else 0.0
             self._progress(f"{message} ({rate:.0f} entries/s)")
 

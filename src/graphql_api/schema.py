@@ -7,11 +7,12 @@ import strawberry
 from graphql_api.comparisons.queries import ComparisonQueries
 from graphql_api.relay.queries import NodeQueries
 from graphql_api.reviewers.queries import ReviewerQueries
+from graphql_api.sync_status.queries import SyncStatusQueries
 from graphql_api.tools.queries import ToolQueries
 
 
 @strawberry.type(description="Read comparisons, tools and reviewers. Only published content.")
-class Query(ComparisonQueries, ToolQueries, ReviewerQueries, NodeQueries):
+class Query(ComparisonQueries, ToolQueries, ReviewerQueries, NodeQueries, SyncStatusQueries):
     pass
 
 

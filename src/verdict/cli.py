@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
+import signal
 import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verdict.cms_commands import add_cms_parser
 from verdict.db import DatabaseUnavailableError
 from verdict.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from cms_sync.lock import SyncLock
+    from cms_sync.source import Source
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[None, None, int]]
 
@@ -29,21 +37,78 @@ async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    from tortoise.exceptions import OperationalError
+
     from cms_sync.engine import SyncEngine
-    from cms_sync.export_source import ExportSource
+    from cms_sync.lock import acquire, lock_for
+    from cms_sync.source import SourceError
     from verdict.db import database
 
-    if args.export is None:
-        _say(
-            "verdict sync: give --export DIR (a content export); the Directus source needs CMS_URL"
-        )
+    if args.export is None and not settings.cms_token:
+        _say("verdict sync: CMS_TOKEN is not set (the worker's read-only Directus token)")
         return 2
-    async with database(settings):
-        engine = SyncEngine(ExportSource(Path(args.export)), progress=_say)
-        report = await engine.run(full=args.full)
+    lock = lock_for(settings)
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            source = await _open_source(args, settings, stack)
+            await stack.enter_async_context(database(settings))
+            stack.push_async_callback(lock.release)
+            if args.watch:
+                return await _watch(args, settings, source, lock)
+            await acquire(lock, on_wait=lambda: _say("verdict sync: waiting for another worker"))
+            report = await SyncEngine(source, progress=_say).run(full=args.full)
+    except SourceError as exc:
+        _say(f"verdict sync: {exc}")
+        return 1
+    except OperationalError as exc:
+        _say(f"verdict sync: database error: {exc} (is it migrated? run `verdict migrate`)")
+        return 1
     for reason in report.quarantine_reasons:
         _say(f"quarantined {reason}")
     print(report.summary(), flush=True)
+    return 0
+
+
+async def _open_source(
+    args: argparse.Namespace, settings: Settings, stack: contextlib.AsyncExitStack
+) -> Source:
+    if args.export is not None:
+        from cms_sync.export_source import ExportSource
+
+        return ExportSource(Path(args.export))
+    from cms_sync.directus.source import DirectusSource
+
+    return await stack.enter_async_context(
+        DirectusSource(settings.cms_url, settings.cms_token, page_size=args.page_size)
+    )
+
+
+async def _watch(
+    args: argparse.Namespace, settings: Settings, source: Source, lock: SyncLock
+) -> int:
+    from cms_sync.worker import SyncWorker, WatchOptions
+
+    options = WatchOptions(
+        poll_seconds=args.poll_seconds or settings.sync_poll_seconds,
+        full_every_seconds=args.full_every or settings.sync_full_every_seconds,
+        webhook_host=settings.webhook_host,
+        webhook_port=args.webhook_port or settings.webhook_port,
+        webhook_secret=settings.webhook_secret,
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await SyncWorker(source, lock, options, say=_say).run(stop)
+    except OSError as exc:
+        _say(f"verdict sync: cannot listen on {options.webhook_host}:{options.webhook_port}: {exc}")
+        return 1
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    _say("verdict sync: stopped")
     return 0
 
 
@@ -86,6 +151,22 @@ async def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: st
     return 0 if server.started else 1
 
 
+def _positive(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {raw!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {raw!r}")
+    return value
+
+
+def _page_size(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 10000: {raw!r}")
+    return int(raw)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="verdict",
@@ -113,7 +194,10 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     sync = sub.add_parser(
-        "sync", help="pull content from the CMS into the database", description="One sync pass."
+        "sync",
+        help="pull content from the CMS into the database",
+        description="One incremental sync pass from the Directus at CMS_URL (token CMS_TOKEN); "
+        "--full reconciles everything, --watch keeps syncing until SIGTERM/SIGINT.",
     )
     sync.add_argument(
         "--full",
@@ -122,6 +206,35 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument(
         "--export", metavar="DIR", help="sync from a content export folder instead of the CMS"
+    )
+    sync.add_argument(
+        "--watch",
+        action="store_true",
+        help="run until stopped: poll, accept webhooks, reconcile fully now and then",
+    )
+    sync.add_argument(
+        "--poll-seconds",
+        type=_positive,
+        help="--watch: seconds between incremental passes (default VERDICT_SYNC_POLL_SECONDS, 30)",
+    )
+    sync.add_argument(
+        "--full-every",
+        type=_positive,
+        metavar="SECONDS",
+        help="--watch: seconds between full reconciliations "
+        "(default VERDICT_SYNC_FULL_EVERY_SECONDS, 3600)",
+    )
+    sync.add_argument(
+        "--webhook-port",
+        type=int,
+        help="--watch: port of the webhook endpoint (default VERDICT_WEBHOOK_PORT, 8065)",
+    )
+    sync.add_argument(
+        "--page-size",
+        type=_page_size,
+        default=500,
+        metavar="N",
+        help="entries per CMS request (1-10000, default 500)",
     )
     sync.set_defaults(handler=_sync)
 

@@ -18,6 +18,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_WEBHOOK_URL = "http://127.0.0.1:8065/webhooks/directus"
 DEFAULT_PORT = 8000
 DEFAULT_MAX_PAGE_SIZE = 100
+DEFAULT_WEBHOOK_PORT = 8065
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -42,6 +43,10 @@ class Settings:
     cms_admin_token: str | None = None
     webhook_url: str = DEFAULT_WEBHOOK_URL
     webhook_secret: str | None = None
+    webhook_host: str = DEFAULT_HOST
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    sync_poll_seconds: float = 30.0
+    sync_full_every_seconds: float = 3600.0
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     mode: Mode = Mode.DEV
@@ -86,6 +91,12 @@ class Settings:
             cms_admin_token=env.get("CMS_ADMIN_TOKEN") or None,
             webhook_url=env.get("CMS_WEBHOOK_URL") or DEFAULT_WEBHOOK_URL,
             webhook_secret=env.get("CMS_WEBHOOK_SECRET") or None,
+            webhook_host=env.get("VERDICT_WEBHOOK_HOST") or DEFAULT_HOST,
+            webhook_port=_port(
+                env.get("VERDICT_WEBHOOK_PORT"), DEFAULT_WEBHOOK_PORT, "VERDICT_WEBHOOK_PORT"
+            ),
+            sync_poll_seconds=_seconds(env, "VERDICT_SYNC_POLL_SECONDS", 30.0),
+            sync_full_every_seconds=_seconds(env, "VERDICT_SYNC_FULL_EVERY_SECONDS", 3600.0),
             host=env.get("VERDICT_HOST") or DEFAULT_HOST,
             port=_port(env.get("VERDICT_PORT"), DEFAULT_PORT),
             mode=mode,
@@ -101,17 +112,15 @@ def default_database_url() -> str:
     return f"sqlite://{DEFAULT_DATA_DIR / 'verdict.sqlite3'}"
 
 
-def _port(raw: str | None, default: int) -> int:
+def _port(raw: str | None, default: int, name: str = "VERDICT_PORT") -> int:
     if raw is None or raw == "":
         return default
     try:
         port = int(raw)
     except ValueError:
-        raise ConfigError(
-            f"VERDICT_PORT must be a number between 1 and 65535 (got {raw!r})"
-        ) from None
+        raise ConfigError(f"{name} must be a number between 1 and 65535 (got {raw!r})") from None
     if not 0 < port < 65536:
-        raise ConfigError(f"VERDICT_PORT must be a number between 1 and 65535 (got {raw!r})")
+        raise ConfigError(f"{name} must be a number between 1 and 65535 (got {raw!r})")
     return port
 
 
@@ -125,6 +134,19 @@ def _max_page_size(raw: str | None) -> int:
     if not 1 <= size <= 1000:
         raise ConfigError(f"VERDICT_MAX_PAGE_SIZE must be a number from 1 to 1000 (got {raw!r})")
     return size
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds (got {raw!r})") from None
+    if not 0 < value < 10_000_000:
+        raise ConfigError(f"{name} must be a positive number of seconds (got {raw!r})")
+    return value
 
 
 def _check_database_url(url: str) -> None:

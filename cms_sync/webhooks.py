@@ -1,0 +1,139 @@
+"""The sync worker's HTTP endpoint: CMS webhooks (``POST /webhooks/directus``) and ``GET /healthz``.
+
+A webhook is only a hint that something changed: it triggers a debounced incremental sync and its
+payload is never used as data. It must carry the shared secret in ``X-Verdict-Webhook-Secret``
+(what a Directus flow can send), or, from a CMS that can sign, an HMAC-SHA256 of
+``<timestamp>.<body>`` in ``X-Verdict-Signature`` with ``X-Verdict-Timestamp`` (Unix seconds)
+no more than five minutes away. Both are compared in constant time. Anything else gets a 4xx and
+a log line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import orjson
+from aiohttp import web
+
+log = logging.getLogger("cms_sync.webhooks")
+
+SECRET_HEADER = "X-Verdict-Webhook-Secret"
+SIGNATURE_HEADER = "X-Verdict-Signature"
+TIMESTAMP_HEADER = "X-Verdict-Timestamp"
+REPLAY_WINDOW = 300.0
+MAX_BODY = 256 * 1024
+WEBHOOK_PATH = "/webhooks/directus"
+
+
+class WebhookRejected(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Verifier:
+    """Checks a webhook's credentials against the shared secret."""
+
+    secret: str
+    clock: Callable[[], float] = time.time
+
+    def verify(self, headers: dict[str, str], body: bytes) -> None:
+        """Return when the request is authentic; raise WebhookRejected otherwise."""
+        signature = headers.get(SIGNATURE_HEADER.lower())
+        if signature is not None:
+            self._verify_signature(signature, headers.get(TIMESTAMP_HEADER.lower()), body)
+            return
+        given = headers.get(SECRET_HEADER.lower())
+        if given is None:
+            raise WebhookRejected(401, "no secret or signature header")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            raise WebhookRejected(403, "wrong secret")
+
+    def _verify_signature(self, signature: str, stamp: str | None, body: bytes) -> None:
+        if stamp is None:
+            raise WebhookRejected(401, f"signature without {TIMESTAMP_HEADER}")
+        try:
+            sent_at = float(stamp)
+        except ValueError:
+            raise WebhookRejected(400, "timestamp is not a number") from None
+        if abs(self.clock() - sent_at) > REPLAY_WINDOW:
+            raise WebhookRejected(401, "stale or future timestamp (replay window is 5 minutes)")
+        expected = sign(self.secret, stamp, body)
+        given = signature.removeprefix("sha256=")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise WebhookRejected(403, "bad signature")
+
+
+def sign(secret: str, stamp: str, body: bytes) -> str:
+    """Hex HMAC-SHA256 of ``<stamp>.<body>`` with ``secret``."""
+    return hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def _check_body(body: bytes) -> str:
+    """The event's collection, for the log; the body is otherwise ignored."""
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise WebhookRejected(400, "body is not JSON") from None
+    if not isinstance(document, dict):
+        raise WebhookRejected(400, "body is not a JSON object")
+    collection = document.get("collection")
+    event = document.get("event")
+    if not isinstance(collection, str) and not isinstance(event, str):
+        raise WebhookRejected(400, "body names neither an event nor a collection")
+    if isinstance(collection, str):
+        return collection[:100]
+    return str(event).split(".", 1)[0][:100]
+
+
+def create_webhook_app(
+    secret: str | None,
+    trigger: Callable[[str], None],
+    *,
+    healthy: Callable[[], bool] = lambda: True,
+    clock: Callable[[], float] = time.time,
+) -> web.Application:
+    """The worker's web app. Without a secret the webhook route answers 503, never unchecked."""
+    app = web.Application(client_max_size=MAX_BODY)
+    verifier = Verifier(secret, clock) if secret else None
+
+    async def webhook(request: web.Request) -> web.Response:
+        peer = request.remote or "?"
+        if verifier is None:
+            log.warning("webhook from %s refused: CMS_WEBHOOK_SECRET is not set", peer)
+            return _json(503, "webhooks are disabled: CMS_WEBHOOK_SECRET is not set")
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            log.warning("webhook from %s rejected: body too large", peer)
+            return _json(413, "body too large")
+        try:
+            verifier.verify({k.lower(): v for k, v in request.headers.items()}, body)
+            collection = _check_body(body)
+        except WebhookRejected as exc:
+            log.warning("webhook from %s rejected (%d): %s", peer, exc.status, exc.reason)
+            return _json(exc.status, exc.reason)
+        trigger(collection)
+        return _json(202, "sync scheduled")
+
+    async def healthz(request: web.Request) -> web.Response:
+        ok = healthy()
+        return _json(200 if ok else 503, "ok" if ok else "unhealthy")
+
+    app.router.add_post(WEBHOOK_PATH, webhook)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+def _json(status: int, message: str) -> web.Response:
+    key = "status" if status < 400 else "error"
+    return web.Response(
+        status=status, body=orjson.dumps({key: message}), content_type="application/json"
+    )

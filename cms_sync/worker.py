@@ -1,0 +1,177 @@
+"""The long-running sync worker (``verdict sync --watch``).
+
+It serves the webhook endpoint, waits for the single-writer lock, then loops: an incremental pass
+every ``poll_seconds`` or soon after a webhook (debounced, so a burst of saves is one pass), and a
+full reconciliation every ``full_every_seconds``. Setting ``stop`` ends it after the current
+page; everything applied is committed with its checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from cms_sync.content_model import load_content_model
+from cms_sync.engine import SyncEngine
+from cms_sync.lock import SyncLock, acquire
+from cms_sync.source import Source, SourceError
+from cms_sync.webhooks import WEBHOOK_PATH, create_webhook_app
+from verdict.models.sync import SyncCheckpoint
+
+log = logging.getLogger("cms_sync.worker")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOptions:
+    poll_seconds: float = 30.0
+    full_every_seconds: float = 3600.0
+    debounce_seconds: float = 0.25
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8065
+    webhook_secret: str | None = None
+    lock_retry_seconds: float = 2.0
+    lock_check_seconds: float = 5.0
+    """During a pass, how often to check the lock is still ours (else stop after the page)."""
+
+
+class SyncWorker:
+    """Polls, listens for webhooks and syncs while it holds the writer lock."""
+
+    def __init__(
+        self,
+        source: Source,
+        lock: SyncLock,
+        options: WatchOptions,
+        *,
+        say: Callable[[str], None] = log.info,
+    ) -> None:
+        self._source = source
+        self._lock = lock
+        self._options = options
+        self._say = say
+        self._wake = asyncio.Event()
+        self._passes = asyncio.Condition()
+        self.passes_done = 0
+        self.writing = False
+        self.webhook_url: str | None = None
+        """Where webhooks are accepted, once listening (the real port when 0 was asked for)."""
+
+    @property
+    def sync_requested(self) -> bool:
+        """A webhook asked for a sync that has not started yet."""
+        return self._wake.is_set()
+
+    def trigger(self, collection: str) -> None:
+        """A webhook arrived: sync soon (debounced). The payload itself is not used."""
+        log.info("webhook: %s changed; incremental sync scheduled", collection)
+        self._wake.set()
+
+    async def wait_for_passes(self, count: int) -> None:
+        """Return once ``count`` passes have finished (for operators' tooling and tests)."""
+        async with self._passes:
+            await self._passes.wait_for(lambda: self.passes_done >= count)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        options = self._options
+        app = create_webhook_app(options.webhook_secret, self.trigger)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, options.webhook_host, options.webhook_port)
+            await site.start()
+            host, port = runner.addresses[0][:2]
+            self.webhook_url = f"http://{host}:{port}{WEBHOOK_PATH}"
+            self._say(
+                f"sync worker: webhooks at {self.webhook_url}"
+                + ("" if options.webhook_secret else " (disabled: CMS_WEBHOOK_SECRET is not set)")
+            )
+            await self._loop(stop)
+        finally:
+            self.writing = False
+            await runner.cleanup()
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        engine = SyncEngine(self._source, progress=self._say)
+        while not stop.is_set():
+            if not self.writing or not await self._lock.still_held():
+                if self.writing:
+                    self._say("sync worker: lost the writer lock; waiting to take it back")
+                self.writing = False
+                on_wait = lambda: self._say("sync worker: another worker syncs; standing by")  # noqa: E731
+                acquired = await acquire(
+                    self._lock,
+                    stop=stop,
+                    on_wait=on_wait,
+                    retry_every=self._options.lock_retry_seconds,
+                )
+                if not acquired:
+                    return
+                self.writing = True
+                self._say("sync worker: holding the writer lock")
+            self._wake.clear()
+            full = await self._full_due()
+            pass_stop = asyncio.Event()
+            watchdog = asyncio.create_task(self._watch_lock(stop, pass_stop))
+            try:
+                report = await engine.run(full=full, stop=pass_stop)
+                self._say(report.summary())
+            except SourceError as exc:
+                self._say(f"sync failed: {exc}")
+            except Exception:
+                log.exception("sync pass failed")
+            finally:
+                watchdog.cancel()
+                await asyncio.gather(watchdog, return_exceptions=True)
+            async with self._passes:
+                self.passes_done += 1
+                self._passes.notify_all()
+            await self._wait_for_next(stop)
+
+    async def _watch_lock(self, stop: asyncio.Event, pass_stop: asyncio.Event) -> None:
+        """End the pass after its current page on shutdown, or when the lock is lost."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._options.lock_check_seconds)
+            if stop.is_set():
+                pass_stop.set()
+                return
+            if not await self._lock.still_held():
+                self._say("sync worker: lost the writer lock mid-pass; stopping after this page")
+                self.writing = False
+                pass_stop.set()
+                return
+
+    async def _wait_for_next(self, stop: asyncio.Event) -> None:
+        stopped = asyncio.ensure_future(stop.wait())
+        woken = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait(
+                {stopped, woken},
+                timeout=self._options.poll_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if woken.done() and not stop.is_set():
+                # Let a burst of saves settle into one pass.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(stopped), self._options.debounce_seconds)
+        finally:
+            for task in (stopped, woken):
+                task.cancel()
+            await asyncio.gather(stopped, woken, return_exceptions=True)
+
+    async def _full_due(self) -> bool:
+        rows: list[Any] = await SyncCheckpoint.filter(source=self._source.name).values_list(
+            "last_full_sync_at", flat=True
+        )
+        stamps = [r for r in rows if isinstance(r, datetime)]
+        if len(stamps) < len(load_content_model().sync_order):
+            return True
+        age = (datetime.now(UTC) - min(stamps)).total_seconds()
+        return age >= self._options.full_every_seconds

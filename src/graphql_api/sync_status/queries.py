@@ -1,0 +1,37 @@
+"""Query fields for the sync worker's status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from graphql_api.sync_status.types import SyncIssueType
+from verdict.models.sync import QuarantinedEntry
+
+MAX_ISSUES = 500
+
+
+@strawberry.type
+class SyncStatusQueries:
+    @strawberry.field(
+        description="CMS entries the sync could not apply (quarantined), most recently seen "
+        f"first; at most {MAX_ISSUES}."
+    )
+    async def sync_issues(
+        self,
+        collection: Annotated[
+            str | None, strawberry.argument(description="Only this CMS collection.")
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description=f"How many to return (0 to {MAX_ISSUES}).")
+        ] = 100,
+    ) -> list[SyncIssueType]:
+        query = QuarantinedEntry.all()
+        if collection is not None:
+            query = query.filter(collection=collection)
+        limit = min(max(first, 0), MAX_ISSUES)
+        if limit == 0:
+            return []
+        rows = await query.order_by("-last_seen_at", "collection", "cms_id").limit(limit)
+        return [SyncIssueType.from_model(row) for row in rows]

@@ -16,6 +16,10 @@ DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-prod"
 DEFAULT_CMS_URL = "http://127.0.0.1:8055"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_VOTE_LIMIT_PER_VOTER = 30
+DEFAULT_VOTE_LIMIT_PER_IP = 600
+DEFAULT_VOTE_LIMIT_WINDOW = 60
+DEFAULT_MAX_SUBSCRIPTIONS = 10
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -43,6 +47,10 @@ class Settings:
     mode: Mode = Mode.DEV
     secret_key: str = DEV_SECRET_KEY
     sample_content_dir: Path = field(default=PROJECT_ROOT / "content" / "sample")
+    vote_limit_per_voter: int = DEFAULT_VOTE_LIMIT_PER_VOTER
+    vote_limit_per_ip: int = DEFAULT_VOTE_LIMIT_PER_IP
+    vote_limit_window_seconds: int = DEFAULT_VOTE_LIMIT_WINDOW
+    max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS
 
     @property
     def is_postgres(self) -> bool:
@@ -86,6 +94,16 @@ class Settings:
             sample_content_dir=Path(
                 env.get("VERDICT_SAMPLE_CONTENT") or PROJECT_ROOT / "content" / "sample"
             ),
+            vote_limit_per_voter=_count(
+                env, "VERDICT_VOTE_LIMIT_PER_VOTER", DEFAULT_VOTE_LIMIT_PER_VOTER
+            ),
+            vote_limit_per_ip=_count(env, "VERDICT_VOTE_LIMIT_PER_IP", DEFAULT_VOTE_LIMIT_PER_IP),
+            vote_limit_window_seconds=_count(
+                env, "VERDICT_VOTE_LIMIT_WINDOW", DEFAULT_VOTE_LIMIT_WINDOW, minimum=1
+            ),
+            max_subscriptions_per_connection=_count(
+                env, "VERDICT_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, minimum=1
+            ),
         )
 
 
@@ -105,6 +123,20 @@ def _port(raw: str | None, default: int) -> int:
     if not 0 < port < 65536:
         raise ConfigError(f"VERDICT_PORT must be a number between 1 and 65535 (got {raw!r})")
     return port
+
+
+def _count(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole number from ``env[name]``; for the vote limits 0 means no limit."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number (got {raw!r})") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum} (got {raw!r})")
+    return value
 
 
 def _check_database_url(url: str) -> None:

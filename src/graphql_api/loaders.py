@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from strawberry.dataloader import DataLoader
 
 from verdict.models.content import ComparisonSide, Review, Reviewer, Status, Tool
+from verdict.models.votes import Vote, VoteTally
 
 LENS_ORDER = ("developer_experience", "competition", "thesis", "business")
 
@@ -56,6 +57,26 @@ async def _sides_by_comparison_id(ids: Sequence[int]) -> list[list[ComparisonSid
     return [grouped.get(i, []) for i in ids]
 
 
+async def _tallies_by_comparison_slug(slugs: Sequence[str]) -> list[dict[str, int]]:
+    """Vote counts by tool slug, for every tool ever voted on (visible or not)."""
+    rows = await VoteTally.filter(comparison_slug__in=list(slugs)).values_list(
+        "comparison_slug", "tool_slug", "count"
+    )
+    grouped: dict[str, dict[str, int]] = defaultdict(dict)
+    for comparison_slug, tool_slug, count in rows:
+        grouped[str(comparison_slug)][str(tool_slug)] = int(count)
+    return [grouped.get(s, {}) for s in slugs]
+
+
+async def _votes_by_voter_and_comparison(keys: Sequence[tuple[str, str]]) -> list[str | None]:
+    """The tool slug each (voter, comparison slug) voted for, or None."""
+    rows = await Vote.filter(
+        voter_id__in=list({v for v, _ in keys}), comparison_slug__in=list({c for _, c in keys})
+    ).values_list("voter_id", "comparison_slug", "tool_slug")
+    found = {(str(v), str(c)): str(t) for v, c, t in rows}
+    return [found.get(k) for k in keys]
+
+
 @dataclass(slots=True)
 class Loaders:
     """A fresh set per request, so nothing cached outlives it."""
@@ -71,4 +92,10 @@ class Loaders:
     )
     sides_by_comparison: DataLoader[int, list[ComparisonSide]] = field(
         default_factory=lambda: DataLoader(load_fn=_sides_by_comparison_id)
+    )
+    vote_tallies: DataLoader[str, dict[str, int]] = field(
+        default_factory=lambda: DataLoader(load_fn=_tallies_by_comparison_slug)
+    )
+    my_vote: DataLoader[tuple[str, str], str | None] = field(
+        default_factory=lambda: DataLoader(load_fn=_votes_by_voter_and_comparison)
     )

@@ -7,6 +7,7 @@ import strawberry
 from graphql_api.context import Info
 from graphql_api.reviewers.types import ReviewType
 from graphql_api.tools.types import ToolType
+from graphql_api.votes import fields as votes
 from verdict.figures import ship_percent
 from verdict.models.content import Comparison, Verdict
 
@@ -14,6 +15,8 @@ from verdict.models.content import Comparison, Verdict
 @strawberry.type(name="ComparisonSide", description="One tool's column on a comparison page.")
 class ComparisonSideType:
     tool_id: strawberry.Private[int]
+    comparison_id: strawberry.Private[int]
+    comparison_slug: strawberry.Private[str]
 
     @strawberry.field(description="The tool on this side.")
     async def tool(self, info: Info) -> ToolType | None:
@@ -36,6 +39,22 @@ class ComparisonSideType:
         ships = sum(1 for r in reviews if r.verdict == Verdict.SHIP)
         return ship_percent(ships, len(reviews))
 
+    @strawberry.field(description="Community votes for this side.")
+    async def vote_count(self, info: Info) -> int:
+        return (await self._vote_side(info))[0]
+
+    @strawberry.field(
+        description="This side's fraction (0 to 1) of the comparison's votes; null while none."
+    )
+    async def vote_share(self, info: Info) -> float | None:
+        return (await self._vote_side(info))[1]
+
+    async def _vote_side(self, info: Info) -> tuple[int, float | None]:
+        tallies = await votes.shown_tallies(info, self.comparison_id, self.comparison_slug)
+        tool = await info.context.loaders.tool.load(self.tool_id)
+        count = next((s.count for s in tallies.sides if tool and s.tool_slug == tool.slug), 0)
+        return count, tallies.share(count)
+
 
 @strawberry.type(
     name="Comparison", description="A side-by-side comparison page of two or more tools."
@@ -48,7 +67,16 @@ class ComparisonType:
     @strawberry.field(description="The sides of the comparison, in display order.")
     async def sides(self, info: Info) -> list[ComparisonSideType]:
         sides = await info.context.loaders.sides_by_comparison.load(self.db_id)
-        return [ComparisonSideType(tool_id=s.tool_id) for s in sides]
+        return [
+            ComparisonSideType(
+                tool_id=s.tool_id, comparison_id=self.db_id, comparison_slug=self.slug
+            )
+            for s in sides
+        ]
+
+    @strawberry.field(description="The current voter's pick (a tool slug), or null.")
+    async def my_vote(self, info: Info) -> str | None:
+        return await votes.my_vote(info, self.db_id, self.slug)
 
     @classmethod
     def from_model(cls, comparison: Comparison) -> ComparisonType:

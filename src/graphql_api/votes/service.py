@@ -39,6 +39,7 @@ from graphql_api.votes.ratelimit import RateLimiter
 from verdict.models.content import Comparison, ComparisonSide, Status
 from verdict.models.votes import Vote, VoteRequestRecord, VoteTally
 
+SLUG_MAX_LENGTH = 200
 ChangeListener = Callable[[str], Awaitable[None]]
 """Hears the slug of a comparison whose votes changed, after the change is committed."""
 
@@ -67,6 +68,8 @@ async def visible_sides(
     slug: str, conn: BaseDBAsyncClient | None = None
 ) -> tuple[Comparison | None, list[str]]:
     """The published comparison and the slugs of its published tools, in display order."""
+    if len(slug) > SLUG_MAX_LENGTH:  # no such slug can exist (and the ORM would refuse it)
+        return None, []
     comparison = await Comparison.filter(slug=slug, status=Status.PUBLISHED).using_db(conn).first()
     if comparison is None:
         return None, []

@@ -102,7 +102,11 @@ async def current_tallies(slug: str) -> Tallies | None:
 
 
 def _sql(conn: BaseDBAsyncClient, text: str) -> str:
-    """Write ``?`` placeholders as the connection's driver expects them."""
+    """Write ``?`` placeholders as the connection's driver expects them.
+
+    Run these with ``execute_query_dict``: the asyncpg client's ``execute_query`` drops the rows
+    of an ``INSERT ... RETURNING``.
+    """
     if conn.capabilities.dialect != "postgres":
         return text
     parts = text.split("?")
@@ -114,7 +118,7 @@ async def _claim_key(
 ) -> Outcome | None:
     """Claim the idempotency key; if another request has it, that request's stored outcome."""
     assert request.idempotency_key is not None
-    _, rows = await conn.execute_query(
+    rows = await conn.execute_query_dict(
         _sql(
             conn,
             "INSERT INTO vote_request (voter_id, key, fingerprint, created_at) "
@@ -151,7 +155,7 @@ async def _bump(conn: BaseDBAsyncClient, slug: str, tool: str, delta: int) -> No
 async def _apply_cast(conn: BaseDBAsyncClient, voter_id: str, slug: str, tool: str) -> bool:
     """Record ``voter_id``'s vote for ``tool``; True when anything changed."""
     now = datetime.now(UTC)
-    _, inserted = await conn.execute_query(
+    inserted = await conn.execute_query_dict(
         _sql(
             conn,
             "INSERT INTO vote (voter_id, comparison_slug, tool_slug, created_at, updated_at) "

@@ -13,8 +13,9 @@ import pytest
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
+from graphql_api.votes.voter import VoterSigner
 from tests.conftest import require_service
-from verdict.settings import Settings
+from verdict.settings import DEV_SECRET_KEY, Settings
 
 REDIS_URL = os.environ.get("VERDICT_TEST_REDIS_URL", "")
 SEED = "code-llama-4-vs-mistral-code"
@@ -126,6 +127,12 @@ async def cast(
     variables = {"input": {"comparisonSlug": slug, "toolSlug": tool, "idempotencyKey": key}}
     result: dict[str, Any] = (await gql(http, CAST, variables, voter=voter))["castVote"]
     return result
+
+
+def tokens(n: int) -> list[str]:
+    """``n`` voter tokens signed with the tests' (dev) key, as the API would issue them."""
+    signer = VoterSigner.from_secret(DEV_SECRET_KEY)
+    return [signer.issue()[1] for _ in range(n)]
 
 
 def counts(result: dict[str, Any]) -> dict[str, int]:

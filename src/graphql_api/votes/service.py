@@ -40,6 +40,7 @@ from verdict.models.content import Comparison, ComparisonSide, Status
 from verdict.models.votes import Vote, VoteRequestRecord, VoteTally
 
 SLUG_MAX_LENGTH = 200
+_CAST_ATTEMPTS = 10
 ChangeListener = Callable[[str], Awaitable[None]]
 """Hears the slug of a comparison whose votes changed, after the change is committed."""
 
@@ -155,31 +156,37 @@ async def _bump(conn: BaseDBAsyncClient, slug: str, tool: str, delta: int) -> No
 async def _apply_cast(conn: BaseDBAsyncClient, voter_id: str, slug: str, tool: str) -> bool:
     """Record ``voter_id``'s vote for ``tool``; True when anything changed."""
     now = datetime.now(UTC)
-    inserted = await conn.execute_query_dict(
-        _sql(
-            conn,
-            "INSERT INTO vote (voter_id, comparison_slug, tool_slug, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (voter_id, comparison_slug) DO NOTHING "
-            "RETURNING id",
-        ),
-        [voter_id, slug, tool, now, now],
-    )
-    if inserted:
-        await _bump(conn, slug, tool, +1)
+    # ON CONFLICT DO NOTHING does not lock the row it conflicts with, so a concurrent retraction
+    # may delete it before we lock it: then insert again. Each pass loses only to a commit.
+    for _ in range(_CAST_ATTEMPTS):
+        inserted = await conn.execute_query_dict(
+            _sql(
+                conn,
+                "INSERT INTO vote (voter_id, comparison_slug, tool_slug, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (voter_id, comparison_slug) DO NOTHING "
+                "RETURNING id",
+            ),
+            [voter_id, slug, tool, now, now],
+        )
+        if inserted:
+            await _bump(conn, slug, tool, +1)
+            return True
+        vote = (
+            await Vote.filter(voter_id=voter_id, comparison_slug=slug)
+            .using_db(conn)
+            .select_for_update()
+            .first()
+        )
+        if vote is None:
+            continue
+        previous = vote.tool_slug
+        if previous == tool:
+            return False
+        await Vote.filter(id=vote.id).using_db(conn).update(tool_slug=tool, updated_at=now)
+        for side, delta in sorted([(previous, -1), (tool, +1)]):
+            await _bump(conn, slug, side, delta)
         return True
-    vote = (
-        await Vote.filter(voter_id=voter_id, comparison_slug=slug)
-        .using_db(conn)
-        .select_for_update()
-        .get()
-    )
-    previous = vote.tool_slug
-    if previous == tool:
-        return False
-    await Vote.filter(id=vote.id).using_db(conn).update(tool_slug=tool, updated_at=now)
-    for side, delta in sorted([(previous, -1), (tool, +1)]):
-        await _bump(conn, slug, side, delta)
-    return True
+    raise RuntimeError(f"vote of {voter_id} on {slug} kept changing under us")
 
 
 async def _apply_retract(conn: BaseDBAsyncClient, voter_id: str, slug: str) -> bool:

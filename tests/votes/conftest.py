@@ -1,4 +1,4 @@
-"""Fixtures for vote tests: an app with vote settings of the test's choosing, and GraphQL helpers."""
+"""Vote test fixtures: apps with vote settings of the test's choosing, and GraphQL helpers."""
 
 from __future__ import annotations
 
@@ -25,7 +25,9 @@ CAST = """
 mutation Cast($input: CastVoteInput!) {
   castVote(input: $input) {
     __typename
-    ... on VoteSuccess { myVote tally { comparisonSlug totalVotes sides { toolSlug voteCount voteShare } } }
+    ... on VoteSuccess {
+      myVote tally { comparisonSlug totalVotes sides { toolSlug voteCount voteShare } }
+    }
     ... on ComparisonNotFound { comparisonSlug message }
     ... on ToolNotInComparison { comparisonSlug toolSlug message }
     ... on VotingClosed { comparisonSlug message }

@@ -10,12 +10,13 @@ from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from graphql_api.context import Context
@@ -26,6 +27,8 @@ from graphql_api.responses import (
     negotiate_media_type,
 )
 from graphql_api.schema import build_schema
+from graphql_api.votes.runtime import Voting
+from graphql_api.votes.voter import SCOPE_KEY, VoterIdentity
 from verdict.db import database
 from verdict.settings import Mode, Settings
 
@@ -34,11 +37,16 @@ class VerdictGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view, made to follow the GraphQL-over-HTTP spec on status codes,
     media types and GET mutations, and to give every error a stable ``extensions.code``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, voting: Voting) -> None:
         super().__init__(
-            build_schema(), graphql_ide="graphiql" if settings.mode is Mode.DEV else None
+            build_schema(),
+            graphql_ide="graphiql" if settings.mode is Mode.DEV else None,
+            # graphql-transport-ws only: the legacy graphql-ws protocol is off.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self._settings = settings
+        self._voting = voting
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,6 +66,8 @@ class VerdictGraphQL(GraphQL[Context, None]):
             request=request,
             response=response if isinstance(response, Response) else None,
             settings=self._settings,
+            voting=self._voting,
+            voter_id=request.scope.get(SCOPE_KEY),
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -111,19 +121,22 @@ async def healthz(_: Request) -> Response:
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the app. With ``manage_database`` the lifespan opens and closes the ORM."""
+    voting = Voting.from_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if manage_database:
-            async with database(settings):
-                yield
-        else:
+        async with contextlib.AsyncExitStack() as stack:
+            if manage_database:
+                await stack.enter_async_context(database(settings))
+            await voting.start()
+            stack.push_async_callback(voting.stop)
             yield
 
-    graphql = VerdictGraphQL(settings)
+    graphql = VoterIdentity(VerdictGraphQL(settings, voting), voting.signer)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
         ],
         lifespan=lifespan,

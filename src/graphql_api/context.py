@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from graphql_api.loaders import Loaders
+from graphql_api.votes.runtime import Voting
 from verdict.settings import Settings
 
 
@@ -18,7 +19,15 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     settings: Settings
+    voting: Voting
+    voter_id: str | None = None
+    """The anonymous voter (see graphql_api.votes.voter); None only on a WebSocket without one."""
     loaders: Loaders = field(default_factory=Loaders)
+
+    @property
+    def client_ip(self) -> str:
+        client = self.request.client
+        return client.host if client is not None else "unknown"
 
 
 Info = strawberry.Info[Context, None]

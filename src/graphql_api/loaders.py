@@ -26,7 +26,7 @@ from graphql_api.rows import (
     ToolRow,
 )
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Status, Tool
-from verdict.models.votes import VoteTally
+from verdict.models.votes import Vote, VoteTally
 
 PUBLISHED = Status.PUBLISHED
 _SIDE_TOOL = tuple(f"tool__{f}" for f in TOOL_FIELDS)
@@ -70,6 +70,7 @@ class Loaders:
         self.tallies_by_comparison = DataLoader[str, dict[str, int]](
             load_fn=self._tallies_by_comparison
         )
+        self.my_vote = DataLoader[tuple[str, str], str | None](load_fn=self._my_votes)
 
     async def _tools_by_id(self, ids: Sequence[int]) -> list[ToolRow | None]:
         rows = await Tool.filter(id__in=list(ids), status=PUBLISHED).values(*TOOL_FIELDS)
@@ -180,6 +181,15 @@ class Loaders:
         for r in rows:
             grouped[r["comparison_slug"]][r["tool_slug"]] = int(r["count"])
         return [grouped.get(s, {}) for s in slugs]
+
+    async def _my_votes(self, keys: Sequence[tuple[str, str]]) -> list[str | None]:
+        """The tool slug each (voter id, comparison slug) voted for, or None."""
+        rows = await Vote.filter(
+            voter_id__in=list({v for v, _ in keys}),
+            comparison_slug__in=list({c for _, c in keys}),
+        ).values("voter_id", "comparison_slug", "tool_slug")
+        found = {(r["voter_id"], r["comparison_slug"]): r["tool_slug"] for r in rows}
+        return [found.get(k) for k in keys]
 
 
 def _side(values: dict[str, Any], comparison_id: int, prefix: str = "") -> SideRow:

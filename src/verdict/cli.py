@@ -112,6 +112,23 @@ async def _watch(
     return 0
 
 
+async def _recount(args: argparse.Namespace, settings: Settings) -> int:
+    from verdict.db import database
+    from verdict.tallies import recount
+
+    async with database(settings):
+        report = await recount(fix=not args.dry_run)
+    for difference in report.differences:
+        print(difference, flush=True)
+    verb = "would be fixed" if args.dry_run else "fixed"
+    print(
+        f"{report.checked} tallies checked, {len(report.differences)} differed"
+        + (f" ({verb})" if report.differences else ""),
+        flush=True,
+    )
+    return 0
+
+
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from cms_sync.engine import SyncEngine
     from cms_sync.export_source import ExportSource
@@ -239,6 +256,17 @@ def _build_parser() -> argparse.ArgumentParser:
     sync.set_defaults(handler=_sync)
 
     add_cms_parser(sub)
+
+    recount = sub.add_parser(
+        "recount",
+        help="rebuild vote tallies from the vote rows and report differences",
+        description="Count the vote rows of every comparison side, report each tally that "
+        "differs, and set it to the count (safe while the API is taking votes).",
+    )
+    recount.add_argument(
+        "--dry-run", action="store_true", help="only report the differences, change nothing"
+    )
+    recount.set_defaults(handler=_recount)
 
     migrate = sub.add_parser(
         "migrate", help="apply database migrations", description="Apply pending migrations."

@@ -56,7 +56,9 @@ async def migrate(settings: Settings) -> None:
 @contextlib.asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[None]:
     """Open the ORM for the life of the block (connections are made lazily, then checked)."""
-    await Tortoise.init(config=tortoise_config(settings.database_url))
+    # The global fallback makes the ORM visible to every task of the process, including the
+    # ones an ASGI server starts outside the lifespan's context (WebSocket handlers).
+    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
     try:
         try:
             await Tortoise.get_connection("default").execute_query("SELECT 1")

@@ -19,6 +19,10 @@ DEFAULT_WEBHOOK_URL = "http://127.0.0.1:8065/webhooks/directus"
 DEFAULT_PORT = 8000
 DEFAULT_MAX_PAGE_SIZE = 100
 DEFAULT_WEBHOOK_PORT = 8065
+DEFAULT_VOTE_LIMIT_PER_VOTER = 30
+DEFAULT_VOTE_LIMIT_PER_IP = 600
+DEFAULT_VOTE_LIMIT_WINDOW = 60
+DEFAULT_MAX_SUBSCRIPTIONS = 10
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -53,6 +57,10 @@ class Settings:
     secret_key: str = DEV_SECRET_KEY
     sample_content_dir: Path = field(default=PROJECT_ROOT / "content" / "sample")
     max_page_size: int = DEFAULT_MAX_PAGE_SIZE
+    vote_limit_per_voter: int = DEFAULT_VOTE_LIMIT_PER_VOTER
+    vote_limit_per_ip: int = DEFAULT_VOTE_LIMIT_PER_IP
+    vote_limit_window_seconds: int = DEFAULT_VOTE_LIMIT_WINDOW
+    max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS
 
     @property
     def is_postgres(self) -> bool:
@@ -105,6 +113,16 @@ class Settings:
                 env.get("VERDICT_SAMPLE_CONTENT") or PROJECT_ROOT / "content" / "sample"
             ),
             max_page_size=_max_page_size(env.get("VERDICT_MAX_PAGE_SIZE")),
+            vote_limit_per_voter=_count(
+                env, "VERDICT_VOTE_LIMIT_PER_VOTER", DEFAULT_VOTE_LIMIT_PER_VOTER
+            ),
+            vote_limit_per_ip=_count(env, "VERDICT_VOTE_LIMIT_PER_IP", DEFAULT_VOTE_LIMIT_PER_IP),
+            vote_limit_window_seconds=_count(
+                env, "VERDICT_VOTE_LIMIT_WINDOW", DEFAULT_VOTE_LIMIT_WINDOW, minimum=1
+            ),
+            max_subscriptions_per_connection=_count(
+                env, "VERDICT_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, minimum=1
+            ),
         )
 
 
@@ -146,6 +164,20 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number of seconds (got {raw!r})") from None
     if not 0 < value < 10_000_000:
         raise ConfigError(f"{name} must be a positive number of seconds (got {raw!r})")
+    return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole number from ``env[name]``; for the vote limits 0 means no limit."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number (got {raw!r})") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum} (got {raw!r})")
     return value
 
 

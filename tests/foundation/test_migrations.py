@@ -16,6 +16,7 @@ EXPECTED_TABLES = {
     "comparison_side",
     "vote",
     "vote_tally",
+    "vote_request",
     "sync_checkpoint",
     "sync_quarantine",
 }

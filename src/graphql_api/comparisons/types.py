@@ -17,6 +17,7 @@ from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewerType, ReviewType, Verdict
 from graphql_api.rows import ComparisonRow, ReviewRow, SideRow
 from graphql_api.tools.types import SHIP_PERCENT_DESCRIPTION, ToolType
+from graphql_api.votes import fields as votes
 from verdict.figures import panel_counts, panel_verdict, reviewer_split, ship_percent, vote_share
 
 
@@ -123,6 +124,15 @@ class ComparisonType(Node):
         sides = await info.context.loaders.sides_by_comparison.load(self.db_id)
         tallies = await info.context.loaders.tallies_by_comparison.load(self.slug)
         return sum(tallies.get(s.tool.slug, 0) for s in sides)
+
+    @strawberry.field(
+        description=(
+            "The current voter's pick on this comparison (a tool slug), or null when they have "
+            "not voted or their side is no longer shown."
+        )
+    )
+    async def my_vote(self, info: Info) -> str | None:
+        return await votes.my_vote(info, self.db_id, self.slug)
 
     @strawberry.field(
         description=(

@@ -38,3 +38,23 @@ class VoteTally(Model):
     class Meta:
         table = "vote_tally"
         unique_together = (("comparison_slug", "tool_slug"),)
+
+
+class VoteRequestRecord(Model):
+    """An idempotency key a voter sent with castVote or retractVote, and the first result.
+
+    A retry with the same voter and key gets the stored result back and changes nothing.
+    The fingerprint names the operation and its input, so a key reused for a different request
+    is refused rather than answered with an unrelated result.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    voter_id = fields.CharField(max_length=64)
+    key = fields.CharField(max_length=200)
+    fingerprint = fields.CharField(max_length=500)
+    result: fields.Field[dict[str, object] | None] = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "vote_request"
+        unique_together = (("voter_id", "key"),)

@@ -1,0 +1,66 @@
+"""Real `verdict serve` processes for multi-replica tests and the vote benchmark."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import IO
+
+import aiohttp
+
+VERDICT = Path(sys.executable).with_name("verdict")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def serve(database_url: str, **env: str) -> AsyncIterator[str]:
+    """Run `verdict serve` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = await asyncio.create_subprocess_exec(
+            str(VERDICT),
+            "serve",
+            "--port",
+            str(port),
+            env={**os.environ, "DATABASE_URL": database_url, **env},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            await _wait_healthy(process, base, log)
+            yield base
+        finally:
+            if process.returncode is None:
+                process.terminate()
+                try:
+                    await asyncio.wait_for(process.wait(), timeout=10)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+
+
+async def _wait_healthy(process: asyncio.subprocess.Process, base: str, log: IO[bytes]) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            if process.returncode is not None:
+                log.seek(0)
+                raise RuntimeError(f"verdict serve exited: {log.read().decode()[-2000:]}")
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"{base}/healthz") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+    raise RuntimeError("verdict serve did not answer /healthz")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from tests.conftest import Backend, create_database, drop_database, init_orm
 from verdict.db import migrate
@@ -56,3 +57,17 @@ async def test_migrations_apply_to_empty_database_and_are_idempotent(backend: Ba
         assert applied_again == applied
     finally:
         await drop_database(backend, name)
+
+
+async def test_models_and_committed_migrations_agree() -> None:
+    """A model change without its generated migration fails here (and so in CI)."""
+    from tortoise.cli.cli import tortoise_cli_context
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    from verdict.db import TORTOISE_ORM
+
+    EXECUTOR_CACHE.clear()
+    async with tortoise_cli_context(TORTOISE_ORM) as ctx:
+        assert ctx.apps is not None
+        writers = await MigrationAutodetector(ctx.apps, TORTOISE_ORM["apps"]).changes()
+    assert [w.name for w in writers] == [], "run `tortoise makemigrations` and commit the result"

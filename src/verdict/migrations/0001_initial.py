@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Comparison',
             fields=[
-                ('id', fields.IntField(primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
+                ('id', fields.IntField(generated=False, primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
                 ('status', fields.CharEnumField(db_index=True, description='PUBLISHED: published\nDRAFT: draft\nARCHIVED: archived', enum_type=Status, max_length=16)),
                 ('cms_updated_at', fields.DatetimeField(description="The CMS's updated-at time", auto_now=False, auto_now_add=False)),
                 ('synced_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Reviewer',
             fields=[
-                ('id', fields.IntField(primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
+                ('id', fields.IntField(generated=False, primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
                 ('status', fields.CharEnumField(db_index=True, description='PUBLISHED: published\nDRAFT: draft\nARCHIVED: archived', enum_type=Status, max_length=16)),
                 ('cms_updated_at', fields.DatetimeField(description="The CMS's updated-at time", auto_now=False, auto_now_add=False)),
                 ('synced_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Tool',
             fields=[
-                ('id', fields.IntField(primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
+                ('id', fields.IntField(generated=False, primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
                 ('status', fields.CharEnumField(db_index=True, description='PUBLISHED: published\nDRAFT: draft\nARCHIVED: archived', enum_type=Status, max_length=16)),
                 ('cms_updated_at', fields.DatetimeField(description="The CMS's updated-at time", auto_now=False, auto_now_add=False)),
                 ('synced_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='ComparisonSide',
             fields=[
-                ('id', fields.IntField(primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
+                ('id', fields.IntField(generated=False, primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
                 ('comparison', fields.ForeignKeyField('verdict.Comparison', source_field='comparison_id', db_index=True, db_constraint=True, to_field='id', related_name='sides', on_delete=OnDelete.CASCADE)),
                 ('tool', fields.ForeignKeyField('verdict.Tool', source_field='tool_id', db_index=True, db_constraint=True, to_field='id', related_name='sides', on_delete=OnDelete.CASCADE)),
                 ('position', fields.IntField()),
@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Review',
             fields=[
-                ('id', fields.IntField(primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
+                ('id', fields.IntField(generated=False, primary_key=True, unique=True, db_index=True, description="The CMS's own id")),
                 ('status', fields.CharEnumField(db_index=True, description='PUBLISHED: published\nDRAFT: draft\nARCHIVED: archived', enum_type=Status, max_length=16)),
                 ('cms_updated_at', fields.DatetimeField(description="The CMS's updated-at time", auto_now=False, auto_now_add=False)),
                 ('synced_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),

@@ -51,10 +51,11 @@ def test_typedefs_follow_the_schema() -> None:
     # Nullable fields are `| null`, union members are discriminated by __typename.
     assert "voteShare: number | null;" in js
     assert '__typename: "RateLimited";\n *     retryAfterSeconds: number;' in js
-    assert "@typedef {\"SHIP\" | \"SKIP\"} Verdict" in js
+    assert '@typedef {"SHIP" | "SKIP"} Verdict' in js
     assert re.search(r"comparisonSlug: string;\n \*   toolSlug: string;", js)
     for name in ("ComparisonPage", "CastVote", "VoteTally", "ComparisonList"):
-        assert f"}} {name}Result" in js and f"}} {name}Variables" in js
+        assert f"}} {name}Result" in js
+        assert f"}} {name}Variables" in js
         assert f"@type {{Operation<{name}Result, {name}Variables>}}" in js
 
 

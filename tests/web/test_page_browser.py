@@ -116,7 +116,9 @@ async def test_comparison_page_votes_and_live_tally(chromium: str, demo_server: 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            alice = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
+            alice = await (
+                await browser.new_context(viewport={"width": 1280, "height": 900})
+            ).new_page()
             _watch(alice, errors, requests)
             await alice.goto(f"{demo_server}/compare/{SEED}")
             await expect(alice.get_by_role("heading", level=1)).to_have_text(
@@ -145,7 +147,9 @@ async def test_comparison_page_votes_and_live_tally(chromium: str, demo_server: 
             assert manifest[sent].startswith("query ComparisonPage(")
 
             # A second visitor, in a context of its own (its own voter cookie), waits live.
-            bob = await (await browser.new_context(viewport={"width": 390, "height": 844})).new_page()
+            bob = await (
+                await browser.new_context(viewport={"width": 390, "height": 844})
+            ).new_page()
             _watch(bob, errors, [])
             await bob.goto(f"{demo_server}/compare/{SEED}")
             await expect(bob.locator("#live-status")).to_have_attribute("data-state", "live")
@@ -170,12 +174,13 @@ async def test_comparison_page_votes_and_live_tally(chromium: str, demo_server: 
 
             # Alice's vote is remembered across a reload (the HttpOnly voter cookie).
             await alice.reload()
-            await expect(alice.get_by_role("button", name="Vote for Code Llama 4")).to_have_attribute(
-                "aria-pressed", "true"
-            )
+            await expect(
+                alice.get_by_role("button", name="Vote for Code Llama 4")
+            ).to_have_attribute("aria-pressed", "true")
             await expect(_tally(alice, "code-llama-4")).to_have_text("1 vote (50%)")
 
             await alice.screenshot(path=str(ARTIFACTS / "comparison-page.png"), full_page=True)
+            await bob.evaluate("window.scrollTo(0, 0)")
             await bob.screenshot(path=str(ARTIFACTS / "comparison-page-390.png"))
             await bob.locator("#vote").scroll_into_view_if_needed()
             await bob.screenshot(path=str(ARTIFACTS / "comparison-page-390-vote.png"))

@@ -19,7 +19,8 @@ COMPONENTS = (
     ("Tortoise query building + models", "/tortoise/"),
     ("pypika SQL building", "/pypika"),
     ("asyncpg driver", "/asyncpg/"),
-    ("JSON encoding (orjson/json)", "json"),
+    ("JSON encoding (orjson/json)", "/json/"),
+    ("JSON encoding (orjson/json)", "orjson"),
     ("starlette", "/starlette/"),
     ("ASGI server (uvicorn/granian)", "/uvicorn/"),
     ("ASGI server (uvicorn/granian)", "/granian/"),
@@ -32,7 +33,7 @@ _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^():]+)(?::\d+)?\)$")
 
 def _component(frame: str) -> str | None:
     match = _FRAME.match(frame.strip())
-    path = match.group("file") if match else frame
+    path = "/" + (match.group("file") if match else frame)  # py-spy names files package-relative
     for name, marker in COMPONENTS:
         if marker in path:
             return name
@@ -64,7 +65,7 @@ def inclusive(raw: str, predicate: Callable[[str], bool]) -> float:
         if not number.isdigit():
             continue
         total += int(number)
-        if any(predicate(f) for f in stack.split(";")):
+        if any(predicate(f.replace(" (", " (/")) for f in stack.split(";")):
             hit += int(number)
     return round(100 * hit / total, 1) if total else 0.0
 

@@ -213,7 +213,9 @@ def _profile(api: servers.Server, page: wrk.Load, args: argparse.Namespace) -> d
             "graphql-core validation": profiler.inclusive(
                 raw, lambda f: "/graphql/validation/" in f
             ),
-            "graphql-core parsing": profiler.inclusive(raw, lambda f: "/graphql/language/" in f),
+            "graphql-core parsing": profiler.inclusive(
+                raw, lambda f: "/graphql/language/parser" in f or "/graphql/language/lexer" in f
+            ),
             "JSON encoding": profiler.inclusive(raw, lambda f: "encode_json" in f or "orjson" in f),
         },
         "raw_file": str(raw_path),

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -15,13 +14,15 @@ from typing import TYPE_CHECKING
 
 from verdict.cms_commands import add_cms_parser
 from verdict.db import DatabaseUnavailableError
+from verdict.serving import SERVERS
 from verdict.settings import ConfigError, Settings
 
 if TYPE_CHECKING:
     from cms_sync.lock import SyncLock
     from cms_sync.source import Source
 
-Command = Callable[[argparse.Namespace, Settings], Coroutine[None, None, int]]
+# Most commands are coroutines; `serve` and `demo` block in the server's own loop.
+Command = Callable[[argparse.Namespace, Settings], Coroutine[None, None, int] | int]
 
 
 def _say(message: str) -> None:
@@ -129,7 +130,12 @@ async def _recount(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(_load_demo(settings))
+    return _serve_app(args, settings, banner="Verdict demo")
+
+
+async def _load_demo(settings: Settings) -> None:
     from cms_sync.engine import SyncEngine
     from cms_sync.export_source import ExportSource
     from verdict.db import database, migrate
@@ -138,34 +144,33 @@ async def _demo(args: argparse.Namespace, settings: Settings) -> int:
     async with database(settings):
         report = await SyncEngine(ExportSource(settings.sample_content_dir)).run(full=True)
     _say(f"sample content loaded: {report.summary()}")
-    return await _serve_app(args, settings, banner="Verdict demo")
 
 
-async def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    return await _serve_app(args, settings, banner="Verdict API")
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    return _serve_app(args, settings, banner="Verdict API")
 
 
-async def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: str) -> int:
-    import uvicorn
-
-    from graphql_api.app import create_app
+def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: str) -> int:
+    from verdict.serving import API_TARGET, run
 
     host = args.host or settings.host
     port = args.port or settings.port
-    config = uvicorn.Config(
-        create_app(settings), host=host, port=port, log_level="warning", lifespan="on"
+    listening = False
+
+    def on_listening() -> None:
+        nonlocal listening
+        listening = True
+        print(f"{banner}: GraphiQL and API at http://{host}:{port}/graphql", flush=True)
+
+    run(
+        API_TARGET,
+        host=host,
+        port=port,
+        server=args.server,
+        workers=args.workers,
+        on_listening=on_listening,
     )
-    server = uvicorn.Server(config)
-    original_startup = server.startup
-
-    async def startup(sockets: list[socket.socket] | None = None) -> None:
-        await original_startup(sockets=sockets)
-        if server.started:
-            print(f"{banner}: GraphiQL and API at http://{host}:{port}/graphql", flush=True)
-
-    server.startup = startup  # type: ignore[method-assign]  # print the URL once listening
-    await server.serve()
-    return 0 if server.started else 1
+    return 0 if listening else 1
 
 
 def _positive(raw: str) -> float:
@@ -176,6 +181,12 @@ def _positive(raw: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive: {raw!r}")
     return value
+
+
+def _workers(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 64:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64: {raw!r}")
+    return int(raw)
 
 
 def _page_size(raw: str) -> int:
@@ -195,6 +206,20 @@ def _build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", help="interface to listen on (default: VERDICT_HOST or 127.0.0.1)")
         p.add_argument("--port", type=int, help="port to listen on (default: VERDICT_PORT or 8000)")
 
+    def worker_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--server",
+            choices=SERVERS,
+            default="uvicorn",
+            help="the ASGI server (default: uvicorn)",
+        )
+        p.add_argument(
+            "--workers",
+            type=_workers,
+            default=1,
+            help="worker processes (default: 1)",
+        )
+
     demo = sub.add_parser(
         "demo",
         help="migrate a local database, load the sample content through the sync, and serve",
@@ -202,12 +227,14 @@ def _build_parser() -> argparse.ArgumentParser:
         "through the sync pipeline, then serve the API with GraphiQL at /graphql.",
     )
     server_options(demo)
+    worker_options(demo)
     demo.set_defaults(handler=_demo)
 
     serve = sub.add_parser(
         "serve", help="serve the GraphQL API", description="Serve the GraphQL API."
     )
     server_options(serve)
+    worker_options(serve)
     serve.set_defaults(handler=_serve)
 
     sync = sub.add_parser(
@@ -285,7 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     handler: Command = args.handler
     try:
-        return asyncio.run(handler(args, settings))
+        result = handler(args, settings)
+        return result if isinstance(result, int) else asyncio.run(result)
     except DatabaseUnavailableError as exc:
         _say(f"verdict: {exc}")
         return 2

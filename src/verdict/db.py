@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from verdict.settings import Settings, redact
@@ -29,8 +30,16 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         path = Path(url.removeprefix("sqlite://").split("?", 1)[0])
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
+    connection: str | dict[str, Any] = url
+    if url.startswith("postgres://"):
+        connection = expand_db_url(url)
+        # asyncpg's pool resets every connection it takes back (RESET ALL, UNLISTEN *, CLOSE ALL,
+        # advisory unlock): one more round trip per Tortoise query. The API keeps no session
+        # state on pooled connections (the sync lock has a connection of its own), so skip it;
+        # an open transaction is still rolled back by the pool before this hook runs.
+        connection["credentials"]["reset"] = _keep_session
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             APP_LABEL: {
                 "models": MODEL_MODULES,
@@ -41,6 +50,10 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _keep_session(connection: object) -> None:
+    """A pool reset hook that sends nothing (see ``tortoise_config``)."""
 
 
 async def migrate(settings: Settings) -> None:

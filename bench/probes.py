@@ -1,0 +1,128 @@
+"""In-process checks before the load: SQL queries per request, and that the ceiling's JSON is
+the API's JSON (so the ceiling does the same work), through the real app over httpx."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+import httpx
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from bench.ceiling import comparison_page
+from graphql_api.app import create_app
+from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
+from verdict.db import tortoise_config
+from verdict.settings import Settings
+
+_STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+
+class QueryCounter(logging.Handler):
+    """Counts the SQL statements Tortoise sends (as tests/conftest.py's QueryCounter)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().lstrip().upper().startswith(_STATEMENTS):
+            self.count += 1
+
+
+async def _counted(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[int, Any]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = QueryCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        response = await client.post("/graphql", json=body)
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)
+    payload = response.json()
+    if response.status_code != 200 or "errors" in payload:
+        raise RuntimeError(f"query failed: {response.text[:1000]}")
+    return counter.count, payload["data"]
+
+
+async def sql_and_parity(database_url: str, slug: str) -> dict[str, int]:
+    """SQL statements per comparison page and per 20-item listing; fails when the ceiling's
+    page differs from the API's."""
+    EXECUTOR_CACHE.clear()
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        app = create_app(Settings(database_url=database_url), manage_database=False)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            page = {"query": COMPARISON_PAGE, "variables": {"slug": slug}}
+            listing = {"query": COMPARISON_LISTING, "variables": {"first": 20}}
+            await _counted(client, page)  # first request: imports, caches
+            page_sql, data = await _counted(client, page)
+            listing_sql, _ = await _counted(client, listing)
+        ceiling = json.loads(json.dumps(await comparison_page(slug)))
+        if ceiling != data:
+            raise RuntimeError(
+                f"the ceiling's page differs from the API's:\n{ceiling}\n---\n{data}"
+            )
+        return {"comparison_page": page_sql, "listing": listing_sql}
+    finally:
+        await Tortoise.close_connections()
+
+
+def apq_hash(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()
+
+
+def apq_url(base: str, query: str, variables: dict[str, Any], *, with_query: bool) -> str:
+    """An Apollo automatic persisted query GET: the hash in ``extensions``, the query only when
+    registering it."""
+    params = {
+        "extensions": json.dumps(
+            {"persistedQuery": {"version": 1, "sha256Hash": apq_hash(query)}},
+            separators=(",", ":"),
+        ),
+        "variables": json.dumps(variables, separators=(",", ":")),
+    }
+    if with_query:
+        params["query"] = query
+    return f"{base}/graphql?{urllib.parse.urlencode(params)}"
+
+
+def _get(url: str, headers: dict[str, str]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read()), dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        body = exc.read()
+        try:
+            return exc.code, json.loads(body), dict(exc.headers)
+        except ValueError:
+            return exc.code, {"raw": body.decode(errors="replace")[:300]}, dict(exc.headers)
+
+
+def persisted_get_support(base: str, slug: str, headers: dict[str, str]) -> str | None:
+    """None when the server answers the comparison page as an APQ GET by hash alone (after
+    registering it as Apollo clients do); otherwise why not."""
+    status, body, _ = _get(
+        apq_url(base, COMPARISON_PAGE, {"slug": slug}, with_query=False), headers
+    )
+    if status == 200 and "errors" not in body and (body.get("data") or {}).get("comparison"):
+        return None
+    status, body, _ = _get(apq_url(base, COMPARISON_PAGE, {"slug": slug}, with_query=True), headers)
+    if status != 200 or "errors" in body:
+        return f"registering the persisted query failed: HTTP {status} {str(body)[:200]}"
+    status, body, _ = _get(
+        apq_url(base, COMPARISON_PAGE, {"slug": slug}, with_query=False), headers
+    )
+    if status == 200 and "errors" not in body and (body.get("data") or {}).get("comparison"):
+        return None
+    return f"a GET by hash alone is not answered: HTTP {status} {str(body)[:200]}"

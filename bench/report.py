@@ -1,0 +1,164 @@
+"""The markdown summary of a run: every figure with its ratios, and issue 7's targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LABELS = {
+    "page_post": "comparison page, uncached POST",
+    "page_persisted_get": "comparison page, cached persisted GET",
+    "listing": "listing, 20 comparisons",
+    "cast_vote": "castVote",
+    "ceiling_page": "no-GraphQL ceiling (Starlette + Tortoise)",
+    "static": "HTTP ceiling (static JSON)",
+}
+
+
+def _rps(figures: dict[str, Any] | None) -> float | None:
+    if not figures or "requests_per_second" not in figures:
+        return None
+    value: float = figures["requests_per_second"]
+    return value
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{100 * a / b:.0f}%" if a and b else "n/a"
+
+
+def _directus_rps(run: dict[str, Any]) -> float | None:
+    return _rps(run.get("directus"))
+
+
+def _size_rows(size: dict[str, Any], directus: float | None, same_size: bool) -> list[str]:
+    m = size["measurements"]
+    ceiling, static = _rps(m["ceiling_page"]), _rps(m["static"])
+    rows = []
+    for key, label in LABELS.items():
+        figures = m.get(key) or {}
+        rps = _rps(figures)
+        if rps is None:
+            reason = figures.get("unavailable", "not measured")
+            rows.append(f"| {label} | unavailable: {reason[:90]} | | | | | |")
+            continue
+        vs_directus = f"{rps / directus:.1f}x" if directus and same_size else ""
+        rows.append(
+            f"| {label} | {rps:,.0f} | {figures['p50_ms']:.2f} | {figures['p99_ms']:.2f} | "
+            f"{_ratio(rps, ceiling)} | {_ratio(rps, static)} | {vs_directus} |"
+        )
+    return rows
+
+
+def _targets(run: dict[str, Any]) -> list[str]:
+    sizes = run["sizes"]
+    rows = ["| target | measured | holds |", "|---|---|---|"]
+
+    def add(name: str, measured: str, holds: bool | None) -> None:
+        mark = "n/a" if holds is None else ("yes" if holds else "**no**")
+        rows.append(f"| {name} | {measured} | {mark} |")
+
+    for size in sizes:
+        m, n = size["measurements"], size["comparisons"]
+        page, ceiling = _rps(m["page_post"]), _rps(m["ceiling_page"])
+        share = page / ceiling if page and ceiling else None
+        add(
+            f"uncached POST ≥ 80% of no-GraphQL ceiling ({n:,})",
+            f"{100 * share:.0f}%" if share else "n/a",
+            share >= 0.8 if share else None,
+        )
+    for size in sizes:
+        m, n = size["measurements"], size["comparisons"]
+        cached, static = _rps(m.get("page_persisted_get")), _rps(m["static"])
+        share = cached / static if cached and static else None
+        add(
+            f"cached persisted GET ≥ 30% of HTTP ceiling ({n:,})",
+            f"{100 * share:.0f}%" if share else "unavailable (no APQ on the server yet)",
+            share >= 0.3 if share else None,
+        )
+    directus = run.get("directus") or {}
+    d_rps = _rps(directus)
+    same = next((s for s in sizes if s["comparisons"] == directus.get("comparisons")), None)
+    page = _rps(same["measurements"]["page_post"]) if same else None
+    add(
+        f"uncached ≥ 3x Directus GraphQL ({directus.get('comparisons', 0):,})",
+        f"{page / d_rps:.1f}x" if page and d_rps else "n/a",
+        page / d_rps >= 3 if page and d_rps else None,
+    )
+    first, last = sizes[0], sizes[-1]
+    for key, label in (("page_post", "comparison page"), ("listing", "listing")):
+        a, b = _rps(first["measurements"][key]), _rps(last["measurements"][key])
+        rise = a / b - 1 if a and b else None
+        add(
+            f"{label} per-request cost rise {first['comparisons']:,} → "
+            f"{last['comparisons']:,} ≤ 20%",
+            f"{100 * rise:+.0f}%" if rise is not None else "n/a",
+            rise <= 0.2 if rise is not None else None,
+        )
+    worst_sql = max(s["sql_queries"]["comparison_page"] for s in sizes)
+    add("SQL queries per uncached comparison page ≤ 3", str(worst_sql), worst_sql <= 3)
+    worst_rss = max(s["measurements"]["rss"]["max_process_mb"] for s in sizes)
+    add("API process RSS under load < 250 MB", f"{worst_rss:.0f} MB", worst_rss < 250)
+    return rows
+
+
+def markdown(run: dict[str, Any]) -> str:
+    directus = _directus_rps(run)
+    d_size = (run.get("directus") or {}).get("comparisons")
+    lines = [
+        f"# Benchmark {run['date']}",
+        "",
+        f"`python -m bench.run`: PostgreSQL, `verdict serve --server {run['server']} --workers "
+        f"{run['workers']}` (VERDICT_MODE=prod), wrk over loopback, {run['connections']} "
+        f"connections, {run['warmup']:g} s warm-up then {run['seconds']:g} s per figure, "
+        f"{run['cpus']} CPUs shared with PostgreSQL and wrk. Ratios hold within one run; "
+        "absolute figures vary between runs.",
+        "",
+    ]
+    for size in run["sizes"]:
+        n = size["comparisons"]
+        rows = size["rows"]
+        lines += [
+            f"## {n:,} comparisons",
+            "",
+            f"{rows['tools']:,} tools, {rows['reviewers']} reviewers, {rows['reviews']:,} "
+            f"reviews, {rows['comparison_sides']:,} sides, {rows['vote_tallies']:,} tallies "
+            f"(COPY {size['copy_seconds']} s). SQL statements per request: comparison page "
+            f"{size['sql_queries']['comparison_page']}, listing {size['sql_queries']['listing']}."
+            f" API peak RSS under load: {size['measurements']['rss']['max_process_mb']:.0f} MB "
+            f"per process ({size['measurements']['rss']['total_mb']:.0f} MB all processes).",
+            "",
+            "| measurement | req/s | p50 ms | p99 ms | vs no-GraphQL ceiling | vs HTTP ceiling "
+            "| vs Directus |",
+            "|---|---|---|---|---|---|---|",
+            *_size_rows(size, directus, d_size == n),
+            "",
+        ]
+    d = run.get("directus") or {}
+    if directus:
+        lines += [
+            f"Directus GraphQL (same page data, nested query, {d['comparisons']:,} comparisons, "
+            f"on PostgreSQL, admin token): {directus:,.0f} req/s, p50 {d['p50_ms']:.2f} ms, "
+            f"p99 {d['p99_ms']:.2f} ms.",
+            "",
+        ]
+    elif d:
+        lines += [f"Directus: unavailable ({d.get('unavailable', '')[:200]}).", ""]
+    lines += ["## Targets (issue 7)", "", *_targets(run), ""]
+    for size in run["sizes"]:
+        prof = size["measurements"].get("profile")
+        if not prof or "by_component" not in prof:
+            continue
+        lines += [
+            f"## Profile: uncached comparison page, {size['comparisons']:,} comparisons (py-spy)",
+            "",
+            "Samples by the innermost component on the stack:",
+            "",
+            "| component | share of samples |",
+            "|---|---|",
+            *(f"| {k} | {v}% |" for k, v in prof["by_component"].items()),
+            "",
+            "On the stack at all (inclusive):",
+            "",
+            *(f"- {k}: {v}%" for k, v in prof["inclusive"].items()),
+            "",
+        ]
+    return "\n".join(lines)

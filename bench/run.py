@@ -1,0 +1,297 @@
+"""The benchmark harness (not a test): ``scripts/bench`` or ``python -m bench.run``.
+
+For each dataset size it builds a fresh PostgreSQL database (``verdict migrate`` + COPY), starts
+``verdict serve`` as in production, and drives it with wrk at 32 connections after a warm-up:
+the comparison page over POST (uncached, slug varied per request), the same query as an APQ
+persisted GET (cached), a 20-item listing and castVote (a fresh voter per request). In the same
+run it measures the ceilings (``bench.ceiling``: the same page from a plain Starlette handler,
+and a static in-memory JSON response) on the same server, and once, on the smallest size, the
+same page from Directus's own GraphQL API. It records the API's peak RSS under load and the SQL
+statements per request, profiles the uncached page with py-spy, and writes
+``bench/results/<date>.json`` and ``.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench import dataset, probes, report, servers, wrk
+from bench import profile as profiler
+from graphql_api.votes.voter import VoterSigner
+from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
+from verdict.serving import SERVERS
+
+MARKER = "VARYING-LINE"
+SECRET = "verdict-bench-secret-key-" + "k" * 32
+RESULTS = Path(__file__).resolve().parent / "results"
+CAST = (
+    "mutation Cast($i: CastVoteInput!) { castVote(input: $i) { __typename "
+    "... on VoteSuccess { tally { totalVotes } } } }"
+)
+
+
+def _post_body(query: str, variable: str) -> tuple[str, str]:
+    """Prefix and suffix of a JSON body whose ``variable`` string is the varying line."""
+    body = json.dumps({"query": query, "variables": {variable: MARKER}})
+    prefix, _, suffix = body.partition(MARKER)
+    return prefix, suffix
+
+
+def _load_lines(slugs: list[str], count: int = 5000) -> list[str]:
+    rng = random.Random(11)
+    return [rng.choice(slugs) for _ in range(count)]
+
+
+async def _create_database(server_url: str, size: int) -> str:
+    name = f"verdict_bench_{size}_{uuid.uuid4().hex[:6]}"
+    admin = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return f"{server_url.rpartition('/')[0]}/{name}"
+
+
+async def _drop_database(server_url: str, url: str) -> None:
+    admin = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def _count_votes(url: str) -> int:
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        return int(await conn.fetchval("SELECT COUNT(*) FROM vote"))
+    finally:
+        await conn.close()
+
+
+def _measure(
+    base: str, name: str, load: wrk.Load, args: argparse.Namespace, path: str = "/graphql"
+) -> dict[str, Any]:
+    result = wrk.run(base + path, load, args.seconds, warmup=args.warmup)
+    print(
+        f"  {name}: {result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+        f"p99 {result.p99_ms:.2f} ms"
+        + (f", {result.non_2xx} non-2xx" if result.non_2xx else "")
+        + (f", {result.errors} socket errors" if result.errors else ""),
+        flush=True,
+    )
+    return result.as_dict()
+
+
+async def measure_size(size: int, args: argparse.Namespace, profile: bool) -> dict[str, Any]:
+    print(f"== {size:,} comparisons", flush=True)
+    out: dict[str, Any] = {"comparisons": size}
+    data = dataset.build(size)
+    url = await _create_database(args.postgres, size)
+    try:
+        await asyncio.to_thread(dataset.migrate, url)
+        out["copy_seconds"] = round(await dataset.load_postgres(url, data), 2)
+        out["rows"] = {
+            "tools": len(data.tools),
+            "reviewers": len(data.reviewers),
+            "reviews": len(data.reviews),
+            "comparison_sides": len(data.sides),
+            "vote_tallies": len(data.tallies),
+        }
+        print(f"  dataset: {out['rows']} copied in {out['copy_seconds']} s", flush=True)
+        slug = data.slugs[len(data.slugs) // 2]
+        out["sql_queries"] = await probes.sql_and_parity(url, slug)
+        print(f"  SQL statements per request: {out['sql_queries']}", flush=True)
+        out["measurements"] = await asyncio.to_thread(_measure_servers, url, data, args, profile)
+        out["votes_recorded"] = await _count_votes(url)
+    finally:
+        if not args.keep:
+            await _drop_database(args.postgres, url)
+    return out
+
+
+def _measure_servers(
+    url: str, data: dataset.Dataset, args: argparse.Namespace, profile: bool
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    lines = _load_lines(data.slugs)
+    signer = VoterSigner.from_secret(SECRET)
+    reader = {"X-Verdict-Voter": signer.issue()[1]}  # a returning visitor
+    env = {
+        "DATABASE_URL": url,
+        "VERDICT_MODE": "prod",
+        "VERDICT_SECRET_KEY": SECRET,
+        "VERDICT_VOTE_LIMIT_PER_VOTER": "0",
+        "VERDICT_VOTE_LIMIT_PER_IP": "0",
+        "VERDICT_BENCH_STATIC_SLUG": data.slugs[0],
+    }
+    env.pop("REDIS_URL", None)
+    port = servers.free_port()
+    command = servers.api_command(port, args.server, args.workers)
+    with servers.start(command, env, port, "/healthz") as api:
+        sampler = servers.RssSampler(api)
+        with sampler.running():
+            prefix, suffix = _post_body(COMPARISON_PAGE, "slug")
+            page = wrk.Load("post", lines, prefix, suffix, reader)
+            results["page_post"] = _measure(api.base, "comparison page, POST", page, args)
+            unsupported = probes.persisted_get_support(api.base, data.slugs[0], reader)
+            if unsupported is None:
+                path = probes.apq_url("", COMPARISON_PAGE, {"slug": MARKER}, with_query=False)
+                before, _, after = path.partition(MARKER)
+                load = wrk.Load("get", lines, before, after, reader)
+                results["page_persisted_get"] = _measure(
+                    api.base, "comparison page, persisted GET", load, args, path=""
+                )
+            else:
+                results["page_persisted_get"] = {"unavailable": unsupported}
+                print(f"  persisted GET unavailable: {unsupported}", flush=True)
+            prefix, suffix = _post_body(COMPARISON_LISTING, "orderBy")
+            listing = wrk.Load("post", ["NEWEST"], prefix, suffix, reader)
+            results["listing"] = _measure(api.base, "listing (20)", listing, args)
+            sides = data.side_tool_slugs()
+            rng = random.Random(5)
+            votes = []
+            for _ in range(args.votes):
+                comparison = rng.choice(data.slugs)
+                votes.append(f"{signer.issue()[1]} {comparison} {rng.choice(sides[comparison])}")
+            vote_prefix = json.dumps({"query": CAST})[:-1] + ', "variables": {"i": '
+            cast = wrk.Load("vote", votes, vote_prefix)
+            results["cast_vote"] = _measure(api.base, "castVote", cast, args)
+        results["rss"] = sampler.summary()
+        print(f"  API RSS under load: {results['rss']}", flush=True)
+        if profile:
+            results["profile"] = _profile(api, page, args)
+    with servers.start(
+        servers.ceiling_command(port, args.server, args.workers), env, port, "/static"
+    ) as ceiling:
+        ceiling_page = wrk.Load("get", lines, "/page/", "", None)
+        results["ceiling_page"] = _measure(
+            ceiling.base, "no-GraphQL ceiling", ceiling_page, args, ""
+        )
+        static = wrk.Load("get", ["static"], "/", "", None)
+        results["static"] = _measure(ceiling.base, "HTTP ceiling (static)", static, args, "")
+    return results
+
+
+def _profile(api: servers.Server, page: wrk.Load, args: argparse.Namespace) -> dict[str, Any]:
+    """py-spy over the API's processes while wrk drives the uncached comparison page."""
+    RESULTS.mkdir(exist_ok=True)
+    raw_path = Path(tempfile.gettempdir()) / f"verdict-profile-{uuid.uuid4().hex[:6]}.txt"
+    import threading
+
+    holder: dict[str, str | None] = {}
+    thread = threading.Thread(
+        target=lambda: holder.update(raw=profiler.record(api.process.pid, 8, raw_path))
+    )
+    thread.start()
+    wrk.run(api.base + "/graphql", page, 10)
+    thread.join()
+    raw = holder.get("raw")
+    if not raw:
+        return {"unavailable": "py-spy could not sample the API process"}
+    return {
+        "by_component": profiler.summarise(raw),
+        "inclusive": {
+            "strawberry + graphql-core on the stack": profiler.inclusive(
+                raw, lambda f: "/graphql/" in f or "/strawberry/" in f
+            ),
+            "Tortoise (incl. pypika, asyncpg) on the stack": profiler.inclusive(
+                raw, lambda f: "/tortoise/" in f
+            ),
+            "asyncpg on the stack": profiler.inclusive(raw, lambda f: "/asyncpg/" in f),
+            "graphql-core validation": profiler.inclusive(
+                raw, lambda f: "/graphql/validation/" in f
+            ),
+            "graphql-core parsing": profiler.inclusive(
+                raw, lambda f: "/graphql/language/parser" in f or "/graphql/language/lexer" in f
+            ),
+            "JSON encoding": profiler.inclusive(raw, lambda f: "encode_json" in f or "orjson" in f),
+        },
+        "raw_file": str(raw_path),
+    }
+
+
+async def measure_directus(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    from bench import directus
+
+    print(f"== Directus GraphQL, {size:,} comparisons", flush=True)
+    data = dataset.build(size)
+    try:
+        async with directus.running(data, args.postgres) as (server, load_seconds):
+            print(f"  loaded through the REST API in {load_seconds:.1f} s", flush=True)
+            await directus.page(server, data.slugs[len(data.slugs) // 2])
+            prefix, suffix = _post_body(directus.PAGE_QUERY, "slug")
+            headers = {"Authorization": f"Bearer {server.admin_token}"}
+            load = wrk.Load("post", _load_lines(data.slugs), prefix, suffix, headers)
+            result = await asyncio.to_thread(
+                _measure, server.url, "Directus GraphQL page", load, args
+            )
+            return {"comparisons": size, "load_seconds": round(load_seconds, 1), **result}
+    except Exception as exc:  # a failed Directus leaves the rest of the run standing
+        print(f"  Directus measurement failed: {exc}", file=sys.stderr, flush=True)
+        return {"comparisons": size, "unavailable": str(exc)[:500]}
+
+
+async def main(args: argparse.Namespace) -> int:
+    wrk.ensure_wrk()
+    started = dt.datetime.now(dt.UTC)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    run: dict[str, Any] = {
+        "date": started.date().isoformat(),
+        "started_at": started.isoformat(timespec="seconds"),
+        "server": args.server,
+        "workers": args.workers,
+        "connections": wrk.CONNECTIONS,
+        "seconds": args.seconds,
+        "warmup": args.warmup,
+        "cpus": os.cpu_count(),
+        "sizes": [],
+    }
+    profile_size = sizes[min(1, len(sizes) - 1)]
+    for size in sizes:
+        run["sizes"].append(await measure_size(size, args, profile=size == profile_size))
+    run["directus"] = await measure_directus(min(sizes), args) if not args.skip_directus else None
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / (args.name or run["date"])
+    stem.with_suffix(".json").write_text(json.dumps(run, indent=2) + "\n")
+    table = report.markdown(run)
+    stem.with_suffix(".md").write_text(table)
+    print(table)
+    print(f"written: {stem.with_suffix('.json')} and {stem.with_suffix('.md')}")
+    return 0
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("VERDICT_BENCH_POSTGRES_URL")
+        or os.environ.get("VERDICT_TEST_POSTGRES_URL")
+        or "postgres://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL server URL whose user may create databases",
+    )
+    parser.add_argument("--server", choices=SERVERS, default="uvicorn")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=10, help="per measurement")
+    parser.add_argument("--warmup", type=float, default=3, help="warm-up before each")
+    parser.add_argument("--votes", type=int, default=40_000, help="distinct voters minted")
+    parser.add_argument("--skip-directus", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--name", help="results file stem (default: the date)")
+    sys.exit(asyncio.run(main(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    cli()

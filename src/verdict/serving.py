@@ -1,0 +1,104 @@
+"""Serving an ASGI app in production: the server (uvicorn or granian) and its worker processes.
+
+Worker processes build their app from the environment (``app_from_env``), so every worker has
+the same settings as the command that started them. After the app's start-up every long-lived
+object is moved out of the garbage collector's reach (``gc.freeze``): the collector then walks
+only what requests allocate, which keeps the p99 latency down, and pages shared with the parent
+stay shared.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from typing import Final
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from verdict.settings import Settings
+
+SERVERS: Final = ("uvicorn", "granian")
+API_TARGET: Final = "verdict.serving:app_from_env"
+
+
+class FreezeAfterStartup:
+    """ASGI wrapper: ``gc.freeze()`` once the lifespan start-up has completed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_then_freeze(message: Message) -> None:
+            await send(message)
+            if message["type"] == "lifespan.startup.complete":
+                gc.collect()
+                gc.freeze()
+
+        await self.app(scope, receive, send_then_freeze)
+
+
+def app_from_env() -> ASGIApp:
+    """The API for one worker process, configured from the environment."""
+    from graphql_api.app import create_app
+
+    return FreezeAfterStartup(create_app(Settings.from_env()))
+
+
+def run(
+    target: str,
+    *,
+    host: str,
+    port: int,
+    server: str = "uvicorn",
+    workers: int = 1,
+    on_listening: Callable[[], None] | None = None,
+) -> None:
+    """Serve the app factory ``target`` (``module:function``) until SIGINT/SIGTERM.
+
+    Blocks. ``on_listening`` is called once the socket is bound (uvicorn in one process: once
+    start-up completed; otherwise just before the workers start).
+    """
+    if server == "granian":
+        from granian import Granian
+        from granian.constants import Interfaces
+        from granian.log import LogLevels
+
+        if on_listening is not None:
+            on_listening()
+        Granian(
+            target,
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=workers,
+            factory=True,
+            log_level=LogLevels.warning,
+            websockets=True,
+        ).serve()
+        return
+    import uvicorn
+
+    if workers > 1:
+        if on_listening is not None:
+            on_listening()
+        uvicorn.run(
+            target, factory=True, host=host, port=port, workers=workers, log_level="warning"
+        )
+        return
+    config = uvicorn.Config(
+        target, factory=True, host=host, port=port, log_level="warning", lifespan="on"
+    )
+    server_ = uvicorn.Server(config)
+    original_startup = server_.startup
+
+    async def startup(sockets: object = None) -> None:
+        await original_startup(sockets=sockets)  # type: ignore[arg-type]
+        if server_.started and on_listening is not None:
+            on_listening()
+
+    server_.startup = startup  # type: ignore[method-assign]
+    server_.run()

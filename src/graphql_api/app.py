@@ -39,7 +39,7 @@ def _services(settings: Settings, redis: Redis | None) -> Services:
         if redis is not None
         else MemoryDocuments(api.persisted_query_cache_size)
     )
-    trusted = manifest.load() if api.trusted_documents is TrustedDocuments.ONLY else None
+    trusted = manifest.load() if api.trusted_documents == TrustedDocuments.ONLY else None
     cache = None
     if api.response_cache:
         store = (

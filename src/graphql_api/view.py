@@ -161,6 +161,12 @@ class VerdictGraphQL(GraphQL[Context, None]):
             return Response(status_code=304, headers=headers)
         return response
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A persisted query over GET carries no `query`, only `extensions`: not a browser.
+        return super().should_render_graphql_ide(request) and not request.query_params.get(
+            "extensions"
+        )
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:

@@ -149,11 +149,21 @@ async def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: st
     import uvicorn
 
     from graphql_api.app import create_app
+    from graphql_api.ops.logs import configure
 
+    configure(json_logs=settings.api.json_logs, level=logging.WARNING)
     host = args.host or settings.host
     port = args.port or settings.port
     config = uvicorn.Config(
-        create_app(settings), host=host, port=port, log_level="warning", lifespan="on"
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        log_config=None,  # uvicorn's records go through the JSON (or text) handler above
+        lifespan="on",
+        # SIGTERM: stop accepting, let in-flight requests finish (WebSockets are closed with
+        # 1012 "service restart" so clients reconnect elsewhere), then cancel what is left.
+        timeout_graceful_shutdown=settings.api.shutdown_grace_seconds,
     )
     server = uvicorn.Server(config)
     original_startup = server.startup
@@ -166,6 +176,15 @@ async def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: st
     server.startup = startup  # type: ignore[method-assign]  # print the URL once listening
     await server.serve()
     return 0 if server.started else 1
+
+
+async def _preview_token(args: argparse.Namespace, settings: Settings) -> int:
+    from graphql_api.preview.tokens import PreviewSigner
+
+    hours = args.hours or settings.api.preview_token_hours
+    print(PreviewSigner.from_secret(settings.secret_key).issue(hours), flush=True)
+    _say(f"preview token valid for {hours:g} h: send it as X-Verdict-Preview or ?preview=")
+    return 0
 
 
 def _positive(raw: str) -> float:
@@ -267,6 +286,19 @@ def _build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only report the differences, change nothing"
     )
     recount.set_defaults(handler=_recount)
+
+    preview = sub.add_parser(
+        "preview-token",
+        help="print a preview token that shows drafts through the API (for editors)",
+        description="Print a token, signed with VERDICT_SECRET_KEY, that makes the API show "
+        "drafts to requests carrying it (X-Verdict-Preview header or ?preview=).",
+    )
+    preview.add_argument(
+        "--hours",
+        type=_positive,
+        help="how long the token is valid (default VERDICT_PREVIEW_TOKEN_HOURS, 24)",
+    )
+    preview.set_defaults(handler=_preview_token)
 
     migrate = sub.add_parser(
         "migrate", help="apply database migrations", description="Apply pending migrations."

@@ -199,6 +199,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
         data: GraphQLRequestData = kwargs["request_data"]
         outcome = _outcome(request)
         outcome.operations.append(data.operation_name)
+        index = len(outcome.operations) - 1
         resolved = await self._services.persisted.resolve(data.query, data.extensions)
         if isinstance(resolved, GraphQLError):
             outcome.restrict(policy.Scope.NO_STORE)
@@ -217,6 +218,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
             else policy.Plan(policy.Scope.NO_STORE, None)
         )
         outcome.restrict(policy.Scope.NO_STORE if context.preview else plan.scope)
+        outcome.operations[index] = data.operation_name or plan.operation_name
         cache = self._services.cache
         key = None
         before = ""

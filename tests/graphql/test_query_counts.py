@@ -23,6 +23,7 @@ from tests.graphql.queries import (
     TOOL_PAGE,
     graphql,
 )
+from verdict.api_settings import ApiSettings
 from verdict.models.content import (
     Comparison,
     ComparisonSide,
@@ -32,7 +33,6 @@ from verdict.models.content import (
     Status,
     Verdict,
 )
-from verdict.api_settings import ApiSettings
 from verdict.models.votes import VoteTally
 from verdict.settings import Settings
 

@@ -43,6 +43,8 @@ class Scope(IntEnum):
 class Plan:
     scope: Scope
     analysis: Analysis | None
+    operation_name: str | None = None
+    """The name of the operation that will run, from the document when the request has none."""
 
 
 @lru_cache(maxsize=1024)
@@ -68,15 +70,18 @@ def plan(
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
+    if len(operations) != 1:
         return Plan(Scope.NO_STORE, None)
+    name = operations[0].name.value if operations[0].name else None
+    if operations[0].operation is not OperationType.QUERY:
+        return Plan(Scope.NO_STORE, None, name)
     analysis = analyse(document, operation_name, variables, max_page_size=max_page_size)
     if analysis.fields & PRIVATE_FIELDS:
-        return Plan(Scope.PRIVATE, analysis)
+        return Plan(Scope.PRIVATE, analysis, name)
     # MOST_VOTED orders by tallies; looked for in the text and the variables, conservatively.
     if analysis.fields & LIVE_FIELDS or "MOST_VOTED" in query or "MOST_VOTED" in str(variables):
-        return Plan(Scope.PUBLIC, analysis)
-    return Plan(Scope.CONTENT, analysis)
+        return Plan(Scope.PUBLIC, analysis, name)
+    return Plan(Scope.CONTENT, analysis, name)
 
 
 def cache_control(scope: Scope, max_age: int) -> str:

@@ -163,7 +163,7 @@ async def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: st
         lifespan="on",
         # SIGTERM: stop accepting, let in-flight requests finish (WebSockets are closed with
         # 1012 "service restart" so clients reconnect elsewhere), then cancel what is left.
-        timeout_graceful_shutdown=settings.api.shutdown_grace_seconds,
+        timeout_graceful_shutdown=max(1, round(settings.api.shutdown_grace_seconds)),
     )
     server = uvicorn.Server(config)
     original_startup = server.startup

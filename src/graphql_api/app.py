@@ -92,7 +92,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 max_age=600,
             )
         )
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -103,3 +103,5 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.voting = voting
+    return app

@@ -28,9 +28,15 @@ def app_client(demo_db: Settings) -> AppClient:
         settings: dict[str, Any] | None = None, **api: Any
     ) -> AsyncIterator[httpx.AsyncClient]:
         configured = dataclasses.replace(demo_db, api=ApiSettings(**api), **(settings or {}))
-        transport = httpx.ASGITransport(app=create_app(configured, manage_database=False))
-        async with httpx.AsyncClient(transport=transport, base_url="http://verdict.test") as http:
-            yield http
+        app = create_app(configured, manage_database=False)
+        transport = httpx.ASGITransport(app=app)
+        try:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://verdict.test"
+            ) as http:
+                yield http
+        finally:
+            await app.state.voting.stop()  # closes its Redis connections (no lifespan here)
 
     return make
 

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import gc
+
 import hypothesis
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis_graphql import from_schema
 
@@ -33,6 +36,11 @@ def _generate(count: int) -> list[str]:
     return queries
 
 
+# When a non-null field fails (say `first: 4223970` on `tools`), graphql-core drops the sibling
+# resolvers' coroutines without awaiting them; Python then warns when it collects them. That is
+# harmless, and collected here (gc.collect below) so the warnings do not land on a later test.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
 async def test_fuzzed_queries_never_get_a_5xx(app_client: AppClient) -> None:
     queries = _generate(CASES)
     assert len(queries) >= CASES * 0.9
@@ -50,4 +58,5 @@ async def test_fuzzed_queries_never_get_a_5xx(app_client: AppClient) -> None:
                 for error in body.get("errors", ()):
                     assert error["extensions"]["code"] != "INTERNAL_SERVER_ERROR", (query, error)
         await assert_still_serving(http)
+    gc.collect()
     print(f"fuzz: {len(queries)} queries x POST/GET, statuses {statuses}")

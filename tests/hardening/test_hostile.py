@@ -210,3 +210,21 @@ async def test_trusted_documents_mode_runs_only_the_manifest(app_client: AppClie
         for response in (by_hash, in_full):
             assert "errors" not in response.json()
             assert response.json()["data"]["comparison"]["title"] == "Code Llama 4 vs Mistral Code"
+
+
+async def test_nul_characters_are_refused_before_the_database(app_client: AppClient) -> None:
+    async with app_client() as http:
+        literal = await http.post(
+            "/graphql", json={"query": '{ tool(slug: "a\\u0000b") { name } }'}
+        )
+        variable = await http.post(
+            "/graphql",
+            json={
+                "query": "query Q($s: String!) { tool(slug: $s) { name } }",
+                "variables": {"s": "a\u0000b"},
+            },
+        )
+        for response in (literal, variable):
+            assert response.status_code == 200
+            assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        await assert_still_serving(http)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
 from graphql_api.errors import ErrorCode, user_error
@@ -19,6 +19,28 @@ from graphql_api.limits.analysis import Analysis, analyse
 from verdict.api_settings import ApiSettings
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+
+def _has_nul(value: Any) -> bool:
+    """True when a NUL character hides in a (nested) variable value: no database text holds one
+    (PostgreSQL refuses them), so such input is refused up front."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class _StringValues(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.nul = False
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if "\x00" in node.value:
+            self.nul = True
 
 
 def check(analysis: Analysis, limits: ApiSettings) -> GraphQLError | None:
@@ -79,6 +101,13 @@ class OperationLimits(SchemaExtension):
             error = check(analysis, self._limits)
             if error is not None:
                 raise error
+            strings = _StringValues()
+            visit(document, strings)
+            if strings.nul or _has_nul(context.variables):
+                raise user_error(
+                    "Text arguments and variables may not contain NUL characters.",
+                    ErrorCode.BAD_USER_INPUT,
+                )
         yield
 
     def get_results(self) -> dict[str, Any]:

@@ -4,125 +4,63 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
-from cross_web import HTTPException
+from redis.asyncio import Redis
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.types import ExecutionResult
 
-from graphql_api.context import Context
-from graphql_api.responses import (
-    GRAPHQL_RESPONSE_JSON,
-    format_errors,
-    is_request_error,
-    negotiate_media_type,
+from graphql_api.caching.response_cache import (
+    MemoryEntries,
+    RedisEntries,
+    ResponseCache,
 )
-from graphql_api.schema import build_schema
+from graphql_api.limits.body import BodySizeLimit
+from graphql_api.ops.health import Readiness, healthz
+from graphql_api.ops.metrics import Metrics
+from graphql_api.ops.request_id import RequestIds
+from graphql_api.persisted import manifest
+from graphql_api.persisted.resolve import PersistedQueries
+from graphql_api.persisted.store import DocumentStore, MemoryDocuments, RedisDocuments
+from graphql_api.preview.tokens import PreviewSigner
+from graphql_api.view import Services, VerdictGraphQL
 from graphql_api.votes.runtime import Voting
-from graphql_api.votes.voter import SCOPE_KEY, VoterIdentity
+from graphql_api.votes.voter import VoterIdentity
 from graphql_api.web import web_routes
+from verdict.api_settings import TrustedDocuments
 from verdict.db import database
-from verdict.settings import Mode, Settings
+from verdict.settings import Settings
 
 
-class VerdictGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view, made to follow the GraphQL-over-HTTP spec on status codes,
-    media types and GET mutations, and to give every error a stable ``extensions.code``."""
-
-    def __init__(self, settings: Settings, voting: Voting) -> None:
-        super().__init__(
-            build_schema(),
-            graphql_ide="graphiql" if settings.mode is Mode.DEV else None,
-            # graphql-transport-ws only: the legacy graphql-ws protocol is off.
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+def _services(settings: Settings, redis: Redis | None) -> Services:
+    api = settings.api
+    documents: DocumentStore = (
+        RedisDocuments(redis, api.persisted_query_cache_size)
+        if redis is not None
+        else MemoryDocuments(api.persisted_query_cache_size)
+    )
+    trusted = manifest.load() if api.trusted_documents == TrustedDocuments.ONLY else None
+    cache = None
+    if api.response_cache:
+        store = (
+            RedisEntries(redis, api.response_cache_ttl)
+            if redis is not None
+            else MemoryEntries(api.response_cache_size, api.response_cache_ttl)
         )
-        self._settings = settings
-        self._voting = voting
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        try:
-            response = await self.run(Request(scope=scope, receive=receive))
-        except HTTPException as e:
-            headers = {"Allow": "POST"} if e.status_code == 405 else None
-            response = PlainTextResponse(e.reason, status_code=e.status_code, headers=headers)
-        await response(scope, receive, send)
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket | None = None
-    ) -> Context:
-        return Context(
-            request=request,
-            response=response if isinstance(response, Response) else None,
-            settings=self._settings,
-            voting=self._voting,
-            voter_id=request.scope.get(SCOPE_KEY),
-        )
-
-    async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        sub_response = await super().get_sub_response(request)
-        if isinstance(request, Request):
-            sub_response.media_type = negotiate_media_type(request)
-        return sub_response
-
-    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        request_adapter = kwargs["request_adapter"]
-        sub_response: Response = kwargs["sub_response"]
-        try:
-            result = await super().execute_single(*args, **kwargs)
-        except HTTPException as e:
-            if request_adapter.method == "GET" and isinstance(
-                e.__cause__, InvalidOperationTypeError
-            ):
-                raise HTTPException(405, "Mutations are only accepted over POST.") from e
-            raise
-        if sub_response.media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result):
-            sub_response.status_code = 400
-        return result
-
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        response: dict[str, Any] = {}
-        if not (
-            negotiate_media_type(request) == GRAPHQL_RESPONSE_JSON and is_request_error(result)
-        ):
-            response["data"] = result.data
-        if result.errors:
-            response["errors"] = format_errors(result, mask=self._settings.mode is Mode.PROD)
-        if result.extensions:
-            response["extensions"] = result.extensions
-        return response  # type: ignore[return-value]
-
-    def create_response(
-        self,
-        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
-        sub_response: Response,
-    ) -> Response:
-        response = super().create_response(response_data, sub_response)
-        response.headers["content-type"] = sub_response.media_type or "application/json"
-        return response
-
-
-async def healthz(_: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+        cache = ResponseCache(store)
+    return Services(
+        persisted=PersistedQueries(documents, trusted),
+        cache=cache,
+        preview=PreviewSigner.from_secret(settings.secret_key),
+        metrics=Metrics(),
+    )
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the app. With ``manage_database`` the lifespan opens and closes the ORM."""
     voting = Voting.from_settings(settings)
+    services = _services(settings, voting.redis)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -133,13 +71,39 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             stack.push_async_callback(voting.stop)
             yield
 
-    graphql = VoterIdentity(VerdictGraphQL(settings, voting), voting.signer)
-    return Starlette(
+    view = VerdictGraphQL(settings, voting, services)
+    graphql = BodySizeLimit(VoterIdentity(view, voting.signer), settings.api.max_body_bytes)
+    middleware = [Middleware(RequestIds)]
+    if settings.api.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.api.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=[
+                    "content-type",
+                    "accept",
+                    "x-request-id",
+                    "x-verdict-voter",
+                    "x-verdict-preview",
+                    "if-none-match",
+                ],
+                expose_headers=["etag", "x-request-id", "x-verdict-voter", "x-verdict-cache"],
+                allow_credentials="*" not in settings.api.cors_origins,
+                max_age=600,
+            )
+        )
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/readyz", Readiness(voting.redis).endpoint),
+            Route("/metrics", services.metrics.endpoint),
             *web_routes(),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.voting = voting
+    return app

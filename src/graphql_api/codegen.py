@@ -4,8 +4,8 @@ Reads ``web/operations/*.graphql`` (one operation per file, plus its fragments),
 against ``schema/schema.graphql`` and writes ``web/generated/operations.js``: a JSDoc ``@typedef``
 for every operation's result and variables (and the enums and input types they use), and one
 frozen descriptor per operation with its exact document text and that text's SHA-256, which the
-page sends as an Apollo persisted-query hash. ``web/generated/persisted-documents.json`` holds
-the same hash-to-document map for servers that only run known documents.
+page sends as an Apollo persisted-query hash. The same hashes make up the trusted-documents
+manifest (``graphql_api.persisted.manifest``).
 
     python -m graphql_api.codegen           # regenerate
     python -m graphql_api.codegen --check   # exit 1 when the committed files are stale
@@ -14,7 +14,6 @@ the same hash-to-document map for servers that only run known documents.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -47,12 +46,12 @@ from graphql import (
     validate,
 )
 
+from graphql_api.persisted.manifest import document_hash
 from verdict.settings import PROJECT_ROOT
 
 SCHEMA_FILE = PROJECT_ROOT / "schema" / "schema.graphql"
 OPERATIONS_DIR = PROJECT_ROOT / "web" / "operations"
 OUTPUT_JS = PROJECT_ROOT / "web" / "generated" / "operations.js"
-OUTPUT_MANIFEST = PROJECT_ROOT / "web" / "generated" / "persisted-documents.json"
 _SCALARS = {"String": "string", "ID": "string", "DateTime": "string", "Int": "number"}
 _SCALARS |= {"Float": "number", "Boolean": "boolean"}
 _INDENT = "  "
@@ -160,7 +159,7 @@ class Operation:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.document.encode()).hexdigest()
+        return document_hash(self.document)
 
 
 def load_operation(schema: GraphQLSchema, path: Path, emitter: _Emitter | None = None) -> Operation:
@@ -218,8 +217,8 @@ def _named_typedef(type_: GraphQLNamedType, emitter: _Emitter) -> str:
     return _jsdoc("{\n" + "\n".join(lines) + "\n}", type_.name)
 
 
-def generate(schema_sdl: str, paths: Sequence[Path]) -> tuple[str, str]:
-    """The generated module and the persisted-documents manifest, as text."""
+def generate(schema_sdl: str, paths: Sequence[Path]) -> str:
+    """The generated module, as text."""
     schema = build_schema(schema_sdl)
     emitter = _Emitter(schema, {})
     operations = [load_operation(schema, p, emitter) for p in sorted(paths)]
@@ -245,8 +244,7 @@ def generate(schema_sdl: str, paths: Sequence[Path]) -> tuple[str, str]:
         out.append(
             f"export const {op.name} = Object.freeze({json.dumps(descriptor, indent=2)});\n\n"
         )
-    manifest = {op.sha256: op.document for op in operations}
-    return "".join(out).rstrip("\n") + "\n", json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    return "".join(out).rstrip("\n") + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -254,11 +252,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when the output is stale")
     args = parser.parse_args(argv)
     try:
-        js, manifest = generate(SCHEMA_FILE.read_text(), list(OPERATIONS_DIR.glob("*.graphql")))
+        js = generate(SCHEMA_FILE.read_text(), list(OPERATIONS_DIR.glob("*.graphql")))
     except CodegenError as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 1
-    targets = {OUTPUT_JS: js, OUTPUT_MANIFEST: manifest}
+    targets = {OUTPUT_JS: js}
     if args.check:
         stale = [p for p, text in targets.items() if not p.exists() or p.read_text() != text]
         for path in stale:

@@ -9,8 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from graphql_api.loaders import Loaders
+from graphql_api.loaders import PREVIEW, PUBLIC, Loaders
 from graphql_api.votes.runtime import Voting
+from verdict.models.content import Status
 from verdict.settings import Settings
 
 
@@ -22,7 +23,18 @@ class Context:
     voting: Voting
     voter_id: str | None = None
     """The anonymous voter (see graphql_api.votes.voter); None only on a WebSocket without one."""
-    loaders: Loaders = field(default_factory=Loaders)
+    preview: bool = False
+    """True when the request carries a valid preview token: drafts are shown too."""
+    request_id: str = ""
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.statuses)
+
+    @property
+    def statuses(self) -> frozenset[Status]:
+        """The content statuses this request may see."""
+        return PREVIEW if self.preview else PUBLIC
 
     @property
     def client_ip(self) -> str:

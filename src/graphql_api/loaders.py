@@ -3,7 +3,11 @@
 Each batch function issues one query for all its keys, reads plain rows with ``.values()`` (joins
 pull in the rows a relation always needs), and returns results in key order. Loaders that read
 related rows through a join prime the loaders for those rows, so resolving them costs no query.
-Only published content is ever returned.
+Only rows whose status is in ``statuses`` are returned: published, plus drafts for a preview.
+
+Every batch records in ``deps`` the content version keys (see verdict.content_versions) of what
+it read, so the response cache knows what a response depends on; the vote loaders mark the
+response ``live`` instead (tallies change too often to cache).
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from graphql_api.rows import (
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Status, Tool
 from verdict.models.votes import Vote, VoteTally
 
-PUBLISHED = Status.PUBLISHED
+PUBLIC: frozenset[Status] = frozenset({Status.PUBLISHED})
+PREVIEW: frozenset[Status] = frozenset({Status.PUBLISHED, Status.DRAFT})
 _SIDE_TOOL = tuple(f"tool__{f}" for f in TOOL_FIELDS)
 _REVIEW_REVIEWER = tuple(f"reviewer__{f}" for f in REVIEWER_FIELDS)
 _COMPARISON_SIDE = (
@@ -51,7 +56,12 @@ def _newest_first(row: ComparisonRow) -> tuple[float, int]:
 class Loaders:
     """A fresh set per request, so nothing cached outlives it."""
 
-    def __init__(self) -> None:
+    def __init__(self, statuses: frozenset[Status] = PUBLIC) -> None:
+        self._statuses = statuses
+        self.deps: set[str] = set()
+        """Content version keys of everything read so far."""
+        self.live = False
+        """True once a vote tally or the voter's own vote was read."""
         self.tool_by_id = DataLoader[int, ToolRow | None](load_fn=self._tools_by_id)
         self.tool_by_slug = DataLoader[str, ToolRow | None](load_fn=self._tools_by_slug)
         self.reviewer_by_id = DataLoader[int, ReviewerRow | None](load_fn=self._reviewers_by_id)
@@ -72,42 +82,60 @@ class Loaders:
         )
         self.my_vote = DataLoader[tuple[str, str], str | None](load_fn=self._my_votes)
 
+    def _depend(self, collection: str, ids: list[int], missing: bool) -> None:
+        """Depend on the rows found, and on the whole collection when a key found nothing."""
+        self.deps.update(f"{collection}:{i}" for i in ids)
+        if missing:
+            self.deps.add(collection)
+
     async def _tools_by_id(self, ids: Sequence[int]) -> list[ToolRow | None]:
-        rows = await Tool.filter(id__in=list(ids), status=PUBLISHED).values(*TOOL_FIELDS)
+        rows = await Tool.filter(id__in=list(ids), status__in=self._statuses).values(*TOOL_FIELDS)
         found = {r["id"]: ToolRow.read(r) for r in rows}
+        self.deps.update(f"tools:{i}" for i in ids)
         return [found.get(i) for i in ids]
 
     async def _tools_by_slug(self, slugs: Sequence[str]) -> list[ToolRow | None]:
-        rows = await Tool.filter(slug__in=list(slugs), status=PUBLISHED).values(*TOOL_FIELDS)
+        rows = await Tool.filter(slug__in=list(slugs), status__in=self._statuses).values(
+            *TOOL_FIELDS
+        )
         found = {r["slug"]: ToolRow.read(r) for r in rows}
         for tool in found.values():
             self.tool_by_id.prime(tool.id, tool)
+        self._depend("tools", [t.id for t in found.values()], len(found) < len(set(slugs)))
         return [found.get(s) for s in slugs]
 
     async def _reviewers_by_id(self, ids: Sequence[int]) -> list[ReviewerRow | None]:
-        rows = await Reviewer.filter(id__in=list(ids), status=PUBLISHED).values(*REVIEWER_FIELDS)
+        rows = await Reviewer.filter(id__in=list(ids), status__in=self._statuses).values(
+            *REVIEWER_FIELDS
+        )
         found = {r["id"]: ReviewerRow.read(r) for r in rows}
+        self.deps.update(f"reviewers:{i}" for i in ids)
         return [found.get(i) for i in ids]
 
     async def _reviewers_by_slug(self, slugs: Sequence[str]) -> list[ReviewerRow | None]:
-        rows = await Reviewer.filter(slug__in=list(slugs), status=PUBLISHED).values(
+        rows = await Reviewer.filter(slug__in=list(slugs), status__in=self._statuses).values(
             *REVIEWER_FIELDS
         )
         found = {r["slug"]: ReviewerRow.read(r) for r in rows}
         for reviewer in found.values():
             self.reviewer_by_id.prime(reviewer.id, reviewer)
+        self._depend("reviewers", [r.id for r in found.values()], len(found) < len(set(slugs)))
         return [found.get(s) for s in slugs]
 
     async def _reviews_by_tool(self, tool_ids: Sequence[int]) -> list[list[ReviewRow]]:
         """Published reviews by published reviewers, in panel order (lens, name, id)."""
         rows = await Review.filter(
-            tool_id__in=list(tool_ids), status=PUBLISHED, reviewer__status=PUBLISHED
+            tool_id__in=list(tool_ids),
+            status__in=self._statuses,
+            reviewer__status__in=self._statuses,
         ).values(*REVIEW_FIELDS, *_REVIEW_REVIEWER)
         grouped: dict[int, list[ReviewRow]] = defaultdict(list)
         for r in rows:
             reviewer = ReviewerRow.read(r, "reviewer__")
             self.reviewer_by_id.prime(reviewer.id, reviewer)
             grouped[r["tool_id"]].append(ReviewRow.read(r, reviewer))
+            self.deps.add(f"reviewers:{reviewer.id}")
+        self.deps.update(f"tools:{i}" for i in tool_ids)
         for group in grouped.values():
             group.sort(key=lambda review: review.reviewer.panel_order)
         return [grouped.get(i, []) for i in tool_ids]
@@ -117,9 +145,9 @@ class Loaders:
         rows = await (
             Review.filter(
                 reviewer_id__in=list(reviewer_ids),
-                status=PUBLISHED,
-                reviewer__status=PUBLISHED,
-                tool__status=PUBLISHED,
+                status__in=self._statuses,
+                reviewer__status__in=self._statuses,
+                tool__status__in=self._statuses,
             )
             .order_by("-published_at", "-id")
             .values(*REVIEW_FIELDS, *_REVIEW_REVIEWER, *_SIDE_TOOL)
@@ -130,11 +158,13 @@ class Loaders:
             tool = ToolRow.read(r, "tool__")
             self.tool_by_id.prime(tool.id, tool)
             grouped[r["reviewer_id"]].append(ReviewRow.read(r, reviewer, tool))
+            self.deps.add(f"tools:{tool.id}")
+        self.deps.update(f"reviewers:{i}" for i in reviewer_ids)
         return [grouped.get(i, []) for i in reviewer_ids]
 
     async def _comparisons_by_slug(self, slugs: Sequence[str]) -> list[ComparisonRow | None]:
         """Published comparisons with their sides and tools, in one joined query."""
-        rows = await Comparison.filter(slug__in=list(slugs), status=PUBLISHED).values(
+        rows = await Comparison.filter(slug__in=list(slugs), status__in=self._statuses).values(
             *COMPARISON_FIELDS, *_COMPARISON_SIDE
         )
         found: dict[str, ComparisonRow] = {}
@@ -142,38 +172,46 @@ class Loaders:
         for r in rows:
             comparison = found.get(r["slug"]) or ComparisonRow.read(r)
             found[comparison.slug] = comparison
-            if r["sides__id"] is not None and r["sides__tool__status"] == PUBLISHED:
+            if r["sides__id"] is not None and r["sides__tool__status"] in self._statuses:
                 sides[comparison.id].append(_side(r, comparison.id, "sides__"))
         for comparison in found.values():
             self.sides_by_comparison.prime(
                 comparison.id, sorted(sides[comparison.id], key=_side_order)
             )
+            self.deps.update(f"tools:{side.tool.id}" for side in sides[comparison.id])
+        missing = len(found) < len(set(slugs))
+        self._depend("comparisons", [c.id for c in found.values()], missing)
         return [found.get(s) for s in slugs]
 
     async def _sides_by_comparison(self, ids: Sequence[int]) -> list[list[SideRow]]:
         """Sides in display order, leaving out tools that are not published."""
         rows = await ComparisonSide.filter(
-            comparison_id__in=list(ids), tool__status=PUBLISHED
+            comparison_id__in=list(ids), tool__status__in=self._statuses
         ).values("id", "comparison_id", "position", *_SIDE_TOOL)
         grouped: dict[int, list[SideRow]] = defaultdict(list)
         for r in rows:
             grouped[r["comparison_id"]].append(_side(r, r["comparison_id"]))
+            self.deps.add(f"tools:{r['tool__id']}")
+        self.deps.update(f"comparisons:{i}" for i in ids)
         return [sorted(grouped.get(i, []), key=_side_order) for i in ids]
 
     async def _comparisons_by_tool(self, tool_ids: Sequence[int]) -> list[list[ComparisonRow]]:
         """Published comparisons each tool appears on, newest first."""
         fields = tuple(f"comparison__{f}" for f in COMPARISON_FIELDS)
         rows = await ComparisonSide.filter(
-            tool_id__in=list(tool_ids), comparison__status=PUBLISHED
+            tool_id__in=list(tool_ids), comparison__status__in=self._statuses
         ).values("tool_id", *fields)
         grouped: dict[int, dict[int, ComparisonRow]] = defaultdict(dict)
         for r in rows:
             comparison = ComparisonRow.read({f: r[f"comparison__{f}"] for f in COMPARISON_FIELDS})
             grouped[r["tool_id"]][comparison.id] = comparison
+            self.deps.add(f"comparisons:{comparison.id}")
+        self.deps.update(f"tools:{i}" for i in tool_ids)
         return [sorted(grouped[i].values(), key=_newest_first) for i in tool_ids]
 
     async def _tallies_by_comparison(self, slugs: Sequence[str]) -> list[dict[str, int]]:
         """Community vote counts per tool slug, from the tallies the voting code maintains."""
+        self.live = True
         rows = await VoteTally.filter(comparison_slug__in=list(slugs)).values(
             "comparison_slug", "tool_slug", "count"
         )
@@ -184,6 +222,7 @@ class Loaders:
 
     async def _my_votes(self, keys: Sequence[tuple[str, str]]) -> list[str | None]:
         """The tool slug each (voter id, comparison slug) voted for, or None."""
+        self.live = True
         rows = await Vote.filter(
             voter_id__in=list({v for v, _ in keys}),
             comparison_slug__in=list({c for _, c in keys}),

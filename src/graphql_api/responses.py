@@ -12,8 +12,10 @@ import logging
 import uuid
 from typing import Any
 
+import orjson
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
+from starlette.responses import Response
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from graphql_api.errors import ErrorCode
@@ -57,6 +59,9 @@ def error_code(error: GraphQLError, result: ExecutionResult) -> ErrorCode:
     if isinstance(error, GraphQLSyntaxError) or isinstance(
         error.original_error, GraphQLSyntaxError
     ):
+        # graphql-core's parser stops at max_tokens with this message (VERDICT_MAX_TOKENS).
+        if "Document contains more than" in error.message:
+            return ErrorCode.TOKEN_LIMIT_EXCEEDED
         return ErrorCode.GRAPHQL_PARSE_FAILED
     if isinstance(result, PreExecutionError):
         return ErrorCode.GRAPHQL_VALIDATION_FAILED
@@ -65,11 +70,14 @@ def error_code(error: GraphQLError, result: ExecutionResult) -> ErrorCode:
     return ErrorCode.INTERNAL_SERVER_ERROR
 
 
-def format_errors(result: ExecutionResult, *, mask: bool) -> list[dict[str, Any]]:
+def format_errors(
+    result: ExecutionResult, *, mask: bool, request_id: str = ""
+) -> list[dict[str, Any]]:
     """Errors as the spec formats them, each with ``extensions.code``.
 
-    Unexpected errors (no code of their own) are logged with an id; with ``mask`` their message
-    is replaced, so no internals reach clients, and the id lets operators find the log line.
+    Unexpected errors (no code of their own) are logged with an id and the request id; with
+    ``mask`` their message is replaced, so no internals reach clients, and the ids (returned as
+    ``errorId`` and ``requestId``) let operators find the log line.
     """
     formatted = []
     for error in result.errors or ():
@@ -81,9 +89,37 @@ def format_errors(result: ExecutionResult, *, mask: bool) -> list[dict[str, Any]
             if code is ErrorCode.INTERNAL_SERVER_ERROR:
                 error_id = uuid.uuid4().hex[:12]
                 extensions["errorId"] = error_id
-                logger.error("unexpected GraphQL error %s", error_id, exc_info=error.original_error)
+                if request_id:
+                    extensions["requestId"] = request_id
+                logger.error(
+                    "unexpected GraphQL error %s",
+                    error_id,
+                    exc_info=error.original_error,
+                    extra={"code": code.value},
+                )
                 if mask:
                     item["message"] = MASKED_MESSAGE
         item["extensions"] = extensions
         formatted.append(item)
     return formatted
+
+
+def error_body(message: str, code: ErrorCode, **details: Any) -> dict[str, Any]:
+    """A GraphQL-shaped body for a request refused before GraphQL runs."""
+    return {"errors": [{"message": message, "extensions": {"code": code.value, **details}}]}
+
+
+def error_response(
+    status: int,
+    message: str,
+    code: ErrorCode,
+    headers: dict[str, str] | None = None,
+    **details: Any,
+) -> Response:
+    """``error_body`` as an ``application/json`` response with ``status``."""
+    return Response(
+        orjson.dumps(error_body(message, code, **details)),
+        status_code=status,
+        media_type=APPLICATION_JSON,
+        headers=headers,
+    )

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
 from graphql_api.comparisons.queries import ComparisonQueries
+from graphql_api.limits.extension import OperationLimits
 from graphql_api.relay.queries import NodeQueries
 from graphql_api.reviewers.queries import ReviewerQueries
 from graphql_api.sync_status.queries import SyncStatusQueries
 from graphql_api.tools.queries import ToolQueries
 from graphql_api.votes.mutations import VoteMutations
 from graphql_api.votes.subscriptions import VoteSubscriptions
+from verdict.settings import Settings
 
 
 @strawberry.type(description="Read comparisons, tools and reviewers. Only published content.")
@@ -28,8 +34,27 @@ class Subscription(VoteSubscriptions):
     pass
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema; with ``settings``, with the operation limits, caches and batching they set."""
+    if settings is None:
+        return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
+    api = settings.api
+    extensions: list[Any] = [
+        lambda: MaxTokensLimiter(max_token_count=api.max_tokens),
+        lambda: OperationLimits(api, settings.max_page_size),
+        lambda: ParserCache(maxsize=api.persisted_query_cache_size),
+        lambda: ValidationCache(maxsize=api.persisted_query_cache_size),
+    ]
+    config = StrawberryConfig(
+        batching_config={"max_operations": api.max_batch} if api.max_batch > 0 else None
+    )
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=config,
+    )
 
 
 schema = build_schema()

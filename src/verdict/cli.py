@@ -168,9 +168,19 @@ def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: str) -> 
         port=port,
         server=args.server,
         workers=args.workers,
+        graceful_seconds=max(1, round(settings.api.shutdown_grace_seconds)),
         on_listening=on_listening,
     )
     return 0 if listening else 1
+
+
+async def _preview_token(args: argparse.Namespace, settings: Settings) -> int:
+    from graphql_api.preview.tokens import PreviewSigner
+
+    hours = args.hours or settings.api.preview_token_hours
+    print(PreviewSigner.from_secret(settings.secret_key).issue(hours), flush=True)
+    _say(f"preview token valid for {hours:g} h: send it as X-Verdict-Preview or ?preview=")
+    return 0
 
 
 def _positive(raw: str) -> float:
@@ -294,6 +304,19 @@ def _build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="only report the differences, change nothing"
     )
     recount.set_defaults(handler=_recount)
+
+    preview = sub.add_parser(
+        "preview-token",
+        help="print a preview token that shows drafts through the API (for editors)",
+        description="Print a token, signed with VERDICT_SECRET_KEY, that makes the API show "
+        "drafts to requests carrying it (X-Verdict-Preview header or ?preview=).",
+    )
+    preview.add_argument(
+        "--hours",
+        type=_positive,
+        help="how long the token is valid (default VERDICT_PREVIEW_TOKEN_HOURS, 24)",
+    )
+    preview.set_defaults(handler=_preview_token)
 
     migrate = sub.add_parser(
         "migrate", help="apply database migrations", description="Apply pending migrations."

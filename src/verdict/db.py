@@ -14,7 +14,12 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 from verdict.settings import Settings, redact
 
 APP_LABEL = "verdict"
-MODEL_MODULES = ["verdict.models.content", "verdict.models.votes", "verdict.models.sync"]
+MODEL_MODULES = [
+    "verdict.models.content",
+    "verdict.models.votes",
+    "verdict.models.sync",
+    "verdict.models.versions",
+]
 
 
 class DatabaseUnavailableError(Exception):

@@ -10,6 +10,7 @@ stay shared.
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable
 from typing import Final
 
@@ -44,8 +45,11 @@ class FreezeAfterStartup:
 def app_from_env() -> ASGIApp:
     """The API for one worker process, configured from the environment."""
     from graphql_api.app import create_app
+    from graphql_api.ops.logs import configure
 
-    return FreezeAfterStartup(create_app(Settings.from_env()))
+    settings = Settings.from_env()
+    configure(json_logs=settings.api.json_logs, level=logging.WARNING)
+    return FreezeAfterStartup(create_app(settings))
 
 
 def run(
@@ -55,12 +59,16 @@ def run(
     port: int,
     server: str = "uvicorn",
     workers: int = 1,
+    graceful_seconds: int = 10,
     on_listening: Callable[[], None] | None = None,
 ) -> None:
     """Serve the app factory ``target`` (``module:function``) until SIGINT/SIGTERM.
 
     Blocks. ``on_listening`` is called once the socket is bound (uvicorn in one process: once
-    start-up completed; otherwise just before the workers start).
+    start-up completed; otherwise just before the workers start). On SIGTERM uvicorn stops
+    accepting, lets in-flight requests finish for up to ``graceful_seconds`` (WebSockets are closed
+    with 1012 "service restart" so clients reconnect elsewhere), then cancels what is left. Logs
+    go through the JSON (or text) handler that ``app_from_env`` configures.
     """
     if server == "granian":
         from granian import Granian
@@ -86,11 +94,25 @@ def run(
         if on_listening is not None:
             on_listening()
         uvicorn.run(
-            target, factory=True, host=host, port=port, workers=workers, log_level="warning"
+            target,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            log_config=None,
+            timeout_graceful_shutdown=graceful_seconds,
         )
         return
     config = uvicorn.Config(
-        target, factory=True, host=host, port=port, log_level="warning", lifespan="on"
+        target,
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=graceful_seconds,
     )
     server_ = uvicorn.Server(config)
     original_startup = server_.startup

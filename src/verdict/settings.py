@@ -9,6 +9,8 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from verdict.api_settings import ApiSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
@@ -61,6 +63,8 @@ class Settings:
     vote_limit_per_ip: int = DEFAULT_VOTE_LIMIT_PER_IP
     vote_limit_window_seconds: int = DEFAULT_VOTE_LIMIT_WINDOW
     max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS
+    api: ApiSettings = field(default_factory=ApiSettings)
+    """Limits, caches, preview, CORS and logs of the public API (see api_settings.py)."""
 
     @property
     def is_postgres(self) -> bool:
@@ -123,6 +127,7 @@ class Settings:
             max_subscriptions_per_connection=_count(
                 env, "VERDICT_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, minimum=1
             ),
+            api=ApiSettings.from_env(env, prod=mode is Mode.PROD),
         )
 
 

@@ -60,4 +60,4 @@ async def test_unknown_and_draft_comparisons_are_null(client: httpx.AsyncClient)
         response = await client.post(
             "/graphql", json={"query": SEED_QUERY, "variables": {"slug": slug}}
         )
-        assert response.json() == {"data": {"comparison": None}}
+        assert response.json()["data"] == {"comparison": None}

@@ -10,13 +10,21 @@ QUERY = '{ comparison(slug: "code-llama-4-vs-mistral-code") { title } }'
 EXPECTED = {"data": {"comparison": {"title": "Code Llama 4 vs Mistral Code"}}}
 
 
+def _without_cost(payload: dict[str, object]) -> dict[str, object]:
+    """The payload less ``extensions.cost`` (every response carries it, see tests/hardening)."""
+    extensions = payload.pop("extensions")
+    assert isinstance(extensions, dict)
+    assert set(extensions) == {"cost"}
+    return payload
+
+
 async def test_post_and_get_both_run_queries(client: httpx.AsyncClient) -> None:
     post = await client.post("/graphql", json={"query": QUERY})
     get = await client.get("/graphql", params={"query": QUERY})
     for response in (post, get):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("application/json")
-        assert response.json() == EXPECTED
+        assert _without_cost(response.json()) == EXPECTED
 
 
 async def test_get_passes_variables_as_json(client: httpx.AsyncClient) -> None:
@@ -27,7 +35,7 @@ async def test_get_passes_variables_as_json(client: httpx.AsyncClient) -> None:
             "variables": '{"slug": "code-llama-4-vs-mistral-code"}',
         },
     )
-    assert response.json() == EXPECTED
+    assert _without_cost(response.json()) == EXPECTED
 
 
 @pytest.mark.parametrize("accept", [GQL_RESPONSE, None])
@@ -48,7 +56,7 @@ async def test_graphql_response_json_when_accepted(client: httpx.AsyncClient) ->
         response = await client.post("/graphql", json={"query": QUERY}, headers={"accept": accept})
         assert response.status_code == 200
         assert response.headers["content-type"] == GQL_RESPONSE
-        assert response.json() == EXPECTED
+        assert _without_cost(response.json()) == EXPECTED
 
 
 async def test_application_json_otherwise(client: httpx.AsyncClient) -> None:

@@ -5,11 +5,15 @@ Each count is pinned exactly, and shown not to grow with the number of sides, re
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
+from graphql_api.app import create_app
 from tests.conftest import QueryCounter
 from tests.graphql.queries import (
     COMPARISON_LISTING,
@@ -19,6 +23,7 @@ from tests.graphql.queries import (
     TOOL_PAGE,
     graphql,
 )
+from verdict.api_settings import ApiSettings
 from verdict.models.content import (
     Comparison,
     ComparisonSide,
@@ -29,6 +34,7 @@ from verdict.models.content import (
     Verdict,
 )
 from verdict.models.votes import VoteTally
+from verdict.settings import Settings
 
 # comparison with sides and tools (one join), reviews with reviewers (one join), vote tallies.
 COMPARISON_PAGE_QUERIES = 3
@@ -36,6 +42,17 @@ COMPARISON_PAGE_QUERIES = 3
 COMPARISON_LISTING_QUERIES = 5
 # count, page, reviews (for the panel figures).
 TOOL_LISTING_QUERIES = 3
+
+
+@pytest.fixture
+async def client(demo_db: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The API without its response cache: these counts are the resolvers' own SQL. (The cache
+    adds one version read on a hit and two on a miss; see tests/hardening/test_response_cache.py.)
+    """
+    settings = dataclasses.replace(demo_db, api=ApiSettings(response_cache=False))
+    transport = httpx.ASGITransport(app=create_app(settings, manage_database=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://verdict.test") as http:
+        yield http
 
 
 async def _count(

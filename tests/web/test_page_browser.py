@@ -24,7 +24,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, Request, async_playwright, expect
 
-from graphql_api import codegen
+from graphql_api.persisted import manifest as trusted_documents
 from tests.conftest import IN_CI, Backend, create_database, drop_database
 from tests.votes.servers import free_port
 
@@ -143,7 +143,7 @@ async def test_comparison_page_votes_and_live_tally(chromium: str, demo_server: 
             assert first.method == "GET"
             assert "query" not in params
             sent = json.loads(params["extensions"][0])["persistedQuery"]["sha256Hash"]
-            manifest = json.loads(codegen.OUTPUT_MANIFEST.read_text())
+            manifest = trusted_documents.load()
             assert manifest[sent].startswith("query ComparisonPage(")
 
             # A second visitor, in a context of its own (its own voter cookie), waits live.

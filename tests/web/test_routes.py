@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from graphql_api import codegen
+from graphql_api.persisted import manifest as trusted_documents
 
 SEED = "code-llama-4-vs-mistral-code"
 ACCEPT = "application/graphql-response+json, application/json;q=0.9"  # as web/js/graphql.js
@@ -41,7 +41,7 @@ async def test_static_modules_and_generated_types_are_served(client: httpx.Async
 async def test_persisted_query_fallback_posts_the_full_document(client: httpx.AsyncClient) -> None:
     """What the page does: GET with the hash only; when that is no GraphQL result (a server
     without APQ) or PersistedQueryNotFound, POST the document with the same hash."""
-    manifest = json.loads(codegen.OUTPUT_MANIFEST.read_text())
+    manifest = trusted_documents.load()
     digest, document = next((h, d) for h, d in manifest.items() if "query ComparisonPage" in d)
     extensions = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
     variables = {"slug": SEED}

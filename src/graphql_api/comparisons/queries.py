@@ -12,7 +12,7 @@ from graphql_api.comparisons.types import ComparisonType
 from graphql_api.context import Info
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.rows import COMPARISON_FIELDS, ComparisonRow
-from verdict.models.content import Comparison, ComparisonSide, Status
+from verdict.models.content import Comparison, ComparisonSide
 
 # Tallies are keyed by slug (no foreign key, see verdict.models.votes), so the total is a
 # correlated subquery rather than a join.
@@ -60,9 +60,11 @@ class ComparisonQueries:
         ] = ComparisonOrder.NEWEST,
     ) -> Connection[ComparisonType]:
         page = PageRequest.parse(first, after, info.context.settings.max_page_size)
-        query = Comparison.filter(status=Status.PUBLISHED)
+        statuses = info.context.statuses
+        info.context.loaders.deps.update(("comparisons", "comparison_sides", "tools"))
+        query = Comparison.filter(status__in=statuses)
         if filter is not None:
-            sides = ComparisonSide.filter(tool__status=Status.PUBLISHED)
+            sides = ComparisonSide.filter(tool__status__in=statuses)
             if filter.tool_slug is not None:
                 sides = sides.filter(tool__slug=filter.tool_slug)
             if filter.category is not None:
@@ -71,6 +73,7 @@ class ComparisonQueries:
                 query = query.filter(id__in=Subquery(sides.values("comparison_id")))
         ordered = query
         if order_by is ComparisonOrder.MOST_VOTED:
+            info.context.loaders.live = True  # ordered by tallies
             ordered = query.annotate(total_votes=_TOTAL_VOTES).order_by("-total_votes", *_NEWEST)
         else:
             ordered = query.order_by(*_NEWEST)

@@ -10,7 +10,7 @@ from graphql_api.context import Info
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.reviewers.types import ReviewerType
 from graphql_api.rows import REVIEWER_FIELDS, ReviewerRow
-from verdict.models.content import Reviewer, Status
+from verdict.models.content import Reviewer
 
 
 @strawberry.type
@@ -41,7 +41,8 @@ class ReviewerQueries:
     ) -> Connection[ReviewerType]:
         page = PageRequest.parse(first, after, info.context.settings.max_page_size)
         # The panel is a handful of people and lens order is not alphabetical: sort here.
-        rows = await Reviewer.filter(status=Status.PUBLISHED).values(*REVIEWER_FIELDS)
+        info.context.loaders.deps.add("reviewers")
+        rows = await Reviewer.filter(status__in=info.context.statuses).values(*REVIEWER_FIELDS)
         ordered = sorted((ReviewerRow.read(r) for r in rows), key=lambda r: r.panel_order)
         window = ordered[page.offset : page.offset + page.limit + 1]
         for row in window:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from graphql_api.context import Info
 from graphql_api.sync_status.types import SyncIssueType
 from verdict.models.sync import QuarantinedEntry
 
@@ -20,6 +21,7 @@ class SyncStatusQueries:
     )
     async def sync_issues(
         self,
+        info: Info,
         collection: Annotated[
             str | None, strawberry.argument(description="Only this CMS collection.")
         ] = None,
@@ -27,6 +29,7 @@ class SyncStatusQueries:
             int, strawberry.argument(description=f"How many to return (0 to {MAX_ISSUES}).")
         ] = 100,
     ) -> list[SyncIssueType]:
+        info.context.loaders.live = True  # not content: never cached
         query = QuarantinedEntry.all()
         if collection is not None:
             query = query.filter(collection=collection)

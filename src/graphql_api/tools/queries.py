@@ -12,7 +12,7 @@ from graphql_api.relay.connection import Connection, PageRequest, build_connecti
 from graphql_api.rows import TOOL_FIELDS, ToolRow
 from graphql_api.tools.inputs import ToolFilter, ToolOrder
 from graphql_api.tools.types import ToolType
-from verdict.models.content import Status, Tool
+from verdict.models.content import Tool
 
 _ORDERINGS = {
     ToolOrder.NAME: ("name", "id"),
@@ -52,7 +52,8 @@ class ToolQueries:
         ] = ToolOrder.NAME,
     ) -> Connection[ToolType]:
         page = PageRequest.parse(first, after, info.context.settings.max_page_size)
-        query = Tool.filter(status=Status.PUBLISHED)
+        info.context.loaders.deps.add("tools")
+        query = Tool.filter(status__in=info.context.statuses)
         if filter is not None:
             if filter.category is not None:
                 query = query.filter(category=filter.category)

@@ -3,8 +3,9 @@
 A token is ``v1.<voter id>.<signature>``, the signature an HMAC-SHA256 of the id under a key
 derived from ``VERDICT_SECRET_KEY``. Web browsers keep it in an HttpOnly, Secure, SameSite=Lax
 cookie; mobile apps keep it from the ``X-Verdict-Voter`` response header and send it back in the
-same request header. The first GraphQL request without a token is issued one, so a browser can
-vote without an extra round trip. A token that does not verify is refused with a 401.
+same request header. The first GraphQL POST without a token is issued one, so a browser can
+vote without an extra round trip (GET answers never set a cookie: shared caches keep them).
+A token that does not verify is refused with a 401.
 """
 
 from __future__ import annotations
@@ -103,7 +104,9 @@ class VoterIdentity:
                 return
             await self.app({**scope, SCOPE_KEY: voter_id}, receive, send)
             return
-        if scope["type"] == "websocket":
+        if scope["type"] == "websocket" or scope.get("method") == "GET":
+            # GET answers are cacheable by shared caches: they must never carry a Set-Cookie.
+            # A voter is issued on the first POST (votes are mutations, POST only).
             await self.app({**scope, SCOPE_KEY: None}, receive, send)
             return
         voter_id, token = self.signer.issue()

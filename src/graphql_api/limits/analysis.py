@@ -1,0 +1,152 @@
+"""Static analysis of one operation: depth, aliases, estimated cost and the fields it reads.
+
+Runs before graphql-core's validation, so it must survive any parsed document: fragments are
+analysed once each (memoised) and a fragment cycle counts as empty, which keeps the walk linear
+in the document's size even for fragment bombs whose expansion is exponential.
+
+Cost: every field costs 1 plus its children's cost, times a multiplier for list fields: the page
+size ``first`` (argument or variable; 20 when absent) on paginated fields, an estimate on the
+small fixed lists (a comparison's sides, a tool's reviews...). A fragment spread costs what the
+fragment costs, each time it is spread, exactly as the executor would expand it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+
+DEFAULT_PAGE_SIZE = 20
+PAGED_DEFAULTS = {"syncIssues": 100}
+"""Paginated fields whose ``first`` defaults to something other than 20."""
+LIST_ESTIMATES = {"sides": 4, "reviews": 10, "reviewerSplit": 10}
+"""Estimated length of the list fields that take no ``first``."""
+
+
+@dataclass(slots=True)
+class Figures:
+    """What one selection set adds up to."""
+
+    depth: int = 0
+    aliases: int = 0
+    cost: int = 0
+    fields: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    depth: int
+    aliases: int
+    cost: int
+    fields: frozenset[str]
+    """Every field name the operation selects (through fragments), e.g. ``myVote``."""
+
+
+class _Walker:
+    def __init__(
+        self,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+        max_page_size: int,
+    ) -> None:
+        self._fragments = fragments
+        self._variables = variables
+        self._max_page_size = max_page_size
+        self._memo: dict[str, Figures] = {}
+
+    def selection_set(self, selection_set: SelectionSetNode | None) -> Figures:
+        total = Figures()
+        if selection_set is None:
+            return total
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                part = self._field(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                part = self.selection_set(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                part = self._fragment(selection.name.value)
+            else:  # pragma: no cover - graphql-core has no other selection kinds
+                continue
+            total.depth = max(total.depth, part.depth)
+            total.aliases += part.aliases
+            total.cost += part.cost
+            total.fields |= part.fields
+        return total
+
+    def _field(self, node: FieldNode) -> Figures:
+        name = node.name.value
+        children = self.selection_set(node.selection_set)
+        multiplier = self._multiplier(node)
+        return Figures(
+            depth=children.depth + 1,
+            aliases=children.aliases + (1 if node.alias is not None else 0),
+            cost=1 + children.cost * multiplier,
+            fields={name} | children.fields,
+        )
+
+    def _fragment(self, name: str) -> Figures:
+        figures = self._memo.get(name)
+        if figures is not None:
+            return figures
+        self._memo[name] = Figures()  # a cycle (rejected by validation later) counts as empty
+        definition = self._fragments.get(name)
+        figures = self.selection_set(definition.selection_set if definition else None)
+        self._memo[name] = figures
+        return figures
+
+    def _multiplier(self, node: FieldNode) -> int:
+        name = node.name.value
+        for argument in node.arguments or ():
+            if argument.name.value != "first":
+                continue
+            value: Any = None
+            if isinstance(argument.value, IntValueNode):
+                value = argument.value.value
+            elif isinstance(argument.value, VariableNode):
+                value = self._variables.get(argument.value.name.value)
+            try:
+                size = int(value)
+            except (TypeError, ValueError):
+                size = PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE)
+            # Larger pages are refused by the resolvers; estimate what may actually run.
+            return max(1, min(size, self._max_page_size))
+        if name in PAGED_DEFAULTS or name in {"tools", "comparisons", "reviewers"}:
+            return PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE)
+        return LIST_ESTIMATES.get(name, 1)
+
+
+def analyse(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    *,
+    max_page_size: int,
+) -> Analysis:
+    """Figures of the operation that will run (the named one, or the only one)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name and o.name.value == operation_name]
+    walker = _Walker(fragments, variables or {}, max_page_size)
+    total = Figures()
+    for operation in operations[:1] if len(operations) == 1 else operations:
+        part = walker.selection_set(operation.selection_set)
+        total.depth = max(total.depth, part.depth)
+        total.aliases += part.aliases
+        total.cost = max(total.cost, part.cost)
+        total.fields |= part.fields
+    return Analysis(total.depth, total.aliases, total.cost, frozenset(total.fields))

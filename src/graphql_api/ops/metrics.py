@@ -1,0 +1,126 @@
+"""Prometheus metrics, scraped at ``/metrics``.
+
+Per-process counters (requests, latency and errors) live in a registry of the app's own, so
+several apps in one process (tests) never collide. Figures that live in the database (sync
+checkpoints, quarantine, votes) are read when scraped, so every replica reports the same.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import Response
+from tortoise.functions import Count, Sum
+
+from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
+from verdict.models.votes import VoteTally
+
+_OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_OPERATION_LABELS = 200
+"""Distinct operation names reported; later ones count as ``other`` (clients choose names)."""
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "verdict_graphql_requests",
+            "GraphQL operations run, by operation name.",
+            ["operation"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "verdict_graphql_request_seconds",
+            "Time to answer a GraphQL operation.",
+            ["operation"],
+            registry=r,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        self.errors = Counter(
+            "verdict_graphql_errors",
+            "Errors returned to clients, by extensions.code.",
+            ["code"],
+            registry=r,
+        )
+        self.cache = Counter(
+            "verdict_response_cache_lookups",
+            "Response cache lookups, by result.",
+            ["result"],
+            registry=r,
+        )
+        self.sync_last_success = Gauge(
+            "verdict_sync_last_success_timestamp_seconds",
+            "When the sync last committed a page or a pass (any collection), Unix time.",
+            registry=r,
+        )
+        self.sync_lag = Gauge(
+            "verdict_sync_lag_seconds", "Seconds since the sync last committed.", registry=r
+        )
+        self.quarantined = Gauge(
+            "verdict_sync_quarantined_entries",
+            "CMS entries the sync set aside, by reason.",
+            ["reason"],
+            registry=r,
+        )
+        self.votes = Gauge(
+            "verdict_votes",
+            "Community votes counted in the tallies (all comparisons).",
+            registry=r,
+        )
+        self._operations: set[str] = set()
+
+    def operation_label(self, name: str | None) -> str:
+        if not name:
+            return "anonymous"
+        if not _OPERATION_NAME.match(name):
+            return "other"
+        if name not in self._operations:
+            if len(self._operations) >= MAX_OPERATION_LABELS:
+                return "other"
+            self._operations.add(name)
+        return name
+
+    def observe(self, operation: str | None, seconds: float, codes: Iterable[str]) -> None:
+        label = self.operation_label(operation)
+        self.requests.labels(label).inc()
+        self.latency.labels(label).observe(seconds)
+        for code in codes:
+            self.errors.labels(code).inc()
+
+    async def refresh_from_database(self) -> None:
+        last = (
+            await SyncCheckpoint.all()
+            .order_by("-updated_at")
+            .limit(1)
+            .values_list("updated_at", flat=True)
+        )
+        stamp = last[0] if last and isinstance(last[0], datetime) else None
+        if stamp is not None:
+            self.sync_last_success.set(stamp.timestamp())
+            self.sync_lag.set(max(0.0, datetime.now(UTC).timestamp() - stamp.timestamp()))
+        self.quarantined.clear()
+        rows = (
+            await QuarantinedEntry.all()
+            .annotate(n=Count("id"))
+            .group_by("reason_code")
+            .values_list("reason_code", "n")
+        )
+        for reason, count in rows:
+            self.quarantined.labels(str(reason)).set(int(count))
+        total = await VoteTally.annotate(total=Sum("count")).first().values("total")
+        self.votes.set(int((total or {}).get("total") or 0))
+
+    async def endpoint(self, _: Request) -> Response:
+        await self.refresh_from_database()
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def now() -> float:
+    return time.perf_counter()

@@ -1,0 +1,101 @@
+"""Settings of the public API's protection and operation: limits, caches, preview, CORS.
+
+Part of ``Settings`` (``settings.api``); read from the environment once, with defaults that
+suit a public endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class TrustedDocuments(StrEnum):
+    OFF = "off"
+    """Any document may run (automatic persisted queries register new ones)."""
+    ONLY = "only"
+    """Only documents of the manifest (schema/trusted-documents.json) may run."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    max_depth: int = 15
+    max_tokens: int = 2000
+    max_aliases: int = 30
+    max_cost: int = 20000
+    max_body_bytes: int = 100_000
+    max_batch: int = 10
+    """Operations in one batched request; 0 turns batching off."""
+    introspection: bool = True
+    trusted_documents: TrustedDocuments = TrustedDocuments.OFF
+    response_cache: bool = True
+    response_cache_size: int = 2000
+    response_cache_ttl: int = 300
+    persisted_query_cache_size: int = 5000
+    http_max_age: int = 0
+    cors_origins: tuple[str, ...] = ()
+    shutdown_grace_seconds: float = 10.0
+    preview_token_hours: int = 24
+    json_logs: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, prod: bool) -> ApiSettings:
+        """Read the ``VERDICT_*`` variables; raise ConfigError on a bad value."""
+        from verdict.settings import ConfigError, _count, _seconds
+
+        def switch(name: str, default: bool) -> bool:
+            raw = (env.get(name) or "").strip().lower()
+            if raw == "":
+                return default
+            if raw in {"on", "true", "1", "yes"}:
+                return True
+            if raw in {"off", "false", "0", "no"}:
+                return False
+            raise ConfigError(f"{name} must be 'on' or 'off' (got {raw!r})")
+
+        d = cls()  # the defaults
+        trusted_raw = (env.get("VERDICT_TRUSTED_DOCUMENTS") or "off").strip().lower()
+        try:
+            trusted = TrustedDocuments(trusted_raw)
+        except ValueError:
+            raise ConfigError(
+                f"VERDICT_TRUSTED_DOCUMENTS must be 'off' or 'only' (got {trusted_raw!r})"
+            ) from None
+        origins = tuple(
+            o.strip().rstrip("/") for o in (env.get("VERDICT_CORS_ORIGINS") or "").split(",")
+        )
+        for origin in origins:
+            if origin and origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ConfigError(
+                    f"VERDICT_CORS_ORIGINS must list http(s) origins (got {origin!r})"
+                )
+        return cls(
+            max_depth=_count(env, "VERDICT_MAX_DEPTH", d.max_depth, minimum=2),
+            max_tokens=_count(env, "VERDICT_MAX_TOKENS", d.max_tokens, minimum=10),
+            max_aliases=_count(env, "VERDICT_MAX_ALIASES", d.max_aliases),
+            max_cost=_count(env, "VERDICT_MAX_COST", d.max_cost, minimum=1),
+            max_body_bytes=_count(env, "VERDICT_MAX_BODY_BYTES", d.max_body_bytes, minimum=1024),
+            max_batch=_count(env, "VERDICT_MAX_BATCH", d.max_batch),
+            introspection=switch("VERDICT_INTROSPECTION", not prod),
+            trusted_documents=trusted,
+            response_cache=switch("VERDICT_RESPONSE_CACHE", True),
+            response_cache_size=_count(
+                env, "VERDICT_RESPONSE_CACHE_SIZE", d.response_cache_size, minimum=1
+            ),
+            response_cache_ttl=_count(
+                env, "VERDICT_RESPONSE_CACHE_TTL", d.response_cache_ttl, minimum=1
+            ),
+            persisted_query_cache_size=_count(
+                env, "VERDICT_PERSISTED_QUERY_CACHE_SIZE", d.persisted_query_cache_size, minimum=1
+            ),
+            http_max_age=_count(env, "VERDICT_HTTP_MAX_AGE", d.http_max_age),
+            cors_origins=tuple(o for o in origins if o),
+            shutdown_grace_seconds=_seconds(
+                env, "VERDICT_SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds
+            ),
+            preview_token_hours=_count(
+                env, "VERDICT_PREVIEW_TOKEN_HOURS", d.preview_token_hours, minimum=1
+            ),
+            json_logs=(env.get("VERDICT_LOG_FORMAT") or "json").strip().lower() != "text",
+        )

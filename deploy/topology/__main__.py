@@ -1,0 +1,53 @@
+"""`scripts/topology-check`: start the topology, run the four checks, print pass or fail.
+
+Exit status 0 when every check passed, 1 when one failed, 2 when the topology did not come up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import traceback
+from pathlib import Path
+
+from deploy.topology.processes import TopologyError
+from deploy.topology.run import run_checks
+from deploy.topology.stack import DEFAULT_POSTGRES, DEFAULT_REDIS, DEFAULT_WORK_DIR, Config
+
+TOTAL_TIMEOUT = 900.0
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="topology-check",
+        description="Start 2 API processes, 2 sync workers, Directus, on one PostgreSQL and one "
+        "Redis on loopback, and check the multi-replica design.",
+    )
+    parser.add_argument(
+        "--postgres", default=DEFAULT_POSTGRES, help="server URL (a fresh database is created)"
+    )
+    parser.add_argument("--redis", default=DEFAULT_REDIS, help="Redis URL")
+    parser.add_argument(
+        "--work-dir", type=Path, default=DEFAULT_WORK_DIR, help="logs and Directus data"
+    )
+    args = parser.parse_args(argv)
+    config = Config(args.postgres, args.redis, args.work_dir)
+    try:
+        results = asyncio.run(asyncio.wait_for(run_checks(config, _say), TOTAL_TIMEOUT))
+    except (TopologyError, TimeoutError, OSError) as exc:
+        traceback.print_exc()
+        _say(f"topology check: FAIL (the topology did not come up: {type(exc).__name__}: {exc})")
+        return 2
+    passed = sum(r.passed for r in results)
+    verdict = "PASS" if passed == len(results) else "FAIL"
+    _say(f"topology check: {verdict} ({passed}/{len(results)} checks passed)")
+    return 0 if verdict == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -60,7 +60,9 @@ class Topology:
 
     @property
     def log_path(self) -> Path:
-        return self.config.work_dir / "processes.log"
+        """Every process's output, one file per run (named after its database)."""
+        name = urlsplit(self.database_url).path.strip("/")
+        return self.config.work_dir / f"{name}.log"
 
     def asyncpg_dsn(self) -> str:
         parts = urlsplit(self.database_url)

@@ -11,7 +11,6 @@ import sys
 import traceback
 from pathlib import Path
 
-from deploy.topology.processes import TopologyError
 from deploy.topology.run import run_checks
 from deploy.topology.stack import DEFAULT_POSTGRES, DEFAULT_REDIS, DEFAULT_WORK_DIR, Config
 
@@ -39,7 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     config = Config(args.postgres, args.redis, args.work_dir)
     try:
         results = asyncio.run(asyncio.wait_for(run_checks(config, _say), TOTAL_TIMEOUT))
-    except (TopologyError, TimeoutError, OSError) as exc:
+    except TimeoutError:
+        _say(f"topology check: FAIL (not finished within {TOTAL_TIMEOUT:.0f}s; all stopped)")
+        return 2
+    except Exception as exc:  # Directus, provisioning, PostgreSQL or a process did not start
         traceback.print_exc()
         _say(f"topology check: FAIL (the topology did not come up: {type(exc).__name__}: {exc})")
         return 2

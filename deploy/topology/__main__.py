@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 import traceback
 from pathlib import Path
 
+from deploy.topology.checks import Result
 from deploy.topology.run import run_checks
 from deploy.topology.stack import DEFAULT_POSTGRES, DEFAULT_REDIS, DEFAULT_WORK_DIR, Config
 
@@ -19,6 +21,26 @@ TOTAL_TIMEOUT = 900.0
 
 def _say(message: str) -> None:
     print(message, flush=True)
+
+
+async def _run(config: Config) -> list[Result]:
+    """run_checks with a total timeout; SIGINT or SIGTERM stop it once, cleanly (a second one
+    during the clean-up is ignored, so no process or database is left behind)."""
+    checks = asyncio.ensure_future(run_checks(config, _say))
+    loop = asyncio.get_running_loop()
+
+    def interrupt() -> None:
+        if not checks.cancelling():
+            _say("interrupted: stopping every process and dropping the database…")
+            checks.cancel()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, interrupt)
+    try:
+        return await asyncio.wait_for(checks, TOTAL_TIMEOUT)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     config = Config(args.postgres, args.redis, args.work_dir)
     try:
-        results = asyncio.run(asyncio.wait_for(run_checks(config, _say), TOTAL_TIMEOUT))
+        results = asyncio.run(_run(config))
+    except asyncio.CancelledError:
+        _say("topology check: FAIL (interrupted; every process stopped, the database dropped)")
+        return 130
     except TimeoutError:
         _say(f"topology check: FAIL (not finished within {TOTAL_TIMEOUT:.0f}s; all stopped)")
         return 2

@@ -135,7 +135,7 @@ class Child:
                     process.kill()
                 await process.wait()
         if self._reader is not None:
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._reader, within)
 
 

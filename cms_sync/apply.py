@@ -193,7 +193,10 @@ async def delete_entries(source: str, collection: str, ids: set[int]) -> int:
     if not ids:
         return 0
     id_list = sorted(ids)
-    deleted = await MODELS[collection].filter(id__in=id_list).delete()
+    rows = MODELS[collection].filter(id__in=id_list)
+    # Counted, not taken from DELETE's row count: SQLite's includes rows removed by cascades.
+    deleted = await rows.count()
+    await rows.delete()
     await QuarantinedEntry.filter(
         source=source, collection=collection, cms_id__in=[str(i) for i in id_list]
     ).delete()

@@ -98,17 +98,27 @@ class SyncEngine:
         self._last_progress = clock
         report = SyncReport(full=full, started_at=started)
         name = self._source.name
+        windows: dict[str, datetime | None] = {}
+        for collection in self._order:
+            checkpoint = await SyncCheckpoint.get_or_none(source=name, collection=collection)
+            cursor = checkpoint.cursor if checkpoint is not None else None
+            windows[collection] = None if full or cursor is None else cursor - WINDOW_OVERLAP
+        # Deletions first, children before parents: a tool leaves after its reviews, so no
+        # database cascade removes (and hides from the counts) what the CMS deleted itself, and
+        # an entry deleted and re-created under the same slug leaves before its successor lands.
+        for collection in reversed(self._order):
+            since = windows[collection]
+            if since is not None:
+                gone = await self._source.deleted_since(collection, since)
+                async with in_transaction():
+                    report.collections[collection].deleted += await delete_entries(
+                        name, collection, gone
+                    )
         for collection in self._order:
             if stop is not None and stop.is_set():
                 break
             stats = report.collections[collection]
-            checkpoint = await SyncCheckpoint.get_or_none(source=name, collection=collection)
-            cursor = checkpoint.cursor if checkpoint is not None else None
-            since = None if full or cursor is None else cursor - WINDOW_OVERLAP
-            if since is not None:
-                gone = await self._source.deleted_since(collection, since)
-                async with in_transaction():
-                    stats.deleted += await delete_entries(name, collection, gone)
+            since = windows[collection]
             async for page in self._source.changed(collection, since, started):
                 page_cursor = _page_cursor(page, started)
                 result = await apply_page(name, collection, page, cursor=page_cursor)

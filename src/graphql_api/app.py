@@ -29,6 +29,7 @@ from graphql_api.responses import (
 from graphql_api.schema import build_schema
 from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import SCOPE_KEY, VoterIdentity
+from graphql_api.web import web_routes
 from verdict.db import database
 from verdict.settings import Mode, Settings
 
@@ -138,6 +139,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            *web_routes(),
         ],
         lifespan=lifespan,
     )

@@ -95,6 +95,33 @@ async def directus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Di
         yield server
 
 
+@dataclass
+class Measurements:
+    """Figures measured by tests, repeated in the terminal summary (so they show without -s)."""
+
+    figures: list[tuple[str, float]] = field(default_factory=list)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.figures.append((name, seconds))
+
+
+_MEASUREMENTS = pytest.StashKey[Measurements]()
+
+
+@pytest.fixture
+def measurements(request: pytest.FixtureRequest) -> Measurements:
+    return request.config.stash.setdefault(_MEASUREMENTS, Measurements())
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    found = config.stash.get(_MEASUREMENTS, None)
+    if found is None or not found.figures:
+        return
+    terminalreporter.section("measured figures")
+    for name, seconds in found.figures:
+        terminalreporter.write_line(f"{name}: {seconds:.3f}s")
+
+
 @pytest.fixture(scope="module")
 def sample_dir() -> Path:
     return DEFAULT_SAMPLE_DIR

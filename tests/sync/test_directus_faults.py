@@ -200,3 +200,22 @@ async def test_incremental_picks_up_edits_unpublishing_and_deletions(
     await _sync(directus)
     await assert_mirrors(fake)
     assert (await Tool.get(id=2)).status == "draft"
+
+
+async def test_incremental_deletions_are_applied_children_first_and_counted_per_collection(
+    db: Settings, fake: FakeDirectus, directus: SourceFactory
+) -> None:
+    seed(fake, tools=4, reviewers=2, reviews=8)
+    await _sync(directus)
+    reviews_of_4 = [i for i, r in fake.items["reviews"].items() if r["tool"] == 4]
+    assert reviews_of_4
+    for review_id in reviews_of_4:
+        fake.delete("reviews", review_id)
+    fake.delete("tools", 4)
+    async with directus() as source:
+        report = await SyncEngine(source).run()
+    # The tool's reviews leave as reviews (not as a database cascade of the tool), so the
+    # counts say what the CMS deleted, the same on SQLite and PostgreSQL.
+    assert report.collections["reviews"].deleted == len(reviews_of_4)
+    assert report.collections["tools"].deleted == 1
+    await assert_mirrors(fake)

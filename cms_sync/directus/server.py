@@ -474,6 +474,11 @@ class DirectusServer:
                 raise DirectusError(
                     f"bootstrap timed out after {self.start_timeout}s:\n{_tail(self.log_path)}"
                 ) from None
+            except BaseException:  # cancelled (the caller is shutting down): leave nothing behind
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                await asyncio.shield(process.wait())
+                raise
         if code != 0:
             raise DirectusError(f"bootstrap failed ({code}):\n{_tail(self.log_path)}")
         creds["bootstrapped_lock"] = lock

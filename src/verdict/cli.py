@@ -205,7 +205,7 @@ def _page_size(raw: str) -> int:
     return int(raw)
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="verdict",
         description="Verdict: a CMS sync worker and GraphQL API for product comparisons.",
@@ -326,7 +326,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _build_parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -1,0 +1,1 @@
+"""Deployment files (Dockerfile, docker-compose.yml, nginx) and the topology check."""

@@ -8,7 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from cms_sync.directus.provision import ProvisionError, provision
+from cms_sync.directus.admin_api import ProvisionError
+from cms_sync.directus.provision import provision
 from cms_sync.directus.server import (
     DEFAULT_DATA_DIR,
     DirectusError,

@@ -12,12 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from cms_sync.directus.provision import (
-    DEFAULT_MODEL_PATH,
-    WEBHOOK_SECRET_HEADER,
-    ProvisionResult,
-    provision,
-)
+from cms_sync.directus.flow import WEBHOOK_SECRET_HEADER
+from cms_sync.directus.provision import DEFAULT_MODEL_PATH, ProvisionResult, provision
 from cms_sync.directus.server import DirectusServer
 
 from .conftest import WEBHOOK_SECRET, WebhookReceiver

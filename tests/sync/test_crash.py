@@ -40,6 +40,26 @@ async def _verdict(db: Settings, fake: FakeDirectus, *args: str) -> asyncio.subp
     )
 
 
+async def _until_requests_or_exit(
+    fake: FakeDirectus, process: asyncio.subprocess.Process, count: int
+) -> None:
+    """Wait for ``count`` item requests; if the process ends first, fail with its output."""
+    requests = asyncio.ensure_future(fake.wait_for_items_requests(count))
+    exited = asyncio.ensure_future(process.wait())
+    done, _ = await asyncio.wait({requests, exited}, timeout=WAIT, return_when="FIRST_COMPLETED")
+    exited.cancel()
+    if requests in done:
+        return
+    requests.cancel()
+    assert process.stderr is not None
+    if exited in done:
+        err = (await process.stderr.read()).decode()
+    else:
+        process.kill()
+        err = "(still running; killed)"
+    pytest.fail(f"sync made under {count} item requests (exit {process.returncode}): {err[-2000:]}")
+
+
 @pytest.mark.parametrize("restart", [["--full"], []], ids=["restart-full", "restart-incremental"])
 async def test_sigkill_mid_sync_then_restart_converges_to_the_cms(
     db: Settings, fake: FakeDirectus, restart: list[str]
@@ -48,7 +68,7 @@ async def test_sigkill_mid_sync_then_restart_converges_to_the_cms(
     fake.delay = 0.02  # a slow page endpoint, so the kill lands mid-sync
     process = await _verdict(db, fake, "--full", "--page-size", "40")
     # Kill it once it is well into the reviews (tools and reviewers take 31 requests).
-    await asyncio.wait_for(fake.wait_for_items_requests(50), WAIT)
+    await _until_requests_or_exit(fake, process, 50)
     assert process.returncode is None, "the sync finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     await asyncio.wait_for(process.wait(), WAIT)

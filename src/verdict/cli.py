@@ -161,6 +161,7 @@ def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: str) -> 
         nonlocal listening
         listening = True
         print(f"{banner}: GraphiQL and API at http://{host}:{port}/graphql", flush=True)
+        print(f"{banner}: comparison pages at http://{host}:{port}/", flush=True)
 
     run(
         API_TARGET,

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -160,6 +161,11 @@ class VerdictGraphQL(GraphQL[Context, None]):
             }
             return Response(status_code=304, headers=headers)
         return response
+
+    def encode_json(self, data: object) -> str:
+        # orjson: several times faster than json.dumps on a page of ~500 values. A str, not
+        # bytes: WebSocket messages must stay text frames.
+        return orjson.dumps(data).decode()
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A persisted query over GET carries no `query`, only `extensions`: not a browser.

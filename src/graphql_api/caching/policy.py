@@ -18,7 +18,7 @@ from graphql import (
     parse,
 )
 
-from graphql_api.limits.analysis import Analysis, analyse
+from graphql_api.limits.analysis import ANALYSES, Analysis
 
 LIVE_FIELDS = frozenset({"voteCount", "voteShare", "myVote", "syncIssues", "tally", "voteTally"})
 """Fields whose values change without a content sync (votes) or are not content at all."""
@@ -75,7 +75,9 @@ def plan(
     name = operations[0].name.value if operations[0].name else None
     if operations[0].operation is not OperationType.QUERY:
         return Plan(Scope.NO_STORE, None, name)
-    analysis = analyse(document, operation_name, variables, max_page_size=max_page_size)
+    analysis = ANALYSES.analyse(
+        query, document, operation_name, variables, max_page_size=max_page_size
+    )
     if analysis.fields & PRIVATE_FIELDS:
         return Plan(Scope.PRIVATE, analysis, name)
     # MOST_VOTED orders by tallies; looked for in the text and the variables, conservatively.

@@ -7,8 +7,9 @@ from typing import Annotated
 import strawberry
 from tortoise.expressions import RawSQL, Subquery
 
+from graphql_api.comparisons.figures import Needs
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
-from graphql_api.comparisons.types import ComparisonType
+from graphql_api.comparisons.types import ComparisonType, prepared
 from graphql_api.context import Info
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.rows import COMPARISON_FIELDS, ComparisonRow
@@ -32,7 +33,10 @@ class ComparisonQueries:
         slug: Annotated[str, strawberry.argument(description="The comparison's slug.")],
     ) -> ComparisonType | None:
         row = await info.context.loaders.comparison_by_slug.load(slug)
-        return ComparisonType.from_row(row) if row is not None else None
+        if row is None:
+            return None
+        (comparison,) = await prepared(info, [ComparisonType.from_row(row)], Needs.of_field(info))
+        return comparison
 
     @strawberry.field(description="Published comparisons, one page at a time.")
     async def comparisons(
@@ -78,6 +82,8 @@ class ComparisonQueries:
         else:
             ordered = query.order_by(*_NEWEST)
         rows = await ordered.offset(page.offset).limit(page.limit + 1).values(*COMPARISON_FIELDS)
-        return build_connection(
+        connection = build_connection(
             [ComparisonRow.read(r) for r in rows], page, ComparisonType.from_row, query.count
         )
+        await prepared(info, connection.nodes, Needs.of_connection(info))
+        return connection

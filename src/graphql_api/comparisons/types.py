@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
 
+from graphql_api.comparisons.figures import (
+    SIDE_VOTE_FIELDS,
+    Loaded,
+    Needs,
+    children,
+    load,
+)
 from graphql_api.comparisons.verdicts import (
     PanelOutcome,
     PanelVerdict,
@@ -15,7 +23,7 @@ from graphql_api.comparisons.verdicts import (
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewerType, ReviewType, Verdict
-from graphql_api.rows import ComparisonRow, ReviewRow, SideRow
+from graphql_api.rows import ComparisonRow, ReviewRow
 from graphql_api.tools.types import SHIP_PERCENT_DESCRIPTION, ToolType
 from graphql_api.votes import fields as votes
 from verdict.figures import panel_counts, panel_verdict, reviewer_split, ship_percent, vote_share
@@ -23,6 +31,8 @@ from verdict.figures import panel_counts, panel_verdict, reviewer_split, ship_pe
 
 @strawberry.type(name="ComparisonSide", description="One tool's column on a comparison page.")
 class ComparisonSideType:
+    """Built with every figure the operation selects already computed (see ``figures``)."""
+
     position: int = strawberry.field(
         description="Display position as editors set it; sides come sorted by it."
     )
@@ -30,61 +40,52 @@ class ComparisonSideType:
     pricing_entry: str = strawberry.field(
         description="The tool's entry price as editors wrote it, e.g. `Free` or `$20/mo`."
     )
-    comparison_slug: strawberry.Private[str]
-    tool_id: strawberry.Private[int]
-    tool_slug: strawberry.Private[str]
-    side_tool_slugs: strawberry.Private[tuple[str, ...]]
-
-    @strawberry.field(description="The panel's published reviews of this side's tool.")
-    async def reviews(self, info: Info) -> list[ReviewType]:
-        reviews = await info.context.loaders.reviews_by_tool.load(self.tool_id)
-        return [ReviewType.from_row(r) for r in reviews]
-
-    @strawberry.field(description="How many panel reviews of this side's tool say ship.")
-    async def panel_ship_count(self, info: Info) -> int:
-        reviews = await info.context.loaders.reviews_by_tool.load(self.tool_id)
-        return _ships(reviews)
-
-    @strawberry.field(description="How many panel reviews of this side's tool say skip.")
-    async def panel_skip_count(self, info: Info) -> int:
-        reviews = await info.context.loaders.reviews_by_tool.load(self.tool_id)
-        return len(reviews) - _ships(reviews)
-
-    @strawberry.field(description=SHIP_PERCENT_DESCRIPTION)
-    async def panel_ship_percent(self, info: Info) -> int | None:
-        reviews = await info.context.loaders.reviews_by_tool.load(self.tool_id)
-        return ship_percent(_ships(reviews), len(reviews))
-
-    @strawberry.field(description="Community votes for this side. 0 when nobody voted for it.")
-    async def vote_count(self, info: Info) -> int:
-        tallies = await info.context.loaders.tallies_by_comparison.load(self.comparison_slug)
-        return tallies.get(self.tool_slug, 0)
-
-    @strawberry.field(
+    reviews: list[ReviewType] = strawberry.field(
+        description="The panel's published reviews of this side's tool."
+    )
+    panel_ship_count: int = strawberry.field(
+        description="How many panel reviews of this side's tool say ship."
+    )
+    panel_skip_count: int = strawberry.field(
+        description="How many panel reviews of this side's tool say skip."
+    )
+    panel_ship_percent: int | None = strawberry.field(description=SHIP_PERCENT_DESCRIPTION)
+    vote_count: int = strawberry.field(
+        description="Community votes for this side. 0 when nobody voted for it."
+    )
+    vote_share: int | None = strawberry.field(
         description=(
             "This side's share of the comparison's community votes, as a whole percentage "
             "rounded half up (1 of 3 is 33). Null when the comparison has no votes yet (show a "
             "dash). Shares are rounded one by one, so three sides may add up to 99 or 101."
         )
     )
-    async def vote_share(self, info: Info) -> int | None:
-        tallies = await info.context.loaders.tallies_by_comparison.load(self.comparison_slug)
-        total = sum(tallies.get(slug, 0) for slug in self.side_tool_slugs)
-        return vote_share(tallies.get(self.tool_slug, 0), total)
 
-    @classmethod
-    def from_row(
-        cls, side: SideRow, comparison_slug: str, slugs: tuple[str, ...]
-    ) -> ComparisonSideType:
-        return cls(
-            position=side.position,
-            tool=ToolType.from_row(side.tool),
-            pricing_entry=side.tool.pricing_entry,
-            comparison_slug=comparison_slug,
-            tool_id=side.tool.id,
-            tool_slug=side.tool.slug,
-            side_tool_slugs=slugs,
+
+def _build_sides(loaded: Loaded) -> list[ComparisonSideType]:
+    """The sides with their figures; figures whose loader was not needed stay empty (they are
+    not selected)."""
+    tallies = loaded.tallies or {}
+    total = sum(tallies.get(s.tool.slug, 0) for s in loaded.sides)
+    result = []
+    for index, side in enumerate(loaded.sides):
+        reviews = loaded.reviews[index] if loaded.reviews is not None else []
+        ships = _ships(reviews)
+        votes_for = tallies.get(side.tool.slug, 0)
+        result.append(
+            ComparisonSideType(
+                position=side.position,
+                tool=ToolType.from_row(side.tool),
+                pricing_entry=side.tool.pricing_entry,
+                reviews=[ReviewType.from_row(r) for r in reviews],
+                panel_ship_count=ships,
+                panel_skip_count=len(reviews) - ships,
+                panel_ship_percent=ship_percent(ships, len(reviews)),
+                vote_count=votes_for,
+                vote_share=vote_share(votes_for, total),
+            )
         )
+    return result
 
 
 @strawberry.type(
@@ -113,17 +114,30 @@ class ComparisonType(Node):
     )
     db_id: strawberry.Private[int]
 
+    loaded: strawberry.Private[Loaded | None] = None
+    """Set by the resolver that returned this comparison, with what the operation selects."""
+
+    async def _load(self, info: Info, needs: Needs) -> Loaded:
+        loaded = await load(info.context.loaders, [(self.db_id, self.slug)], needs)
+        return loaded[0]
+
     @strawberry.field(description="The sides of the comparison, in display order.")
-    async def sides(self, info: Info) -> list[ComparisonSideType]:
-        sides = await info.context.loaders.sides_by_comparison.load(self.db_id)
-        slugs = tuple(s.tool.slug for s in sides)
-        return [ComparisonSideType.from_row(s, self.slug, slugs) for s in sides]
+    def sides(self, info: Info) -> list[ComparisonSideType]:
+        if self.loaded is not None:
+            return _build_sides(self.loaded)
+        return cast(list[ComparisonSideType], self._sides(info, Needs.of_side(info)))
+
+    async def _sides(self, info: Info, needs: Needs) -> list[ComparisonSideType]:
+        return _build_sides(await self._load(info, needs))
 
     @strawberry.field(description="Community votes cast on this comparison, over all its sides.")
-    async def vote_count(self, info: Info) -> int:
-        sides = await info.context.loaders.sides_by_comparison.load(self.db_id)
-        tallies = await info.context.loaders.tallies_by_comparison.load(self.slug)
-        return sum(tallies.get(s.tool.slug, 0) for s in sides)
+    def vote_count(self, info: Info) -> int:
+        if self.loaded is not None and self.loaded.tallies is not None:
+            return _total_votes(self.loaded)
+        return cast(int, self._vote_count(info))
+
+    async def _vote_count(self, info: Info) -> int:
+        return _total_votes(await self._load(info, Needs(sides=True, reviews=False, tallies=True)))
 
     @strawberry.field(
         description=(
@@ -140,23 +154,17 @@ class ComparisonType(Node):
             "sides have panel reviews."
         )
     )
-    async def panel_verdict(self, info: Info) -> PanelVerdict | None:
-        sides, reviews = await self._sides_and_reviews(info)
-        percents = [ship_percent(_ships(r), len(r)) for r in reviews]
-        figure = panel_verdict(percents)
-        if figure is None:
-            return None
-        slugs = tuple(s.tool.slug for s in sides)
-        favoured = (
-            ComparisonSideType.from_row(sides[figure.favoured], self.slug, slugs)
-            if figure.favoured is not None
-            else None
-        )
-        return PanelVerdict(
-            outcome=PanelOutcome.TIE if favoured is None else PanelOutcome.FAVOURS_SIDE,
-            favoured_side=favoured,
-            margin=figure.margin,
-        )
+    def panel_verdict(self, info: Info) -> PanelVerdict | None:
+        if self.loaded is not None and self.loaded.reviews is not None:
+            return _panel_verdict(self.loaded)
+        return cast(PanelVerdict | None, self._panel_verdict(info))
+
+    async def _panel_verdict(self, info: Info) -> PanelVerdict | None:
+        raw = info._raw_info
+        selected = children((n.selection_set for n in raw.field_nodes), raw.fragments)
+        favoured = set(children(selected.get("favouredSide", ()), raw.fragments))
+        needs = Needs(sides=True, reviews=True, tallies=bool(favoured & SIDE_VOTE_FIELDS))
+        return _panel_verdict(await self._load(info, needs))
 
     @strawberry.field(
         description=(
@@ -164,29 +172,14 @@ class ComparisonType(Node):
             "order: lens, then name), their verdict and quote on each side."
         )
     )
-    async def reviewer_split(self, info: Info) -> list[ReviewerSplitRow]:
-        sides, reviews = await self._sides_and_reviews(info)
-        rows = reviewer_split(reviews, lambda review: review.reviewer.panel_order)
-        tools = [ToolType.from_row(s.tool) for s in sides]
-        result = []
-        for row in rows:
-            reviewer = next(r.reviewer for r in row if r is not None)
-            takes = [
-                ReviewerSideTake(
-                    position=side.position,
-                    tool=tool,
-                    verdict=Verdict(review.verdict) if review is not None else None,
-                    quote=review.quote if review is not None else None,
-                )
-                for side, tool, review in zip(sides, tools, row, strict=True)
-            ]
-            result.append(ReviewerSplitRow(reviewer=ReviewerType.from_row(reviewer), sides=takes))
-        return result
+    def reviewer_split(self, info: Info) -> list[ReviewerSplitRow]:
+        if self.loaded is not None and self.loaded.reviews is not None:
+            return _reviewer_split(self.loaded)
+        return cast(list[ReviewerSplitRow], self._reviewer_split(info))
 
-    async def _sides_and_reviews(self, info: Info) -> tuple[list[SideRow], list[list[ReviewRow]]]:
-        sides = await info.context.loaders.sides_by_comparison.load(self.db_id)
-        reviews = await info.context.loaders.reviews_by_tool.load_many([s.tool.id for s in sides])
-        return sides, list(reviews)
+    async def _reviewer_split(self, info: Info) -> list[ReviewerSplitRow]:
+        needs = Needs(sides=True, reviews=True, tallies=False)
+        return _reviewer_split(await self._load(info, needs))
 
     @classmethod
     def from_row(cls, row: ComparisonRow) -> ComparisonType:
@@ -202,6 +195,56 @@ class ComparisonType(Node):
             published_at=row.published_at,
             updated_at=row.cms_updated_at,
         )
+
+
+async def prepared(
+    info: Info, comparisons: list[ComparisonType], needs: Needs
+) -> list[ComparisonType]:
+    """``comparisons`` with their figures loaded (one batch per loader for all of them)."""
+    if needs.sides and comparisons:
+        loaded = await load(info.context.loaders, [(c.db_id, c.slug) for c in comparisons], needs)
+        for comparison, figures in zip(comparisons, loaded, strict=True):
+            comparison.loaded = figures
+    return comparisons
+
+
+def _total_votes(loaded: Loaded) -> int:
+    tallies = loaded.tallies or {}
+    return sum(tallies.get(s.tool.slug, 0) for s in loaded.sides)
+
+
+def _panel_verdict(loaded: Loaded) -> PanelVerdict | None:
+    reviews = loaded.reviews or []
+    percents = [ship_percent(_ships(r), len(r)) for r in reviews]
+    figure = panel_verdict(percents)
+    if figure is None:
+        return None
+    favoured = _build_sides(loaded)[figure.favoured] if figure.favoured is not None else None
+    return PanelVerdict(
+        outcome=PanelOutcome.TIE if favoured is None else PanelOutcome.FAVOURS_SIDE,
+        favoured_side=favoured,
+        margin=figure.margin,
+    )
+
+
+def _reviewer_split(loaded: Loaded) -> list[ReviewerSplitRow]:
+    sides = loaded.sides
+    rows = reviewer_split(loaded.reviews or [], lambda review: review.reviewer.panel_order)
+    tools = [ToolType.from_row(s.tool) for s in sides]
+    result = []
+    for row in rows:
+        reviewer = next(r.reviewer for r in row if r is not None)
+        takes = [
+            ReviewerSideTake(
+                position=side.position,
+                tool=tool,
+                verdict=Verdict(review.verdict) if review is not None else None,
+                quote=review.quote if review is not None else None,
+            )
+            for side, tool, review in zip(sides, tools, row, strict=True)
+        ]
+        result.append(ReviewerSplitRow(reviewer=ReviewerType.from_row(reviewer), sides=takes))
+    return result
 
 
 def _ships(reviews: list[ReviewRow]) -> int:

@@ -12,6 +12,7 @@ fragment costs, each time it is spread, exactly as the executor would expand it.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,8 @@ class _Walker:
         self._variables = variables
         self._max_page_size = max_page_size
         self._memo: dict[str, Figures] = {}
+        self.consulted: set[str] = set()
+        """The variables whose values the figures depend on (``first: $n``)."""
 
     def selection_set(self, selection_set: SelectionSetNode | None) -> Figures:
         total = Figures()
@@ -115,6 +118,7 @@ class _Walker:
             if isinstance(argument.value, IntValueNode):
                 value = argument.value.value
             elif isinstance(argument.value, VariableNode):
+                self.consulted.add(argument.value.name.value)
                 value = self._variables.get(argument.value.name.value)
             try:
                 size = int(value)
@@ -127,14 +131,12 @@ class _Walker:
         return LIST_ESTIMATES.get(name, 1)
 
 
-def analyse(
+def _analyse(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
-    *,
     max_page_size: int,
-) -> Analysis:
-    """Figures of the operation that will run (the named one, or the only one)."""
+) -> tuple[Analysis, frozenset[str]]:
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -149,4 +151,68 @@ def analyse(
         total.aliases += part.aliases
         total.cost = max(total.cost, part.cost)
         total.fields |= part.fields
-    return Analysis(total.depth, total.aliases, total.cost, frozenset(total.fields))
+    analysis = Analysis(total.depth, total.aliases, total.cost, frozenset(total.fields))
+    return analysis, frozenset(walker.consulted)
+
+
+def analyse(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    *,
+    max_page_size: int,
+) -> Analysis:
+    """Figures of the operation that will run (the named one, or the only one)."""
+    return _analyse(document, operation_name, variables, max_page_size)[0]
+
+
+class AnalysisCache:
+    """Analyses by document text, so a repeated operation is walked once per distinct text
+    (and distinct values of the variables its cost reads), not once per request."""
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self._maxsize = maxsize
+        self._entries: OrderedDict[
+            tuple[str, str | None, int], tuple[frozenset[str], dict[tuple[Any, ...], Analysis]]
+        ] = OrderedDict()
+
+    def analyse(
+        self,
+        query: str | None,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        *,
+        max_page_size: int,
+    ) -> Analysis:
+        """``analyse`` of ``document``, which must be the parsed ``query`` (None: not cached)."""
+        if query is None:
+            return analyse(document, operation_name, variables, max_page_size=max_page_size)
+        key = (query, operation_name, max_page_size)
+        values = variables or {}
+        entry = self._entries.get(key)
+        if entry is not None:
+            consulted, by_values = entry
+            inputs = tuple(_hashable(values.get(name)) for name in sorted(consulted))
+            found = by_values.get(inputs)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        analysis, consulted = _analyse(document, operation_name, values, max_page_size)
+        inputs = tuple(_hashable(values.get(name)) for name in sorted(consulted))
+        if entry is None:
+            entry = (consulted, {})
+            self._entries[key] = entry
+            if len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+        if len(entry[1]) < 64:  # a few page sizes per document; others are walked again
+            entry[1][inputs] = analysis
+        return analysis
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, (int, str, float, bool, type(None))) else repr(value)
+
+
+ANALYSES = AnalysisCache()
+"""The process's analysis cache (shared by the operation limits and the caching policy)."""

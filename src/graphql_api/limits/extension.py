@@ -8,14 +8,15 @@ parser limit (strawberry's MaxTokensLimiter), mapped to TOKEN_LIMIT_EXCEEDED in 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError, StringValueNode, Visitor, visit
+from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
 from graphql_api.errors import ErrorCode, user_error
-from graphql_api.limits.analysis import Analysis, analyse
+from graphql_api.limits.analysis import ANALYSES, Analysis
 from verdict.api_settings import ApiSettings
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
@@ -41,6 +42,30 @@ class _StringValues(Visitor):
     def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
         if "\x00" in node.value:
             self.nul = True
+
+
+class _NulStrings:
+    """Whether a document's string literals hold a NUL, remembered per document text."""
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self._maxsize = maxsize
+        self._seen: OrderedDict[str, bool] = OrderedDict()
+
+    def __call__(self, query: str | None, document: DocumentNode) -> bool:
+        if query is not None:
+            found = self._seen.get(query)
+            if found is not None:
+                return found
+        strings = _StringValues()
+        visit(document, strings)
+        if query is not None:
+            self._seen[query] = strings.nul
+            if len(self._seen) > self._maxsize:
+                self._seen.popitem(last=False)
+        return strings.nul
+
+
+_nul_strings = _NulStrings()
 
 
 def check(analysis: Analysis, limits: ApiSettings) -> GraphQLError | None:
@@ -91,7 +116,8 @@ class OperationLimits(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None:
-            analysis = analyse(
+            analysis = ANALYSES.analyse(
+                context.query,
                 document,
                 context.operation_name,
                 context.variables,
@@ -101,9 +127,7 @@ class OperationLimits(SchemaExtension):
             error = check(analysis, self._limits)
             if error is not None:
                 raise error
-            strings = _StringValues()
-            visit(document, strings)
-            if strings.nul or _has_nul(context.variables):
+            if _nul_strings(context.query, document) or _has_nul(context.variables):
                 raise user_error(
                     "Text arguments and variables may not contain NUL characters.",
                     ErrorCode.BAD_USER_INPUT,

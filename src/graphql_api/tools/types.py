@@ -73,10 +73,13 @@ class ToolType(Node):
     async def comparisons(
         self, info: Info
     ) -> list[Annotated[ComparisonType, strawberry.lazy("graphql_api.comparisons.types")]]:
-        from graphql_api.comparisons.types import ComparisonType
+        from graphql_api.comparisons.figures import Needs
+        from graphql_api.comparisons.types import ComparisonType, prepared
 
         rows = await info.context.loaders.comparisons_by_tool.load(self.db_id)
-        return [ComparisonType.from_row(r) for r in rows]
+        return await prepared(
+            info, [ComparisonType.from_row(r) for r in rows], Needs.of_field(info)
+        )
 
     @classmethod
     def from_row(cls, tool: ToolRow) -> ToolType:

@@ -1,0 +1,147 @@
+"""A comparison's per-side figures, loaded once where the comparison is resolved.
+
+The comparison page reads ~25 figures per side (panel counts, votes, reviews) and two
+comparison-level ones (panel verdict, reviewer split) that all derive from the same three
+loaders. Rather than an async resolver per figure, each re-awaiting the loaders, the resolver
+that returns comparisons (``comparison``, ``comparisons``) looks at what the operation selects,
+awaits the loaders it needs once for all its comparisons (batched, same SQL as before), and
+hands every figure to the types as plain values. Loaders that were not needed are not called, so
+the response-cache dependencies and the ``live`` flag are what they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+
+from graphql_api.context import Info
+from graphql_api.loaders import Loaders
+from graphql_api.rows import ReviewRow, SideRow
+
+SIDE_REVIEW_FIELDS = frozenset({"reviews", "panelShipCount", "panelSkipCount", "panelShipPercent"})
+SIDE_VOTE_FIELDS = frozenset({"voteCount", "voteShare"})
+NEEDS_SIDES = frozenset({"sides", "panelVerdict", "reviewerSplit", "voteCount"})
+
+
+def children(
+    selection_sets: Iterable[SelectionSetNode | None],
+    fragments: dict[str, FragmentDefinitionNode],
+) -> dict[str, list[SelectionSetNode | None]]:
+    """The fields selected directly under these selection sets (through fragments), each with
+    the selection sets it is selected with."""
+    found: dict[str, list[SelectionSetNode | None]] = {}
+    stack = list(selection_sets)
+    seen: set[str] = set()
+    while stack:
+        selection_set = stack.pop()
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                found.setdefault(selection.name.value, []).append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                stack.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = fragments.get(name)
+                if fragment is not None and name not in seen:
+                    seen.add(name)
+                    stack.append(fragment.selection_set)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """Which loaders the selected figures of a comparison need."""
+
+    sides: bool
+    reviews: bool
+    tallies: bool
+
+    @classmethod
+    def of(
+        cls,
+        comparison: dict[str, list[SelectionSetNode | None]],
+        fragments: dict[str, FragmentDefinitionNode],
+    ) -> Needs:
+        """From the fields selected on a Comparison."""
+        side_fields = set(children(comparison.get("sides", ()), fragments))
+        verdict = children(comparison.get("panelVerdict", ()), fragments)
+        side_fields |= set(children(verdict.get("favouredSide", ()), fragments))
+        return cls(
+            sides=bool(NEEDS_SIDES.intersection(comparison)),
+            reviews=bool(side_fields & SIDE_REVIEW_FIELDS)
+            or "panelVerdict" in comparison
+            or "reviewerSplit" in comparison,
+            tallies=bool(side_fields & SIDE_VOTE_FIELDS) or "voteCount" in comparison,
+        )
+
+    @classmethod
+    def of_field(cls, info: Info) -> Needs:
+        """For a resolver returning comparisons directly (``comparison``, ``Tool.comparisons``)."""
+        raw = info._raw_info
+        selected = children((n.selection_set for n in raw.field_nodes), raw.fragments)
+        return cls.of(selected, raw.fragments)
+
+    @classmethod
+    def of_connection(cls, info: Info) -> Needs:
+        """For a resolver returning a connection of comparisons (``edges.node`` and ``nodes``)."""
+        raw = info._raw_info
+        fragments = raw.fragments
+        top = children((n.selection_set for n in raw.field_nodes), fragments)
+        edges = children(top.get("edges", ()), fragments)
+        selected = children([*edges.get("node", ()), *top.get("nodes", ())], fragments)
+        return cls.of(selected, fragments)
+
+    @classmethod
+    def of_side(cls, info: Info) -> Needs:
+        """For a resolver returning sides (``sides``, ``favouredSide``'s parent)."""
+        raw = info._raw_info
+        fields = set(children((n.selection_set for n in raw.field_nodes), raw.fragments))
+        return cls(
+            sides=True,
+            reviews=bool(fields & SIDE_REVIEW_FIELDS),
+            tallies=bool(fields & SIDE_VOTE_FIELDS),
+        )
+
+
+@dataclass(slots=True)
+class Loaded:
+    """What the loaders answered for one comparison (None: not needed, not loaded)."""
+
+    sides: list[SideRow]
+    reviews: list[list[ReviewRow]] | None
+    """Per side, in side order."""
+    tallies: dict[str, int] | None
+
+
+async def load(
+    loaders: Loaders, comparisons: Sequence[tuple[int, str]], needs: Needs
+) -> list[Loaded]:
+    """One batch per loader for all ``(id, slug)`` comparisons."""
+    sides = await loaders.sides_by_comparison.load_many([i for i, _ in comparisons])
+    reviews: dict[int, list[ReviewRow]] | None = None
+    if needs.reviews:
+        tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
+        reviews = dict(
+            zip(tool_ids, await loaders.reviews_by_tool.load_many(tool_ids), strict=True)
+        )
+    tallies: list[dict[str, int]] | None = None
+    if needs.tallies:
+        tallies = list(await loaders.tallies_by_comparison.load_many([s for _, s in comparisons]))
+    return [
+        Loaded(
+            sides=group,
+            reviews=[reviews[s.tool.id] for s in group] if reviews is not None else None,
+            tallies=tallies[index] if tallies is not None else None,
+        )
+        for index, group in enumerate(sides)
+    ]

@@ -8,8 +8,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.servers import serve
 from tests.votes.conftest import CAST, LEFT, RIGHT, SEED, tokens
-from tests.votes.servers import serve
 from verdict.settings import Settings
 
 SUBSCRIBE = """

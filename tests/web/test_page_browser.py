@@ -7,26 +7,21 @@ and fails under CI=true. Screenshots land in tests/web/artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import os
 import shutil
-import sys
-import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from playwright.async_api import Page, Request, async_playwright, expect
 
 from graphql_api.persisted import manifest as trusted_documents
 from tests.conftest import IN_CI, Backend, create_database, drop_database
-from tests.votes.servers import free_port
+from tests.servers import serve
 
 CHROMIUM = os.environ.get("VERDICT_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,7 +36,6 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SEED = "code-llama-4-vs-mistral-code"
-VERDICT = Path(sys.executable).with_name("verdict")
 WAIT_MS = 20_000  # how long an expectation polls the page before it fails
 
 
@@ -60,43 +54,11 @@ async def demo_server(backend: Backend) -> AsyncIterator[str]:
     """`verdict demo` on a fresh database of the backend under test; yields its base URL."""
     name = f"verdict_page_{uuid.uuid4().hex[:12]}"
     url = await create_database(backend, name)
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        process = await asyncio.create_subprocess_exec(
-            str(VERDICT),
-            "demo",
-            "--port",
-            str(port),
-            env={**os.environ, "DATABASE_URL": url, "VERDICT_MODE": "dev"},
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=log,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            await _wait_healthy(process, base, log)
+    try:
+        async with serve(url, command="demo", VERDICT_MODE="dev") as base:
             yield base
-        finally:
-            if process.returncode is None:
-                process.terminate()
-                try:
-                    await asyncio.wait_for(process.wait(), timeout=10)
-                except TimeoutError:
-                    process.kill()
-                    await process.wait()
-            await drop_database(backend, name)
-
-
-async def _wait_healthy(process: asyncio.subprocess.Process, base: str, log: Any) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(600):
-            if process.returncode is not None:
-                log.seek(0)
-                raise RuntimeError(f"verdict demo exited: {log.read().decode()[-2000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if (await http.get(f"{base}/healthz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise RuntimeError("verdict demo did not answer /healthz")
+    finally:
+        await drop_database(backend, name)
 
 
 def _watch(page: Page, errors: list[str], graphql: list[Request]) -> None:

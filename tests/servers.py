@@ -1,4 +1,4 @@
-"""Real `verdict serve` processes for multi-replica tests and the vote benchmark."""
+"""Real `verdict` server processes (`serve` or `demo`) for multi-replica and browser tests."""
 
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def serve(database_url: str, **env: str) -> AsyncIterator[str]:
-    """Run `verdict serve` on a free port until the block ends; yields its base URL."""
+async def serve(database_url: str, *, command: str = "serve", **env: str) -> AsyncIterator[str]:
+    """Run `verdict serve` (or `demo`) on a free port until the block ends; yields its base URL."""
     port = free_port()
     with tempfile.TemporaryFile() as log:
         process = await asyncio.create_subprocess_exec(
             str(VERDICT),
-            "serve",
+            command,
             "--port",
             str(port),
             env={**os.environ, "DATABASE_URL": database_url, **env},
@@ -40,7 +40,7 @@ async def serve(database_url: str, **env: str) -> AsyncIterator[str]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            await _wait_healthy(process, base, log)
+            await _wait_healthy(process, base, log, command)
             yield base
         finally:
             if process.returncode is None:
@@ -52,15 +52,17 @@ async def serve(database_url: str, **env: str) -> AsyncIterator[str]:
                     await process.wait()
 
 
-async def _wait_healthy(process: asyncio.subprocess.Process, base: str, log: IO[bytes]) -> None:
+async def _wait_healthy(
+    process: asyncio.subprocess.Process, base: str, log: IO[bytes], command: str
+) -> None:
     async with aiohttp.ClientSession() as http:
-        for _ in range(300):
+        for _ in range(600):
             if process.returncode is not None:
                 log.seek(0)
-                raise RuntimeError(f"verdict serve exited: {log.read().decode()[-2000:]}")
+                raise RuntimeError(f"verdict {command} exited: {log.read().decode()[-2000:]}")
             with contextlib.suppress(aiohttp.ClientError):
                 async with http.get(f"{base}/healthz") as response:
                     if response.status == 200:
                         return
             await asyncio.sleep(0.1)
-    raise RuntimeError("verdict serve did not answer /healthz")
+    raise RuntimeError(f"verdict {command} did not answer /healthz")

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from verdict.env_values import ConfigError, env_count, env_seconds
+
 
 class TrustedDocuments(StrEnum):
     OFF = "off"
@@ -42,7 +44,6 @@ class ApiSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, prod: bool) -> ApiSettings:
         """Read the ``VERDICT_*`` variables; raise ConfigError on a bad value."""
-        from verdict.settings import ConfigError, _count, _seconds
 
         def switch(name: str, default: bool) -> bool:
             raw = (env.get(name) or "").strip().lower()
@@ -71,30 +72,30 @@ class ApiSettings:
                     f"VERDICT_CORS_ORIGINS must list http(s) origins (got {origin!r})"
                 )
         return cls(
-            max_depth=_count(env, "VERDICT_MAX_DEPTH", d.max_depth, minimum=2),
-            max_tokens=_count(env, "VERDICT_MAX_TOKENS", d.max_tokens, minimum=10),
-            max_aliases=_count(env, "VERDICT_MAX_ALIASES", d.max_aliases),
-            max_cost=_count(env, "VERDICT_MAX_COST", d.max_cost, minimum=1),
-            max_body_bytes=_count(env, "VERDICT_MAX_BODY_BYTES", d.max_body_bytes, minimum=1024),
-            max_batch=_count(env, "VERDICT_MAX_BATCH", d.max_batch),
+            max_depth=env_count(env, "VERDICT_MAX_DEPTH", d.max_depth, minimum=2),
+            max_tokens=env_count(env, "VERDICT_MAX_TOKENS", d.max_tokens, minimum=10),
+            max_aliases=env_count(env, "VERDICT_MAX_ALIASES", d.max_aliases),
+            max_cost=env_count(env, "VERDICT_MAX_COST", d.max_cost, minimum=1),
+            max_body_bytes=env_count(env, "VERDICT_MAX_BODY_BYTES", d.max_body_bytes, minimum=1024),
+            max_batch=env_count(env, "VERDICT_MAX_BATCH", d.max_batch),
             introspection=switch("VERDICT_INTROSPECTION", not prod),
             trusted_documents=trusted,
             response_cache=switch("VERDICT_RESPONSE_CACHE", True),
-            response_cache_size=_count(
+            response_cache_size=env_count(
                 env, "VERDICT_RESPONSE_CACHE_SIZE", d.response_cache_size, minimum=1
             ),
-            response_cache_ttl=_count(
+            response_cache_ttl=env_count(
                 env, "VERDICT_RESPONSE_CACHE_TTL", d.response_cache_ttl, minimum=1
             ),
-            persisted_query_cache_size=_count(
+            persisted_query_cache_size=env_count(
                 env, "VERDICT_PERSISTED_QUERY_CACHE_SIZE", d.persisted_query_cache_size, minimum=1
             ),
-            http_max_age=_count(env, "VERDICT_HTTP_MAX_AGE", d.http_max_age),
+            http_max_age=env_count(env, "VERDICT_HTTP_MAX_AGE", d.http_max_age),
             cors_origins=tuple(o for o in origins if o),
-            shutdown_grace_seconds=_seconds(
+            shutdown_grace_seconds=env_seconds(
                 env, "VERDICT_SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds
             ),
-            preview_token_hours=_count(
+            preview_token_hours=env_count(
                 env, "VERDICT_PREVIEW_TOKEN_HOURS", d.preview_token_hours, minimum=1
             ),
             json_logs=(env.get("VERDICT_LOG_FORMAT") or "json").strip().lower() != "text",

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from verdict.cms_commands import add_cms_parser
 from verdict.db import DatabaseUnavailableError
+from verdict.env_values import ConfigError
 from verdict.serving import SERVERS
-from verdict.settings import ConfigError, Settings
+from verdict.settings import Settings
 
 if TYPE_CHECKING:
     from cms_sync.lock import SyncLock

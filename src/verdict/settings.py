@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from verdict.api_settings import ApiSettings
+from verdict.env_values import ConfigError, env_count, env_seconds
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
@@ -27,10 +28,6 @@ DEFAULT_VOTE_LIMIT_WINDOW = 60
 DEFAULT_MAX_SUBSCRIPTIONS = 10
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
-
-
-class ConfigError(Exception):
-    """Raised when the configuration is unusable; the message is one line for the operator."""
 
 
 class Mode(StrEnum):
@@ -107,8 +104,8 @@ class Settings:
             webhook_port=_port(
                 env.get("VERDICT_WEBHOOK_PORT"), DEFAULT_WEBHOOK_PORT, "VERDICT_WEBHOOK_PORT"
             ),
-            sync_poll_seconds=_seconds(env, "VERDICT_SYNC_POLL_SECONDS", 30.0),
-            sync_full_every_seconds=_seconds(env, "VERDICT_SYNC_FULL_EVERY_SECONDS", 3600.0),
+            sync_poll_seconds=env_seconds(env, "VERDICT_SYNC_POLL_SECONDS", 30.0),
+            sync_full_every_seconds=env_seconds(env, "VERDICT_SYNC_FULL_EVERY_SECONDS", 3600.0),
             host=env.get("VERDICT_HOST") or DEFAULT_HOST,
             port=_port(env.get("VERDICT_PORT"), DEFAULT_PORT),
             mode=mode,
@@ -117,14 +114,16 @@ class Settings:
                 env.get("VERDICT_SAMPLE_CONTENT") or PROJECT_ROOT / "content" / "sample"
             ),
             max_page_size=_max_page_size(env.get("VERDICT_MAX_PAGE_SIZE")),
-            vote_limit_per_voter=_count(
+            vote_limit_per_voter=env_count(
                 env, "VERDICT_VOTE_LIMIT_PER_VOTER", DEFAULT_VOTE_LIMIT_PER_VOTER
             ),
-            vote_limit_per_ip=_count(env, "VERDICT_VOTE_LIMIT_PER_IP", DEFAULT_VOTE_LIMIT_PER_IP),
-            vote_limit_window_seconds=_count(
+            vote_limit_per_ip=env_count(
+                env, "VERDICT_VOTE_LIMIT_PER_IP", DEFAULT_VOTE_LIMIT_PER_IP
+            ),
+            vote_limit_window_seconds=env_count(
                 env, "VERDICT_VOTE_LIMIT_WINDOW", DEFAULT_VOTE_LIMIT_WINDOW, minimum=1
             ),
-            max_subscriptions_per_connection=_count(
+            max_subscriptions_per_connection=env_count(
                 env, "VERDICT_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, minimum=1
             ),
             api=ApiSettings.from_env(env, prod=mode is Mode.PROD),
@@ -157,33 +156,6 @@ def _max_page_size(raw: str | None) -> int:
     if not 1 <= size <= 1000:
         raise ConfigError(f"VERDICT_MAX_PAGE_SIZE must be a number from 1 to 1000 (got {raw!r})")
     return size
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds (got {raw!r})") from None
-    if not 0 < value < 10_000_000:
-        raise ConfigError(f"{name} must be a positive number of seconds (got {raw!r})")
-    return value
-
-
-def _count(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
-    """A whole number from ``env[name]``; for the vote limits 0 means no limit."""
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number (got {raw!r})") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum} (got {raw!r})")
-    return value
 
 
 def _check_database_url(url: str) -> None:

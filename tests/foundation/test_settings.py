@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from verdict.settings import ConfigError, Mode, Settings
+from verdict.env_values import ConfigError
+from verdict.settings import Mode, Settings
 
 
 def _run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

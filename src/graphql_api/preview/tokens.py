@@ -8,11 +8,10 @@ token). Sent as the ``X-Verdict-Preview`` header or the ``preview`` query parame
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import time
 from dataclasses import dataclass
+
+from graphql_api.signing import BadTokenError, PurposeSigner
 
 HEADER_NAME = "x-verdict-preview"
 QUERY_PARAM = "preview"
@@ -26,29 +25,26 @@ class InvalidPreviewTokenError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class PreviewSigner:
-    key: bytes
+    signer: PurposeSigner
 
     @classmethod
     def from_secret(cls, secret_key: str) -> PreviewSigner:
-        return cls(hmac.new(secret_key.encode(), _KEY_PURPOSE, hashlib.sha256).digest())
-
-    def _sign(self, expires: int) -> str:
-        digest = hmac.new(self.key, f"{_VERSION}.{expires}".encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        return cls(PurposeSigner.derive(secret_key, _KEY_PURPOSE, _VERSION))
 
     def issue(self, hours: float, *, now: float | None = None) -> str:
         """A token valid for ``hours`` from now."""
         expires = int((time.time() if now is None else now) + hours * 3600)
-        return f"{_VERSION}.{expires}.{self._sign(expires)}"
+        return self.signer.sign(str(expires))
 
     def verify(self, token: str, *, now: float | None = None) -> int:
         """The token's expiry time; raises InvalidPreviewTokenError unless it is valid now."""
-        parts = token.strip().split(".")
-        if len(parts) != 3 or parts[0] != _VERSION or not parts[1].isdigit() or len(parts[1]) > 12:
-            raise InvalidPreviewTokenError("malformed preview token")
-        expires = int(parts[1])
-        if not hmac.compare_digest(parts[2].encode(), self._sign(expires).encode()):
-            raise InvalidPreviewTokenError("preview token signature does not match")
+        try:
+            payload = self.signer.unsign(token.strip())
+        except BadTokenError as exc:
+            raise InvalidPreviewTokenError(f"preview token: {exc}") from None
+        if not payload.isdigit() or len(payload) > 12:
+            raise InvalidPreviewTokenError("preview token: malformed")
+        expires = int(payload)
         if expires < (time.time() if now is None else now):
             raise InvalidPreviewTokenError("preview token has expired")
         return expires

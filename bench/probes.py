@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,33 +19,12 @@ from graphql_api.app import create_app
 from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict.db import tortoise_config
 from verdict.settings import Settings
-
-_STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
-
-
-class QueryCounter(logging.Handler):
-    """Counts the SQL statements Tortoise sends (as tests/conftest.py's QueryCounter)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().lstrip().upper().startswith(_STATEMENTS):
-            self.count += 1
+from verdict.sql_counter import counting_queries
 
 
 async def _counted(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[int, Any]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = QueryCounter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
+    with counting_queries() as counter:
         response = await client.post("/graphql", json=body)
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(previous)
     payload = response.json()
     if response.status_code != 200 or "errors" in payload:
         raise RuntimeError(f"query failed: {response.text[:1000]}")

@@ -10,7 +10,6 @@ file copy on SQLite), so the migrations themselves are what every test runs on.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import uuid
@@ -29,6 +28,7 @@ from cms_sync.export_source import ExportSource
 from graphql_api.app import create_app
 from verdict.db import migrate, tortoise_config
 from verdict.settings import PROJECT_ROOT, Settings
+from verdict.sql_counter import QueryCounter, counting_queries
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("VERDICT_TEST_POSTGRES_URL", "")
@@ -160,32 +160,8 @@ async def client(demo_db: Settings) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-class QueryCounter(logging.Handler):
-    """Counts the SQL statements Tortoise sends while it is installed."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
-            self.statements.append(message)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
 @pytest.fixture
 def sql_queries() -> Iterator[QueryCounter]:
-    logger = logging.getLogger("tortoise.db_client")
-    counter = QueryCounter()
-    previous = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
-    try:
+    """Counts the SQL statements sent during the test."""
+    with counting_queries() as counter:
         yield counter
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(previous)

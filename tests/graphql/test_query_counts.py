@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from graphql_api.app import create_app
-from tests.conftest import QueryCounter
 from tests.graphql.queries import (
     COMPARISON_LISTING,
     COMPARISON_PAGE,
@@ -35,6 +34,7 @@ from verdict.models.content import (
 )
 from verdict.models.votes import VoteTally
 from verdict.settings import Settings
+from verdict.sql_counter import QueryCounter
 
 # comparison with sides and tools (one join), reviews with reviewers (one join), vote tallies.
 COMPARISON_PAGE_QUERIES = 3

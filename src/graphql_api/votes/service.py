@@ -171,12 +171,7 @@ async def _apply_cast(conn: BaseDBAsyncClient, voter_id: str, slug: str, tool: s
         if inserted:
             await _bump(conn, slug, tool, +1)
             return True
-        vote = (
-            await Vote.filter(voter_id=voter_id, comparison_slug=slug)
-            .using_db(conn)
-            .select_for_update()
-            .first()
-        )
+        vote = await _locked_vote(conn, voter_id, slug)
         if vote is None:
             continue
         previous = vote.tool_slug
@@ -189,13 +184,18 @@ async def _apply_cast(conn: BaseDBAsyncClient, voter_id: str, slug: str, tool: s
     raise RuntimeError(f"vote of {voter_id} on {slug} kept changing under us")
 
 
-async def _apply_retract(conn: BaseDBAsyncClient, voter_id: str, slug: str) -> bool:
-    vote = (
+async def _locked_vote(conn: BaseDBAsyncClient, voter_id: str, slug: str) -> Vote | None:
+    """The voter's vote on the comparison, row-locked until the transaction ends (PostgreSQL)."""
+    return (
         await Vote.filter(voter_id=voter_id, comparison_slug=slug)
         .using_db(conn)
         .select_for_update()
         .first()
     )
+
+
+async def _apply_retract(conn: BaseDBAsyncClient, voter_id: str, slug: str) -> bool:
+    vote = await _locked_vote(conn, voter_id, slug)
     if vote is None:
         return False
     await Vote.filter(id=vote.id).using_db(conn).delete()

@@ -7,8 +7,10 @@ from typing import Any
 import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api.comparisons.queries import ComparisonQueries
+from graphql_api.executor import FastExecutor
 from graphql_api.limits.extension import OperationLimits
 from graphql_api.relay.queries import NodeQueries
 from graphql_api.reviewers.queries import ReviewerQueries
@@ -34,10 +36,22 @@ class Subscription(VoteSubscriptions):
     pass
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
-    """The schema; with ``settings``, with the operation limits, caches and batching they set."""
+def build_schema(
+    settings: Settings | None = None,
+    executor: type[StrawberryGraphQLCoreExecutionContext] = FastExecutor,
+) -> strawberry.Schema:
+    """The schema; with ``settings``, with the operation limits, caches and batching they set.
+
+    ``executor`` is graphql-core's executor class: ``FastExecutor`` (see ``graphql_api.executor``)
+    unless a test compares it with Strawberry's own.
+    """
     if settings is None:
-        return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
+        return strawberry.Schema(
+            query=Query,
+            mutation=Mutation,
+            subscription=Subscription,
+            execution_context_class=executor,
+        )
     api = settings.api
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=api.max_tokens),
@@ -54,6 +68,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         config=config,
+        execution_context_class=executor,
     )
 
 

@@ -77,13 +77,9 @@ class ReviewType:
     published_at: datetime | None = strawberry.field(
         description="When the review was published (ISO 8601, UTC); null when the CMS has none."
     )
-    reviewer_id: strawberry.Private[int]
+    reviewer: ReviewerType | None = strawberry.field(description="Who wrote this review.")
+    """Read in the same query as the review (see ``graphql_api.loaders``): a plain field."""
     tool_id: strawberry.Private[int]
-
-    @strawberry.field(description="Who wrote this review.")
-    async def reviewer(self, info: Info) -> ReviewerType | None:
-        reviewer = await info.context.loaders.reviewer_by_id.load(self.reviewer_id)
-        return ReviewerType.from_row(reviewer) if reviewer is not None else None
 
     @strawberry.field(description="The tool this review is about.")
     async def tool(
@@ -100,6 +96,6 @@ class ReviewType:
             verdict=Verdict(review.verdict),
             quote=review.quote,
             published_at=review.published_at,
-            reviewer_id=review.reviewer_id,
+            reviewer=ReviewerType.from_row(review.reviewer),
             tool_id=review.tool_id,
         )

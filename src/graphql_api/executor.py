@@ -1,0 +1,467 @@
+"""A faster field executor: graphql-core's, with a short path for plain attribute fields.
+
+graphql-core completes every field the same way: it builds a ``Path`` and a resolve-info
+object, calls the resolver through Strawberry's wrapper, checks twice whether the result is
+awaitable and dispatches on the return type. A comparison page selects about 440 fields, most
+of them plain attributes (``slug``, ``quote``, ``reviewer { name }``), and that per-field
+machinery was most of the page's CPU time (see ``bench/README.md``).
+
+``FastExecutor.execute_fields`` classifies each field of a selection set once per request
+(``_Step``) and then, for *plain* fields (a Strawberry field without resolver, arguments or
+field extensions, of a leaf, object or list type), reads the attribute and completes the value
+directly. Everything else (fields with resolvers or arguments, abstract types, ``__typename``
+and introspection, ``@defer``/``@stream``, resolver middleware) goes through graphql-core's
+own ``execute_field`` unchanged.
+
+Semantics are graphql-core's: whenever the short path meets anything unusual (a null in a
+non-null position, a value a scalar refuses, a failed ``is_type_of``), it hands that one field
+back to ``execute_field`` to produce the value or the located error exactly as graphql-core
+does (reading a plain attribute twice has no side effects). Errors raised below an object
+field are handled with ``handle_field_error`` as graphql-core does. A differential test runs
+every trusted document and fuzzer-generated queries through both executors and compares.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    specified_scalar_types,
+)
+from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, Undefined, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
+
+_PLAIN_LEAF = 1
+_PLAIN_OBJECT = 2
+_PLAIN_LIST = 3
+_GENERAL = 4
+
+Coerce = Callable[[Any], Any]
+_FAILED = object()
+"""A plain attribute that raised: graphql-core's path re-reads it and locates the error."""
+
+# Leaf values graphql-core's built-in scalars answer unchanged (checked by exact type).
+_PASSTHROUGH: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+_SPECIFIED: dict[str, GraphQLScalarType] = dict(specified_scalar_types)
+
+
+class _Step:
+    """How one response key of a selection set is executed (see ``_classify``)."""
+
+    __slots__ = (
+        "attr",
+        "coerce",
+        "details",
+        "field_def",
+        "getter",
+        "item_coerce",
+        "item_non_null",
+        "item_object",
+        "kind",
+        "name",
+        "non_null",
+        "object_type",
+        "passthrough",
+    )
+
+    def __init__(self, name: str, details: FieldDetailsList, field_def: GraphQLField | None):
+        self.name = name
+        self.details = details
+        self.field_def = field_def
+        self.kind = _GENERAL
+        self.attr = ""
+        self.getter: Callable[[Any, str], Any] = getattr
+        self.non_null = False
+        self.coerce: Coerce | None = None
+        self.passthrough: type | None = None
+        self.object_type: GraphQLObjectType | None = None
+        self.item_non_null = False
+        self.item_coerce: Coerce | None = None
+        self.item_object: GraphQLObjectType | None = None
+
+
+def specified_scalar(name: str) -> GraphQLScalarType | None:
+    """graphql-core's own scalar of that name (String, Int...), or None."""
+    return _SPECIFIED.get(name)
+
+
+def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
+    if isinstance(type_, GraphQLNonNull):
+        return type_.of_type, True
+    return type_, False
+
+
+def _leaf_coerce(type_: GraphQLOutputType) -> Coerce | None:
+    if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
+        return type_.coerce_output_value
+    return None
+
+
+def _classify(step: _Step, middleware: bool) -> _Step:
+    """Mark ``step`` plain when the short path may complete it; leave it general otherwise."""
+    field_def = step.field_def
+    if field_def is None or middleware or field_def.args:
+        return step
+    node = step.details[0].node
+    if node.arguments or node.directives or len(step.details) != 1:
+        return step
+    strawberry_field = field_def.extensions.get("strawberry-definition")
+    resolve = field_def.resolve
+    if (
+        not isinstance(strawberry_field, StrawberryField)
+        or not strawberry_field.is_basic_field
+        or not getattr(resolve, "_is_default", False)
+    ):
+        return step
+    step.attr = strawberry_field.python_name
+    step.getter = strawberry_field.default_resolver
+    type_, step.non_null = _unwrap(field_def.type)
+    coerce = _leaf_coerce(type_)
+    if coerce is not None:
+        step.kind, step.coerce = _PLAIN_LEAF, coerce
+        if isinstance(type_, GraphQLScalarType) and type_ is specified_scalar(type_.name):
+            step.passthrough = _PASSTHROUGH.get(type_.name)
+    elif isinstance(type_, GraphQLObjectType):
+        step.kind, step.object_type = _PLAIN_OBJECT, type_
+    elif isinstance(type_, GraphQLList):
+        item, step.item_non_null = _unwrap(type_.of_type)
+        step.item_coerce = _leaf_coerce(item)
+        if step.item_coerce is not None:
+            step.kind = _PLAIN_LIST
+        elif isinstance(item, GraphQLObjectType):
+            step.kind, step.item_object = _PLAIN_LIST, item
+    return step
+
+
+class _Fallback(Exception):
+    """The short path met something unusual: let graphql-core execute this field."""
+
+
+class _OperationPlans:
+    """What may be reused by every request that executes the same parsed operation.
+
+    Strawberry's ParserCache hands out the same ``DocumentNode`` for the same query text, so an
+    operation node identifies a document for as long as it is cached here (this entry keeps it
+    alive, so node ids cannot be reused). When no selection in the document carries a directive
+    (``@skip``, ``@include``, ``@defer``...), which fields are collected does not depend on the
+    variables, and the collected field sets and their plans are the same for every request.
+    """
+
+    __slots__ = ("collected", "operation", "plans", "schema", "static")
+
+    def __init__(self, schema: object, operation: OperationDefinitionNode, static: bool) -> None:
+        self.schema = schema
+        self.operation = operation
+        self.static = static
+        self.collected: dict[tuple[Any, ...], CollectedFields] = {}
+        self.plans: dict[int, tuple[GroupedFieldSet, list[_Step]]] = {}
+
+
+_OPERATIONS: OrderedDict[tuple[int, bool], _OperationPlans] = OrderedDict()
+_OPERATIONS_KEPT = 512
+"""Operations whose plans are kept (least recently used dropped first), like the parser cache."""
+
+
+def _has_directives(selection_set: SelectionSetNode | None) -> bool:
+    stack = [selection_set]
+    while stack:
+        current = stack.pop()
+        if current is None:
+            continue
+        for selection in current.selections:
+            if selection.directives:
+                return True
+            if isinstance(selection, FieldNode | InlineFragmentNode):
+                stack.append(selection.selection_set)
+    return False
+
+
+def _operation_plans(
+    schema: object,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    middleware: bool,
+) -> _OperationPlans:
+    key = (id(operation), middleware)
+    entry = _OPERATIONS.get(key)
+    if entry is not None and entry.operation is operation and entry.schema is schema:
+        _OPERATIONS.move_to_end(key)
+        return entry
+    static = not _has_directives(operation.selection_set) and not any(
+        _has_directives(f.selection_set) for f in fragments.values()
+    )
+    entry = _OperationPlans(schema, operation, static)
+    _OPERATIONS[key] = entry
+    if len(_OPERATIONS) > _OPERATIONS_KEPT:
+        _OPERATIONS.popitem(last=False)
+    return entry
+
+
+class FastExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor with the short path for plain fields (see the module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        self._middleware = manager is not None and bool(manager.middlewares)
+        shared = _operation_plans(
+            self.schema, self.operation, self.fragment_definitions, self._middleware
+        )
+        self._static = shared.static
+        self._collected = shared.collected
+        self._plans = shared.plans if shared.static else {}
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList
+    ) -> CollectedFields:
+        if not self._static:
+            return super().collect_subfields(return_type, field_details_list)
+        key = (return_type, *[id(details.node) for details in field_details_list])
+        collected = self._collected.get(key)
+        if collected is None:
+            collected = super().collect_subfields(return_type, field_details_list)
+            self._collected[key] = collected
+        return collected
+
+    def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[_Step]:
+        # Grouped field sets are memoized by collect_subfields (per request, or per operation
+        # when static), so their identity is stable while their plan is kept: the set is kept
+        # alive next to it.
+        cached = self._plans.get(id(fields))
+        if cached is not None and cached[0] is fields:
+            return cached[1]
+        schema = self.schema
+        steps = [
+            _classify(
+                _Step(name, details, schema.get_field(parent_type, details[0].node.name.value)),
+                self._middleware,
+            )
+            for name, details in fields.items()
+        ]
+        self._plans[id(fields)] = (fields, steps)
+        return steps
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        if position_context is not None:  # incremental delivery (@defer) in play
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        is_awaitable = self.is_awaitable
+        try:
+            for step in self._plan(parent_type, grouped_field_set):
+                name = step.name
+                kind = step.kind
+                result: Any
+                if kind == _PLAIN_LEAF:
+                    try:
+                        value = step.getter(source_value, step.attr)
+                    except Exception:  # graphql-core's path locates the error
+                        value = _FAILED
+                    if value is None and not step.non_null:
+                        results[name] = None
+                        continue
+                    if type(value) is step.passthrough:  # e.g. a str for a String
+                        results[name] = value
+                        continue
+                    result = _coerce_leaf(step.coerce, value)
+                    if result is Undefined:
+                        result = self._general(step, parent_type, source_value, path)
+                elif kind == _GENERAL:
+                    result = self._general(step, parent_type, source_value, path)
+                else:
+                    result = self._plain_composite(step, parent_type, source_value, path)
+                if result is not Undefined:
+                    results[name] = result
+                    if is_awaitable(result):
+                        pending.append(name)
+        except Exception:
+            if pending:
+                self.settle_in_background([results[name] for name in pending])
+            raise
+        if not pending:
+            return results
+        return _gather_fields(results, pending)
+
+    def _general(
+        self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path | None
+    ) -> Any:
+        return self.execute_field(
+            parent_type, source, step.details, Path(path, step.name, parent_type.name), None
+        )
+
+    def _plain_composite(
+        self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path | None
+    ) -> Any:
+        """An object or list field read from an attribute, completed without resolve info."""
+        try:
+            value = step.getter(source, step.attr)
+        except Exception:  # graphql-core's path locates the error
+            return self._general(step, parent_type, source, path)
+        if value is None:
+            if step.non_null:
+                return self._general(step, parent_type, source, path)
+            return None
+        field_path = Path(path, step.name, parent_type.name)
+        try:
+            if step.kind == _PLAIN_OBJECT:
+                assert step.object_type is not None
+                completed = self._complete_object(
+                    step, parent_type, step.object_type, value, field_path
+                )
+            else:
+                completed = self._complete_list(step, parent_type, value, field_path)
+        except _Fallback:
+            return self._general(step, parent_type, source, path)
+        except Exception as raw_error:
+            assert step.field_def is not None
+            self.handle_field_error(raw_error, step.field_def.type, step.details, field_path)
+            return None
+        if self.is_awaitable(completed):
+            return self._await_field(completed, step, field_path)
+        return completed
+
+    async def _await_field(self, completed: Awaitable[Any], step: _Step, path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            assert step.field_def is not None
+            self.handle_field_error(raw_error, step.field_def.type, step.details, path)
+            return None
+
+    def _complete_object(
+        self,
+        step: _Step,
+        parent_type: GraphQLObjectType,
+        object_type: GraphQLObjectType,
+        value: Any,
+        path: Path,
+    ) -> Any:
+        if isinstance(value, Exception):
+            raise _Fallback
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None:
+            assert step.field_def is not None
+            info = self.build_resolve_info(
+                step.field_def, [step.details[0].node], parent_type, path
+            )
+            if is_type_of(value, info) is not True:  # False or awaitable: graphql-core decides
+                raise _Fallback
+        fields, defer_usages, _ = self.collect_subfields(object_type, step.details)
+        if defer_usages:
+            raise _Fallback
+        return self.execute_fields(object_type, value, path, fields, None)
+
+    def _complete_list(
+        self, step: _Step, parent_type: GraphQLObjectType, items: Any, path: Path
+    ) -> Any:
+        if isinstance(items, str | bytes | dict) or not isinstance(items, list | tuple):
+            raise _Fallback  # generators, async iterables and non-lists: graphql-core's path
+        item_object = step.item_object
+        item_coerce = step.item_coerce
+        completed: list[Any] = []
+        pending: list[int] = []
+        for index, item in enumerate(items):
+            if item is None:
+                if step.item_non_null:
+                    raise _Fallback
+                completed.append(None)
+                continue
+            if item_coerce is not None:
+                result = _coerce_leaf(item_coerce, item)
+                if result is Undefined:
+                    raise _Fallback
+                completed.append(result)
+                continue
+            assert item_object is not None
+            item_path = path.add_key(index, None)
+            try:
+                result = self._complete_object(step, parent_type, item_object, item, item_path)
+            except _Fallback:
+                if pending:
+                    self.settle_in_background([completed[i] for i in pending])
+                raise
+            except Exception as raw_error:
+                assert step.field_def is not None
+                self.handle_field_error(
+                    raw_error, _item_type(step.field_def.type), step.details, item_path
+                )
+                result = None
+            if self.is_awaitable(result):
+                result = self._await_field_item(result, step, item_path)
+                pending.append(index)
+            completed.append(result)
+        if not pending:
+            return completed
+        return _gather_items(completed, pending)
+
+    async def _await_field_item(self, completed: Awaitable[Any], step: _Step, path: Path) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            assert step.field_def is not None
+            self.handle_field_error(raw_error, _item_type(step.field_def.type), step.details, path)
+            return None
+
+
+def _item_type(list_type: GraphQLOutputType) -> GraphQLOutputType:
+    type_, _ = _unwrap(list_type)
+    assert isinstance(type_, GraphQLList)
+    item: GraphQLOutputType = type_.of_type
+    return item
+
+
+def _coerce_leaf(coerce: Coerce | None, value: Any) -> Any:
+    """The serialized leaf, or ``Undefined`` when graphql-core's path must decide."""
+    if value is None or value is _FAILED or coerce is None:
+        return Undefined
+    try:
+        result = coerce(value)
+    except Exception:
+        return Undefined
+    if result is None:
+        return Undefined
+    return result
+
+
+async def _gather_fields(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    if len(pending) == 1:
+        results[pending[0]] = await results[pending[0]]
+    else:
+        values = await gather_with_cancel(*(results[name] for name in pending))
+        results.update(zip(pending, values, strict=True))
+    return results
+
+
+async def _gather_items(completed: list[Any], pending: list[int]) -> list[Any]:
+    if len(pending) == 1:
+        completed[pending[0]] = await completed[pending[0]]
+    else:
+        values = await gather_with_cancel(*(completed[index] for index in pending))
+        for index, value in zip(pending, values, strict=True):
+            completed[index] = value
+    return completed

@@ -14,8 +14,16 @@ LABELS = {
 }
 
 
+def _failed(figures: dict[str, Any]) -> str | None:
+    """Why a measurement does not count: answers that were errors are not throughput."""
+    bad = figures.get("graphql_errors", 0) + figures.get("non_2xx", 0)
+    if bad:
+        return f"{bad:,} of {figures.get('requests', 0):,} answers were errors"
+    return None
+
+
 def _rps(figures: dict[str, Any] | None) -> float | None:
-    if not figures or "requests_per_second" not in figures:
+    if not figures or "requests_per_second" not in figures or _failed(figures):
         return None
     value: float = figures["requests_per_second"]
     return value
@@ -37,7 +45,7 @@ def _size_rows(size: dict[str, Any], directus: float | None, same_size: bool) ->
         figures = m.get(key) or {}
         rps = _rps(figures)
         if rps is None:
-            reason = figures.get("unavailable", "not measured")
+            reason = _failed(figures) or figures.get("unavailable", "not measured")
             rows.append(f"| {label} | unavailable: {reason[:90]} | | | | | |")
             continue
         vs_directus = f"{rps / directus:.1f}x" if directus and same_size else ""
@@ -71,7 +79,7 @@ def _targets(run: dict[str, Any]) -> list[str]:
         share = cached / static if cached and static else None
         add(
             f"cached persisted GET ≥ 30% of HTTP ceiling ({n:,})",
-            f"{100 * share:.0f}%" if share else "unavailable (no APQ on the server yet)",
+            f"{100 * share:.0f}%" if share else "unavailable (see its row)",
             share >= 0.3 if share else None,
         )
     directus = run.get("directus") or {}

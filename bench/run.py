@@ -88,7 +88,8 @@ def _measure(
         f"  {name}: {result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
         f"p99 {result.p99_ms:.2f} ms"
         + (f", {result.non_2xx} non-2xx" if result.non_2xx else "")
-        + (f", {result.errors} socket errors" if result.errors else ""),
+        + (f", {result.errors} socket errors" if result.errors else "")
+        + (f", {result.graphql_errors} GraphQL error bodies" if result.graphql_errors else ""),
         flush=True,
     )
     return result.as_dict()
@@ -121,6 +122,16 @@ async def measure_size(size: int, args: argparse.Namespace, profile: bool) -> di
     return out
 
 
+def _empty_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
 def _measure_servers(
     url: str, data: dataset.Dataset, args: argparse.Namespace, profile: bool
 ) -> dict[str, Any]:
@@ -136,7 +147,10 @@ def _measure_servers(
         "VERDICT_VOTE_LIMIT_PER_IP": "0",
         "VERDICT_BENCH_STATIC_SLUG": data.slugs[0],
     }
-    env.pop("REDIS_URL", None)
+    # As in production with several workers: APQ registrations, the response cache, rate limits
+    # and vote events are shared through Redis (a database of the bench's own, emptied first).
+    env["REDIS_URL"] = args.redis
+    _empty_redis(args.redis)
     port = servers.free_port()
     command = servers.api_command(port, args.server, args.workers)
     with servers.start(command, env, port, "/healthz") as api:
@@ -282,8 +296,13 @@ def cli() -> None:
         or "postgres://postgres@127.0.0.1:5432/postgres",
         help="a PostgreSQL server URL whose user may create databases",
     )
-    parser.add_argument("--server", choices=SERVERS, default="uvicorn")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("VERDICT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
+        help="a Redis database the API may use and the bench empties (default db 9)",
+    )
+    parser.add_argument("--server", choices=SERVERS, default="granian")
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=10, help="per measurement")
     parser.add_argument("--warmup", type=float, default=3, help="warm-up before each")
     parser.add_argument("--votes", type=int, default=40_000, help="distinct voters minted")

@@ -24,9 +24,11 @@ local lines = {}
 local counter = 0
 local thread_id = 0
 local threads = %(threads)d
+local all_threads = {}
 function setup(thread)
   thread:set("tid", setup_count or 0)
   setup_count = (setup_count or 0) + 1
+  table.insert(all_threads, thread)
 end
 function init(args)
   thread_id = tonumber(wrk.thread:get("tid")) or 0
@@ -43,6 +45,19 @@ function next_line()
   counter = counter + 1
   if counter > #lines then counter = 1 end
   return lines[counter]
+end
+-- A 200 that carries GraphQL errors (a persisted query the server does not know, say) is a
+-- failed request, not a fast one: count the bodies that hold an errors member.
+graphql_errors = 0
+function response(status, headers, body)
+  if body ~= nil and string.find(body, '"errors":', 1, true) then
+    graphql_errors = graphql_errors + 1
+  end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(all_threads) do total = total + (thread:get("graphql_errors") or 0) end
+  io.write(string.format("GraphQL error responses: %d\n", total))
 end
 """
 
@@ -109,6 +124,8 @@ class WrkResult:
     requests: int
     errors: int
     non_2xx: int
+    graphql_errors: int = 0
+    """Responses (any status) whose body held a GraphQL ``errors`` member."""
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -195,6 +212,7 @@ def parse(output: str) -> WrkResult:
     if socket:
         errors = sum(int(g) for g in socket.groups())
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    graphql_errors = re.search(r"^GraphQL error responses: (\d+)", output, re.MULTILINE)
     return WrkResult(
         requests_per_second=float(rps.group(1)),
         p50_ms=_ms(percentiles["50"]),
@@ -202,4 +220,5 @@ def parse(output: str) -> WrkResult:
         requests=int(total.group(1)),
         errors=errors,
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        graphql_errors=int(graphql_errors.group(1)) if graphql_errors else 0,
     )

@@ -23,8 +23,10 @@ every trusted document and fuzzer-generated queries through both executors and c
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any
 
 from graphql import (
@@ -45,6 +47,7 @@ from graphql import (
 from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as _CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 _PLAIN_LEAF = 1
@@ -66,8 +69,11 @@ class _Step:
 
     __slots__ = (
         "attr",
+        "children",
         "coerce",
         "details",
+        "enum_class",
+        "enum_names",
         "field_def",
         "getter",
         "item_coerce",
@@ -90,15 +96,36 @@ class _Step:
         self.non_null = False
         self.coerce: Coerce | None = None
         self.passthrough: type | None = None
+        self.enum_class: type | None = None
+        self.enum_names: dict[Any, str] = {}
         self.object_type: GraphQLObjectType | None = None
         self.item_non_null = False
         self.item_coerce: Coerce | None = None
         self.item_object: GraphQLObjectType | None = None
+        self.children: dict[GraphQLObjectType, tuple[GroupedFieldSet, list[_Step]]] = {}
+        """Per object type: the sub-selection's fields and plan (kept for static operations)."""
 
 
 def specified_scalar(name: str) -> GraphQLScalarType | None:
     """graphql-core's own scalar of that name (String, Int...), or None."""
     return _SPECIFIED.get(name)
+
+
+def _enum_names(type_: GraphQLEnumType) -> tuple[type | None, dict[Any, str]]:
+    """For a Strawberry enum: its Python class and each member's GraphQL name, as Strawberry's
+    ``coerce_output_value`` answers them (the first value whose ``.value`` is the member's)."""
+    wrapped = getattr(type_, "wrapped_cls", None)
+    if not isinstance(wrapped, type) or not issubclass(wrapped, Enum):
+        return None, {}
+    names: dict[Any, str] = {}
+    for member in wrapped:
+        for name, value in type_.values.items():
+            if member.value == value.value:
+                names[member] = name
+                break
+        else:
+            return None, {}  # a member Strawberry would refuse: graphql-core's path says so
+    return wrapped, names
 
 
 def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
@@ -137,6 +164,8 @@ def _classify(step: _Step, middleware: bool) -> _Step:
         step.kind, step.coerce = _PLAIN_LEAF, coerce
         if isinstance(type_, GraphQLScalarType) and type_ is specified_scalar(type_.name):
             step.passthrough = _PASSTHROUGH.get(type_.name)
+        elif isinstance(type_, GraphQLEnumType):
+            step.enum_class, step.enum_names = _enum_names(type_)
     elif isinstance(type_, GraphQLObjectType):
         step.kind, step.object_type = _PLAIN_OBJECT, type_
     elif isinstance(type_, GraphQLList):
@@ -264,6 +293,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path | None,
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
+        plan: list[_Step] | None = None,
     ) -> Any:
         if position_context is not None:  # incremental delivery (@defer) in play
             return super().execute_fields(
@@ -273,7 +303,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         pending: list[str] = []
         is_awaitable = self.is_awaitable
         try:
-            for step in self._plan(parent_type, grouped_field_set):
+            for step in plan or self._plan(parent_type, grouped_field_set):
                 name = step.name
                 kind = step.kind
                 result: Any
@@ -287,6 +317,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                         continue
                     if type(value) is step.passthrough:  # e.g. a str for a String
                         results[name] = value
+                        continue
+                    if type(value) is step.enum_class:  # a member of a Strawberry enum
+                        results[name] = step.enum_names[value]
                         continue
                     result = _coerce_leaf(step.coerce, value)
                     if result is Undefined:
@@ -364,17 +397,24 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(value, Exception):
             raise _Fallback
         is_type_of = object_type.is_type_of
-        if is_type_of is not None:
+        if is_type_of is not None and (
+            type(value) is not _exact_class(object_type) or hasattr(value, _CAST_ATTRIBUTE)
+        ):
             assert step.field_def is not None
             info = self.build_resolve_info(
                 step.field_def, [step.details[0].node], parent_type, path
             )
             if is_type_of(value, info) is not True:  # False or awaitable: graphql-core decides
                 raise _Fallback
-        fields, defer_usages, _ = self.collect_subfields(object_type, step.details)
-        if defer_usages:
-            raise _Fallback
-        return self.execute_fields(object_type, value, path, fields, None)
+        children = step.children.get(object_type) if self._static else None
+        if children is None:
+            fields, defer_usages, _ = self.collect_subfields(object_type, step.details)
+            if defer_usages:
+                raise _Fallback
+            children = (fields, self._plan(object_type, fields))
+            if self._static:
+                step.children[object_type] = children
+        return self.execute_fields(object_type, value, path, children[0], None, children[1])
 
     def _complete_list(
         self, step: _Step, parent_type: GraphQLObjectType, items: Any, path: Path
@@ -426,6 +466,21 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             assert step.field_def is not None
             self.handle_field_error(raw_error, _item_type(step.field_def.type), step.details, path)
             return None
+
+
+@functools.cache
+def _exact_class(object_type: GraphQLObjectType) -> type | None:
+    """The class whose exact instances Strawberry's generated ``is_type_of`` always accepts.
+
+    Strawberry's own check is an ``isinstance`` against the type (and its interfaces), unless the
+    value was ``strawberry.cast`` to another type; a type may also bring an ``is_type_of`` of its
+    own. Only in the plain case is an exact instance known to pass without calling the check.
+    """
+    definition = object_type.extensions.get("strawberry-definition")
+    if definition is None or getattr(definition, "is_type_of", None) is not None:
+        return None
+    origin: type | None = getattr(definition, "origin", None)
+    return origin
 
 
 def _item_type(list_type: GraphQLOutputType) -> GraphQLOutputType:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 import strawberry
 
@@ -29,6 +30,7 @@ class Node:
     )
 
 
+@functools.lru_cache(maxsize=16_384)  # built for every tool and reviewer on every page
 def encode_id(type_name: str, slug: str) -> strawberry.ID:
     return strawberry.ID(base64.b64encode(f"{type_name}:{slug}".encode()).decode("ascii"))
 

@@ -57,7 +57,7 @@ end
 function done(summary, latency, requests)
   local total = 0
   for _, thread in ipairs(all_threads) do total = total + (thread:get("graphql_errors") or 0) end
-  io.write(string.format("GraphQL error responses: %d\n", total))
+  io.write(string.format("GraphQL error responses: %%d\\n", total))
 end
 """
 

@@ -4,10 +4,10 @@ graphql-core completes every field the same way: it builds a ``Path`` and a reso
 object, calls the resolver through Strawberry's wrapper, checks twice whether the result is
 awaitable and dispatches on the return type. A comparison page selects about 440 fields, most
 of them plain attributes (``slug``, ``quote``, ``reviewer { name }``), and that per-field
-machinery was most of the page's CPU time (see ``bench/README.md``).
+machinery was most of the page's CPU time (see the README, "Performance benchmark").
 
-``FastExecutor.execute_fields`` classifies each field of a selection set once per request
-(``_Step``) and then, for *plain* fields (a Strawberry field without resolver, arguments or
+``FastExecutor.execute_fields`` classifies each field of a selection set once (``_Step``; kept
+per parsed operation when no selection carries a directive, see ``_OperationPlans``) and then, for *plain* fields (a Strawberry field without resolver, arguments or
 field extensions, of a leaf, object or list type), reads the attribute and completes the value
 directly. Everything else (fields with resolvers or arguments, abstract types, ``__typename``
 and introspection, ``@defer``/``@stream``, resolver middleware) goes through graphql-core's

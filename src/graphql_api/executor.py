@@ -7,9 +7,10 @@ of them plain attributes (``slug``, ``quote``, ``reviewer { name }``), and that 
 machinery was most of the page's CPU time (see the README, "Performance benchmark").
 
 ``FastExecutor.execute_fields`` classifies each field of a selection set once (``_Step``; kept
-per parsed operation when no selection carries a directive, see ``_OperationPlans``) and then, for *plain* fields (a Strawberry field without resolver, arguments or
-field extensions, of a leaf, object or list type), reads the attribute and completes the value
-directly. Everything else (fields with resolvers or arguments, abstract types, ``__typename``
+per parsed operation when no selection carries a directive, see ``_OperationPlans``) and then,
+for *plain* fields (a Strawberry field without resolver, arguments or field extensions, of a
+leaf, object or list type), reads the attribute and completes the value directly.
+Everything else (fields with resolvers or arguments, abstract types, ``__typename``
 and introspection, ``@defer``/``@stream``, resolver middleware) goes through graphql-core's
 own ``execute_field`` unchanged.
 

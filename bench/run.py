@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import redis
 
 from bench import dataset, probes, report, servers, wrk
 from bench import profile as profiler
@@ -123,8 +124,6 @@ async def measure_size(size: int, args: argparse.Namespace, profile: bool) -> di
 
 
 def _empty_redis(url: str) -> None:
-    import redis
-
     client = redis.Redis.from_url(url)
     try:
         client.flushdb()

@@ -28,7 +28,7 @@ import functools
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     FieldNode,
@@ -339,7 +339,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             raise
         if not pending:
             return results
-        return _gather_fields(results, pending)
+        return _gather(results, pending)
 
     def _general(
         self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path | None
@@ -376,15 +376,18 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, step.field_def.type, step.details, field_path)
             return None
         if self.is_awaitable(completed):
-            return self._await_field(completed, step, field_path)
+            assert step.field_def is not None
+            return self._await_field(completed, step.field_def.type, step, field_path)
         return completed
 
-    async def _await_field(self, completed: Awaitable[Any], step: _Step, path: Path) -> Any:
+    async def _await_field(
+        self, completed: Awaitable[Any], type_: GraphQLOutputType, step: _Step, path: Path
+    ) -> Any:
+        """Await a completed field or list item; its error is located as graphql-core does."""
         try:
             return await completed
         except Exception as raw_error:
-            assert step.field_def is not None
-            self.handle_field_error(raw_error, step.field_def.type, step.details, path)
+            self.handle_field_error(raw_error, type_, step.details, path)
             return None
 
     def _complete_object(
@@ -420,10 +423,12 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     def _complete_list(
         self, step: _Step, parent_type: GraphQLObjectType, items: Any, path: Path
     ) -> Any:
-        if isinstance(items, str | bytes | dict) or not isinstance(items, list | tuple):
+        if not isinstance(items, list | tuple):
             raise _Fallback  # generators, async iterables and non-lists: graphql-core's path
         item_object = step.item_object
         item_coerce = step.item_coerce
+        assert step.field_def is not None
+        item_type = _item_type(step.field_def.type)
         completed: list[Any] = []
         pending: list[int] = []
         for index, item in enumerate(items):
@@ -447,26 +452,15 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                     self.settle_in_background([completed[i] for i in pending])
                 raise
             except Exception as raw_error:
-                assert step.field_def is not None
-                self.handle_field_error(
-                    raw_error, _item_type(step.field_def.type), step.details, item_path
-                )
+                self.handle_field_error(raw_error, item_type, step.details, item_path)
                 result = None
             if self.is_awaitable(result):
-                result = self._await_field_item(result, step, item_path)
+                result = self._await_field(result, item_type, step, item_path)
                 pending.append(index)
             completed.append(result)
         if not pending:
             return completed
-        return _gather_items(completed, pending)
-
-    async def _await_field_item(self, completed: Awaitable[Any], step: _Step, path: Path) -> Any:
-        try:
-            return await completed
-        except Exception as raw_error:
-            assert step.field_def is not None
-            self.handle_field_error(raw_error, _item_type(step.field_def.type), step.details, path)
-            return None
+        return _gather(completed, pending)
 
 
 @functools.cache
@@ -504,20 +498,15 @@ def _coerce_leaf(coerce: Coerce | None, value: Any) -> Any:
     return result
 
 
-async def _gather_fields(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
-    if len(pending) == 1:
-        results[pending[0]] = await results[pending[0]]
-    else:
-        values = await gather_with_cancel(*(results[name] for name in pending))
-        results.update(zip(pending, values, strict=True))
-    return results
+_Container = TypeVar("_Container", dict[str, Any], list[Any])
 
 
-async def _gather_items(completed: list[Any], pending: list[int]) -> list[Any]:
+async def _gather(container: _Container, pending: list[Any]) -> _Container:
+    """``container`` with the awaitables at the ``pending`` keys (or indices) awaited together."""
     if len(pending) == 1:
-        completed[pending[0]] = await completed[pending[0]]
+        container[pending[0]] = await container[pending[0]]
     else:
-        values = await gather_with_cancel(*(completed[index] for index in pending))
-        for index, value in zip(pending, values, strict=True):
-            completed[index] = value
-    return completed
+        values = await gather_with_cancel(*(container[key] for key in pending))
+        for key, value in zip(pending, values, strict=True):
+            container[key] = value
+    return container

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -10,7 +11,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
 
+from graphql_api.caching.edge import ContentClock, EdgeCache
 from graphql_api.caching.response_cache import (
     MemoryEntries,
     RedisEntries,
@@ -61,6 +64,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     """Build the app. With ``manage_database`` the lifespan opens and closes the ORM."""
     voting = Voting.from_settings(settings)
     services = _services(settings, voting.redis)
+    clock = ContentClock(settings.api.edge_cache_poll) if settings.api.edge_cache else None
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -69,10 +73,33 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 await stack.enter_async_context(database(settings))
             await voting.start()
             stack.push_async_callback(voting.stop)
+            if clock is not None:
+                await clock.refresh()
+                ticking = asyncio.create_task(clock.run())
+
+                async def stop_clock() -> None:
+                    ticking.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await ticking
+
+                stack.push_async_callback(stop_clock)
             yield
 
     view = VerdictGraphQL(settings, voting, services)
-    graphql = BodySizeLimit(VoterIdentity(view, voting.signer), settings.api.max_body_bytes)
+    graphql: ASGIApp = BodySizeLimit(
+        VoterIdentity(view, voting.signer), settings.api.max_body_bytes
+    )
+    edge = None
+    if clock is not None:
+        graphql = edge = EdgeCache(
+            graphql,
+            clock=clock,
+            feed=voting.feed,
+            signer=voting.signer,
+            metrics=services.metrics,
+            max_bytes=settings.api.edge_cache_mb * 1024 * 1024,
+            ttl=settings.api.edge_cache_ttl,
+        )
     middleware = [Middleware(RequestIds)]
     if settings.api.cors_origins:
         middleware.append(
@@ -106,4 +133,6 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         lifespan=lifespan,
     )
     app.state.voting = voting
+    app.state.edge_cache = edge
+    app.state.content_clock = clock
     return app

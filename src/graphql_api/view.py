@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -29,6 +29,7 @@ from graphql_api.context import Context
 from graphql_api.errors import ErrorCode
 from graphql_api.ops.metrics import Metrics
 from graphql_api.ops.request_id import request_id
+from graphql_api.outcome import Outcome, outcome_of
 from graphql_api.persisted.resolve import PersistedQueries
 from graphql_api.preview import tokens
 from graphql_api.responses import (
@@ -45,7 +46,6 @@ from verdict.settings import Mode, Settings
 
 logger = logging.getLogger("graphql_api")
 PREVIEW_SCOPE_KEY = "verdict.preview"
-OUTCOME_SCOPE_KEY = "verdict.outcome"
 BATCH_SCOPE_KEY = "verdict.batch"
 CACHE_HEADER = "x-verdict-cache"
 
@@ -58,25 +58,8 @@ class Services:
     metrics: Metrics
 
 
-@dataclass(slots=True)
-class Outcome:
-    """What the view learnt about one HTTP request, for headers, metrics and logs."""
-
-    operations: list[str | None] = field(default_factory=list)
-    scope: policy.Scope = policy.Scope.CONTENT
-    codes: list[str] = field(default_factory=list)
-    cache: str | None = None
-
-    def restrict(self, scope: policy.Scope) -> None:
-        self.scope = max(self.scope, scope)
-
-
 def _outcome(request: Request) -> Outcome:
-    outcome = request.scope.get(OUTCOME_SCOPE_KEY)
-    if not isinstance(outcome, Outcome):
-        outcome = Outcome()
-        request.scope[OUTCOME_SCOPE_KEY] = outcome
-    return outcome
+    return outcome_of(request.scope)
 
 
 def _http_error_code(status: int, reason: str) -> ErrorCode:
@@ -224,6 +207,8 @@ class VerdictGraphQL(GraphQL[Context, None]):
             else policy.Plan(policy.Scope.NO_STORE, None)
         )
         outcome.restrict(policy.Scope.NO_STORE if context.preview else plan.scope)
+        if plan.analysis is None or plan.analysis.fields & policy.UNTRACKED_FIELDS:
+            outcome.tracked = False
         outcome.operations[index] = data.operation_name or plan.operation_name
         cache = self._services.cache
         key = None

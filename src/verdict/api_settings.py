@@ -35,6 +35,10 @@ class ApiSettings:
     response_cache_size: int = 2000
     response_cache_ttl: int = 300
     persisted_query_cache_size: int = 5000
+    edge_cache: bool = True
+    edge_cache_mb: int = 64
+    edge_cache_ttl: float = 10.0
+    edge_cache_poll: float = 0.5
     http_max_age: int = 0
     cors_origins: tuple[str, ...] = ()
     shutdown_grace_seconds: float = 10.0
@@ -90,6 +94,10 @@ class ApiSettings:
             persisted_query_cache_size=env_count(
                 env, "VERDICT_PERSISTED_QUERY_CACHE_SIZE", d.persisted_query_cache_size, minimum=1
             ),
+            edge_cache=switch("VERDICT_EDGE_CACHE", True),
+            edge_cache_mb=env_count(env, "VERDICT_EDGE_CACHE_MB", d.edge_cache_mb, minimum=1),
+            edge_cache_ttl=env_seconds(env, "VERDICT_EDGE_CACHE_TTL_SECONDS", d.edge_cache_ttl),
+            edge_cache_poll=env_seconds(env, "VERDICT_EDGE_CACHE_POLL_SECONDS", d.edge_cache_poll),
             http_max_age=env_count(env, "VERDICT_HTTP_MAX_AGE", d.http_max_age),
             cors_origins=tuple(o for o in origins if o),
             shutdown_grace_seconds=env_seconds(

@@ -72,7 +72,7 @@ async def test_drafts_need_a_preview_token_and_never_reach_the_cache(
         assert refused.json()["errors"][0]["extensions"]["code"] == "INVALID_PREVIEW_TOKEN"
 
 
-def _edited_export(tmp_path: Path, name: str) -> Path:
+def edited_export(tmp_path: Path, name: str) -> Path:
     folder = tmp_path / "export"
     shutil.copytree(SAMPLE_CONTENT, folder)
     tools_file = folder / "tools.json"
@@ -97,7 +97,7 @@ async def test_a_sync_invalidates_exactly_what_it_touched(
         await _post(http, other)
         assert (await _post(http, other)).headers["x-verdict-cache"] == "hit"
 
-        report = await SyncEngine(ExportSource(_edited_export(tmp_path, "Code Llama 4.1"))).run(
+        report = await SyncEngine(ExportSource(edited_export(tmp_path, "Code Llama 4.1"))).run(
             full=True
         )
         assert report.changed

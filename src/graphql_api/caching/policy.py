@@ -24,6 +24,8 @@ LIVE_FIELDS = frozenset({"voteCount", "voteShare", "myVote", "syncIssues", "tall
 """Fields whose values change without a content sync (votes) or are not content at all."""
 PRIVATE_FIELDS = frozenset({"myVote"})
 """Fields whose values depend on who asks."""
+UNTRACKED_FIELDS = frozenset({"syncIssues"})
+"""Live fields that change with no event the API hears (the edge cache never keeps them)."""
 
 
 class Scope(IntEnum):

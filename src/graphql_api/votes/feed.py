@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "verdict:votes:changed"
 Reader = Callable[[str], Awaitable[Tallies | None]]
+Listener = Callable[[str | None], None]
+"""Told every change this process hears (a slug), or None when changes may have been missed."""
 
 
 class Mailbox:
@@ -51,6 +53,16 @@ class TallyFeed:
         self._subscribers: dict[str, set[Mailbox]] = {}
         self._dirty: set[str] = set()
         self._refreshers: dict[str, asyncio.Task[None]] = {}
+        self._listeners: list[Listener] = []
+
+    @property
+    def complete(self) -> bool:
+        """Whether this process hears every change (a Redis feed does only while subscribed)."""
+        return True
+
+    def listen(self, listener: Listener) -> None:
+        """Call ``listener`` on every change heard here, whether or not anyone subscribes."""
+        self._listeners.append(listener)
 
     async def start(self) -> None:
         pass
@@ -80,7 +92,12 @@ class TallyFeed:
     def subscriber_count(self, slug: str) -> int:
         return len(self._subscribers.get(slug, ()))
 
+    def _tell(self, slug: str | None) -> None:
+        for listener in self._listeners:
+            listener(slug)
+
     def _heard(self, slug: str) -> None:
+        self._tell(slug)
         if slug not in self._subscribers:
             return
         self._dirty.add(slug)
@@ -111,6 +128,10 @@ class RedisTallyFeed(TallyFeed):
         self._listener: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
 
+    @property
+    def complete(self) -> bool:
+        return self._listening.is_set()
+
     async def start(self) -> None:
         self._listener = asyncio.create_task(self._listen())
         try:
@@ -126,6 +147,8 @@ class RedisTallyFeed(TallyFeed):
         await super().stop()
 
     async def changed(self, slug: str) -> None:
+        # This process learns at once; the others when Redis delivers (this one again then).
+        self._tell(slug)
         try:
             await self._redis.publish(CHANNEL, slug)
         except RedisError:
@@ -139,6 +162,7 @@ class RedisTallyFeed(TallyFeed):
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(CHANNEL)
                     self._listening.set()
+                    self._tell(None)  # changes made while not subscribed were missed
                     async for message in pubsub.listen():
                         data = message.get("data")
                         if isinstance(data, bytes):
@@ -147,4 +171,6 @@ class RedisTallyFeed(TallyFeed):
                             self._heard(data)
             except RedisError:
                 logger.warning("vote feed lost Redis, reconnecting", exc_info=True)
+                self._listening.clear()
+                self._tell(None)
                 await asyncio.sleep(1)

@@ -87,9 +87,7 @@ class VoterIdentity:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        from_header = headers.get(HEADER_NAME, "").strip()
-        cookie_token = _cookie(headers, COOKIE_NAME)
+        from_header, cookie_token = presented_tokens(Headers(scope=scope))
         token = from_header or cookie_token
         if token:
             try:
@@ -134,6 +132,11 @@ class VoterIdentity:
             # Lets a browser holding a stale cookie (say, after a key rotation) recover by itself.
             response.delete_cookie(COOKIE_NAME, path="/", secure=True, httponly=True)
         await response(scope, receive, send)
+
+
+def presented_tokens(headers: Headers) -> tuple[str, str]:
+    """The voter token of the ``X-Verdict-Voter`` header and that of the cookie ("" if none)."""
+    return headers.get(HEADER_NAME, "").strip(), _cookie(headers, COOKIE_NAME)
 
 
 def _cookie(headers: Headers, name: str) -> str:

@@ -1,0 +1,242 @@
+"""The edge cache: whole GET answers of the GraphQL endpoint, kept in process memory and served
+before Strawberry runs (no parsing, no database, no Redis on a hit).
+
+What it keeps: a 200 answer to a GET that the view marked ``public`` (content only, or the same
+for everyone with live vote figures), never private, preview, error, batch or Set-Cookie answers,
+keyed by the request's exact query string and ``Accept`` header. It is meant for persisted
+queries over GET, whose URLs are short and repeat.
+
+When an entry stops being served (checked on every hit, without I/O):
+
+- content: a background task reads the global content version (``*``, which the sync bumps in the
+  same transaction as every change) every ``poll`` seconds, and an entry is served only while
+  that version is the one current before its request ran. A sync shows within ``poll``.
+- votes: an answer with live figures is served only until this process hears of a vote change
+  (the vote feed: at once for votes taken here, over Redis from other replicas), and is neither
+  kept nor served while the feed may be missing changes (Redis lost).
+- age: never after ``ttl`` seconds, whatever happened.
+
+Stamps are taken before the request runs, so a change that commits while it runs makes the
+entry stale at once: an entry can be dropped too early, never served too late. Memory is
+bounded by ``max_bytes`` (least recently used entries go first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graphql_api.caching import policy
+from graphql_api.ops.metrics import Metrics
+from graphql_api.outcome import SCOPE_KEY as OUTCOME_KEY
+from graphql_api.outcome import Outcome
+from graphql_api.preview import tokens
+from graphql_api.votes.feed import TallyFeed
+from graphql_api.votes.voter import InvalidVoterTokenError, VoterSigner, presented_tokens
+from verdict import content_versions
+
+logger = logging.getLogger(__name__)
+
+HIT = b"edge"
+_DROPPED_HEADERS = frozenset({b"x-request-id", b"x-verdict-cache", b"date", b"server"})
+_NOT_MODIFIED_HEADERS = frozenset({b"cache-control", b"vary", b"etag"})
+
+
+class ContentClock:
+    """The global content version as this process last read it; None while it cannot be read."""
+
+    def __init__(self, poll: float) -> None:
+        self.poll = poll
+        self.version: str | None = None
+
+    async def refresh(self) -> None:
+        try:
+            found = await content_versions.read([content_versions.ANY_CHANGE])
+        except Exception:
+            if self.version is not None:
+                logger.warning("edge cache: content version unreadable, serving uncached")
+            self.version = None
+            return
+        self.version = found[content_versions.ANY_CHANGE]
+
+    async def run(self) -> None:
+        while True:
+            await self.refresh()
+            await asyncio.sleep(self.poll)
+
+
+@dataclass(slots=True)
+class _Entry:
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: str
+    operation: str | None
+    content: str
+    votes: int | None
+    """The vote generation it was made under; None when it shows no live figures."""
+    expires: float
+    size: int
+
+
+class EdgeCache:
+    """Wraps the GraphQL endpoint's ASGI app (see the module docstring)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        clock: ContentClock,
+        feed: TallyFeed,
+        signer: VoterSigner,
+        metrics: Metrics,
+        max_bytes: int,
+        ttl: float,
+    ) -> None:
+        self.app = app
+        self._clock = clock
+        self._feed = feed
+        self._signer = signer
+        self._metrics = metrics
+        self._max_bytes = max_bytes
+        self._max_entry = max(max_bytes // 16, 1)
+        self._ttl = ttl
+        self._entries: OrderedDict[tuple[bytes, bytes], _Entry] = OrderedDict()
+        self._bytes = 0
+        self._votes = 0
+        feed.listen(self._votes_changed)
+
+    def _votes_changed(self, _slug: str | None) -> None:
+        self._votes += 1
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Entries held and their bytes."""
+        return len(self._entries), self._bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        headers = Headers(scope=scope)
+        if headers.get(tokens.HEADER_NAME) or not self._voter_ok(headers):
+            # Previews are never cached; a bad voter token must meet the voter middleware's 401.
+            await self.app(scope, receive, send)
+            return
+        key = (bytes(scope["query_string"]), headers.get("accept", "").encode("latin-1"))
+        entry = self._entries.get(key)
+        if entry is not None:
+            if self._fresh(entry):
+                self._entries.move_to_end(key)
+                await self._serve(entry, headers.get("if-none-match", ""), send)
+                self._metrics.cache.labels("edge").inc()
+                self._metrics.observe(entry.operation, time.perf_counter() - started, [])
+                return
+            self._drop(key)
+        await self._run_and_keep(key, scope, receive, send)
+
+    def _voter_ok(self, headers: Headers) -> bool:
+        from_header, from_cookie = presented_tokens(headers)
+        token = from_header or from_cookie
+        if not token:
+            return True
+        try:
+            self._signer.verify(token)
+        except InvalidVoterTokenError:
+            return False
+        return True
+
+    def _fresh(self, entry: _Entry) -> bool:
+        if entry.content != self._clock.version or time.monotonic() >= entry.expires:
+            return False
+        return entry.votes is None or (entry.votes == self._votes and self._feed.complete)
+
+    async def _serve(self, entry: _Entry, if_none_match: str, send: Send) -> None:
+        if if_none_match and policy.matches(if_none_match, entry.etag):
+            kept = [(k, v) for k, v in entry.headers if k in _NOT_MODIFIED_HEADERS]
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [*kept, (b"x-verdict-cache", HIT)],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*entry.headers, (b"x-verdict-cache", HIT)],
+            }
+        )
+        await send({"type": "http.response.body", "body": entry.body})
+
+    async def _run_and_keep(
+        self, key: tuple[bytes, bytes], scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        content = self._clock.version
+        votes = self._votes
+        complete = self._feed.complete
+        outcome = Outcome()
+        status = 0
+        kept_headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+        storable = content is not None
+
+        async def capture(message: Message) -> None:
+            nonlocal status, storable
+            if storable:
+                if message["type"] == "http.response.start":
+                    status = int(message["status"])
+                    kept_headers.extend(
+                        (bytes(k).lower(), bytes(v)) for k, v in message.get("headers", [])
+                    )
+                elif message["type"] == "http.response.body":
+                    chunks.append(bytes(message.get("body", b"")))
+                    if sum(map(len, chunks)) > self._max_entry:
+                        storable, chunks[:] = False, []
+            await send(message)
+
+        await self.app({**scope, OUTCOME_KEY: outcome}, receive, capture)
+        if not storable or content is None or status != 200 or not outcome.tracked:
+            return
+        if outcome.scope is policy.Scope.PUBLIC:
+            if not (complete and self._feed.complete and votes == self._votes):
+                return
+        elif outcome.scope is not policy.Scope.CONTENT:
+            return
+        names = {k for k, _ in kept_headers}
+        cache_control = dict(kept_headers).get(b"cache-control", b"")
+        if b"set-cookie" in names or not cache_control.startswith(b"public"):
+            return
+        body = b"".join(chunks)
+        etag = dict(kept_headers).get(b"etag", b"").decode("latin-1") or policy.etag(body)
+        stored = [(k, v) for k, v in kept_headers if k not in _DROPPED_HEADERS]
+        size = len(body) + sum(len(k) + len(v) for k, v in stored) + len(key[0]) + len(key[1])
+        self._drop(key)
+        self._entries[key] = _Entry(
+            headers=stored,
+            body=body,
+            etag=etag,
+            operation=outcome.operations[0] if len(outcome.operations) == 1 else None,
+            content=content,
+            votes=votes if outcome.scope is policy.Scope.PUBLIC else None,
+            expires=time.monotonic() + self._ttl,
+            size=size,
+        )
+        self._bytes += size
+        while self._bytes > self._max_bytes and self._entries:
+            _, evicted = self._entries.popitem(last=False)
+            self._bytes -= evicted.size
+
+    def _drop(self, key: tuple[bytes, bytes]) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry.size

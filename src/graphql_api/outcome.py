@@ -1,0 +1,35 @@
+"""What the GraphQL view learnt about one HTTP request, for headers, metrics, logs and the edge
+cache (which puts one in the ASGI scope before the view runs, to read it afterwards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from starlette.types import Scope as AsgiScope
+
+from graphql_api.caching import policy
+
+SCOPE_KEY = "verdict.outcome"
+
+
+@dataclass(slots=True)
+class Outcome:
+    operations: list[str | None] = field(default_factory=list)
+    scope: policy.Scope = policy.Scope.CONTENT
+    codes: list[str] = field(default_factory=list)
+    cache: str | None = None
+    tracked: bool = True
+    """Whether every live figure in the answer is one whose changes the edge cache hears of
+    (vote tallies are; sync status is not)."""
+
+    def restrict(self, scope: policy.Scope) -> None:
+        self.scope = max(self.scope, scope)
+
+
+def outcome_of(scope: AsgiScope) -> Outcome:
+    """The request's outcome, made on first use."""
+    outcome = scope.get(SCOPE_KEY)
+    if not isinstance(outcome, Outcome):
+        outcome = Outcome()
+        scope[SCOPE_KEY] = outcome
+    return outcome

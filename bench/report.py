@@ -75,11 +75,18 @@ def _targets(run: dict[str, Any]) -> list[str]:
         )
     for size in sizes:
         m, n = size["measurements"], size["comparisons"]
-        cached, static = _rps(m.get("page_persisted_get")), _rps(m["static"])
+        get = m.get("page_persisted_get") or {}
+        cached, static = _rps(get), _rps(m["static"])
         share = cached / static if cached and static else None
+        hits = (
+            f" ({100 * get['edge_hits'] / get['requests']:.1f}% edge cache hits, "
+            f"primed {get.get('primed_seconds', 0):g} s)"
+            if get.get("requests") and "edge_hits" in get
+            else ""
+        )
         add(
             f"cached persisted GET ≥ 30% of HTTP ceiling ({n:,})",
-            f"{100 * share:.0f}%" if share else "unavailable (see its row)",
+            f"{100 * share:.0f}%{hits}" if share else "unavailable (see its row)",
             share >= 0.3 if share else None,
         )
     directus = run.get("directus") or {}

@@ -48,16 +48,25 @@ function next_line()
 end
 -- A 200 that carries GraphQL errors (a persisted query the server does not know, say) is a
 -- failed request, not a fast one: count the bodies that hold an errors member.
+-- Answers served by the API's edge cache are counted too (the x-verdict-cache header).
 graphql_errors = 0
+edge_hits = 0
 function response(status, headers, body)
   if body ~= nil and string.find(body, '"errors":', 1, true) then
     graphql_errors = graphql_errors + 1
   end
+  if (headers["x-verdict-cache"] or headers["X-Verdict-Cache"]) == "edge" then
+    edge_hits = edge_hits + 1
+  end
 end
 function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(all_threads) do total = total + (thread:get("graphql_errors") or 0) end
+  local total, hits = 0, 0
+  for _, thread in ipairs(all_threads) do
+    total = total + (thread:get("graphql_errors") or 0)
+    hits = hits + (thread:get("edge_hits") or 0)
+  end
   io.write(string.format("GraphQL error responses: %%d\\n", total))
+  io.write(string.format("Edge cache hits: %%d\\n", hits))
 end
 """
 
@@ -126,6 +135,12 @@ class WrkResult:
     non_2xx: int
     graphql_errors: int = 0
     """Responses (any status) whose body held a GraphQL ``errors`` member."""
+    edge_hits: int = 0
+    """Responses the API answered from its edge cache (``x-verdict-cache: edge``)."""
+
+    @property
+    def edge_hit_ratio(self) -> float:
+        return self.edge_hits / self.requests if self.requests else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -160,6 +175,17 @@ def _write(folder: Path, name: str, load: Load, lines: list[str]) -> Path:
     script = folder / f"{name}.lua"
     script.write_text(_script(load, lines_path))
     return script
+
+
+def prime(url: str, load: Load, *, target: float, step: float, limit: float) -> tuple[float, float]:
+    """Fill the API's edge cache: run ``load`` in ``step``-second rounds until the share of edge
+    hits in a round reaches ``target`` (every URL on every worker), for at most ``limit``
+    seconds. Returns the seconds spent and the last round's hit ratio."""
+    spent, ratio = 0.0, 0.0
+    while spent < limit and ratio < target:
+        ratio = run(url, load, step).edge_hit_ratio
+        spent += step
+    return spent, ratio
 
 
 def run(url: str, load: Load, seconds: float, *, warmup: float = 0.0) -> WrkResult:
@@ -213,6 +239,7 @@ def parse(output: str) -> WrkResult:
         errors = sum(int(g) for g in socket.groups())
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     graphql_errors = re.search(r"^GraphQL error responses: (\d+)", output, re.MULTILINE)
+    edge_hits = re.search(r"^Edge cache hits: (\d+)", output, re.MULTILINE)
     return WrkResult(
         requests_per_second=float(rps.group(1)),
         p50_ms=_ms(percentiles["50"]),
@@ -221,4 +248,5 @@ def parse(output: str) -> WrkResult:
         errors=errors,
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         graphql_errors=int(graphql_errors.group(1)) if graphql_errors else 0,
+        edge_hits=int(edge_hits.group(1)) if edge_hits else 0,
     )

@@ -37,7 +37,7 @@ class ApiSettings:
     persisted_query_cache_size: int = 5000
     edge_cache: bool = True
     edge_cache_mb: int = 64
-    edge_cache_ttl: float = 10.0
+    edge_cache_ttl: float = 60.0
     edge_cache_poll: float = 0.5
     http_max_age: int = 0
     cors_origins: tuple[str, ...] = ()

@@ -65,27 +65,38 @@ class ComparisonSideType:
 def _build_sides(loaded: Loaded) -> list[ComparisonSideType]:
     """The sides with their figures; figures whose loader was not needed stay empty (they are
     not selected)."""
+    reviewers: dict[int, ReviewerType] = {}
+    return [_build_side(loaded, index, reviewers) for index in range(len(loaded.sides))]
+
+
+def _build_side(
+    loaded: Loaded, index: int, reviewers: dict[int, ReviewerType]
+) -> ComparisonSideType:
+    """One side; ``reviewers`` holds the reviewer types built so far (one per reviewer)."""
     tallies = loaded.tallies or {}
-    total = sum(tallies.get(s.tool.slug, 0) for s in loaded.sides)
-    result = []
-    for index, side in enumerate(loaded.sides):
-        reviews = loaded.reviews[index] if loaded.reviews is not None else []
-        ships = _ships(reviews)
-        votes_for = tallies.get(side.tool.slug, 0)
-        result.append(
-            ComparisonSideType(
-                position=side.position,
-                tool=ToolType.from_row(side.tool),
-                pricing_entry=side.tool.pricing_entry,
-                reviews=[ReviewType.from_row(r) for r in reviews],
-                panel_ship_count=ships,
-                panel_skip_count=len(reviews) - ships,
-                panel_ship_percent=ship_percent(ships, len(reviews)),
-                vote_count=votes_for,
-                vote_share=vote_share(votes_for, total),
-            )
-        )
-    return result
+    side = loaded.sides[index]
+    reviews = loaded.reviews[index] if loaded.reviews is not None else []
+    ships = _ships(reviews)
+    votes_for = tallies.get(side.tool.slug, 0)
+    total = sum(tallies.get(s.tool.slug, 0) for s in loaded.sides) if tallies else 0
+    return ComparisonSideType(
+        position=side.position,
+        tool=ToolType.from_row(side.tool),
+        pricing_entry=side.tool.pricing_entry,
+        reviews=[ReviewType.from_row(r, _reviewer(reviewers, r)) for r in reviews],
+        panel_ship_count=ships,
+        panel_skip_count=len(reviews) - ships,
+        panel_ship_percent=ship_percent(ships, len(reviews)),
+        vote_count=votes_for,
+        vote_share=vote_share(votes_for, total),
+    )
+
+
+def _reviewer(built: dict[int, ReviewerType], review: ReviewRow) -> ReviewerType:
+    reviewer = built.get(review.reviewer.id)
+    if reviewer is None:
+        reviewer = built[review.reviewer.id] = ReviewerType.from_row(review.reviewer)
+    return reviewer
 
 
 @strawberry.type(
@@ -219,7 +230,9 @@ def _panel_verdict(loaded: Loaded) -> PanelVerdict | None:
     figure = panel_verdict(percents)
     if figure is None:
         return None
-    favoured = _build_sides(loaded)[figure.favoured] if figure.favoured is not None else None
+    favoured = None
+    if figure.favoured is not None:
+        favoured = _build_side(loaded, figure.favoured, {})
     return PanelVerdict(
         outcome=PanelOutcome.TIE if favoured is None else PanelOutcome.FAVOURS_SIDE,
         favoured_side=favoured,
@@ -231,9 +244,10 @@ def _reviewer_split(loaded: Loaded) -> list[ReviewerSplitRow]:
     sides = loaded.sides
     rows = reviewer_split(loaded.reviews or [], lambda review: review.reviewer.panel_order)
     tools = [ToolType.from_row(s.tool) for s in sides]
+    reviewers: dict[int, ReviewerType] = {}
     result = []
     for row in rows:
-        reviewer = next(r.reviewer for r in row if r is not None)
+        first = next(r for r in row if r is not None)
         takes = [
             ReviewerSideTake(
                 position=side.position,
@@ -243,7 +257,7 @@ def _reviewer_split(loaded: Loaded) -> list[ReviewerSplitRow]:
             )
             for side, tool, review in zip(sides, tools, row, strict=True)
         ]
-        result.append(ReviewerSplitRow(reviewer=ReviewerType.from_row(reviewer), sides=takes))
+        result.append(ReviewerSplitRow(reviewer=_reviewer(reviewers, first), sides=takes))
     return result
 
 

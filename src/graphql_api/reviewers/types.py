@@ -41,6 +41,12 @@ class Verdict(Enum):
     SKIP = strawberry.enum_value(VerdictValue.SKIP.value, description="Not worth it for now.")
 
 
+# Row values to members by dict lookup (calling an Enum class is several times slower; an
+# unknown value still goes through the call, which raises).
+_LENSES: dict[str, Lens] = {str(member.value): member for member in Lens}
+_VERDICTS: dict[str, Verdict] = {str(member.value): member for member in Verdict}
+
+
 @strawberry.type(name="Reviewer", description="A member of the review panel.")
 class ReviewerType(Node):
     slug: str = strawberry.field(description="URL-safe unique identifier, e.g. `priya-raman`.")
@@ -65,7 +71,7 @@ class ReviewerType(Node):
             db_id=row.id,
             slug=row.slug,
             name=row.name,
-            lens=Lens(row.lens),
+            lens=_LENSES.get(row.lens) or Lens(row.lens),
             bio=row.bio,
         )
 
@@ -91,11 +97,12 @@ class ReviewType:
         return ToolType.from_row(tool) if tool is not None else None
 
     @classmethod
-    def from_row(cls, review: ReviewRow) -> ReviewType:
+    def from_row(cls, review: ReviewRow, reviewer: ReviewerType | None = None) -> ReviewType:
+        """``reviewer``: the review's reviewer when already built (shared, not rebuilt)."""
         return cls(
-            verdict=Verdict(review.verdict),
+            verdict=_VERDICTS.get(review.verdict) or Verdict(review.verdict),
             quote=review.quote,
             published_at=review.published_at,
-            reviewer=ReviewerType.from_row(review.reviewer),
+            reviewer=reviewer or ReviewerType.from_row(review.reviewer),
             tool_id=review.tool_id,
         )

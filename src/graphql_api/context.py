@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from graphql_api.loaders import PREVIEW, PUBLIC, Loaders
+from graphql_api.relay.counts import CountCache
 from graphql_api.votes.runtime import Voting
 from verdict.models.content import Status
 from verdict.settings import Settings
@@ -35,6 +36,11 @@ class Context:
     def statuses(self) -> frozenset[Status]:
         """The content statuses this request may see."""
         return PREVIEW if self.preview else PUBLIC
+
+    @property
+    def counts(self) -> CountCache:
+        """The app's cache of list counts (see graphql_api.relay.counts)."""
+        return CountCache.of(self.request.app.state)
 
     @property
     def client_ip(self) -> str:

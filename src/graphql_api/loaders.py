@@ -130,11 +130,16 @@ class Loaders:
             reviewer__status__in=self._statuses,
         ).values(*REVIEW_FIELDS, *_REVIEW_REVIEWER)
         grouped: dict[int, list[ReviewRow]] = defaultdict(list)
+        # A listing's ~500 reviews come from a panel of ~12: each reviewer is read once.
+        reviewers: dict[int, ReviewerRow] = {}
         for r in rows:
-            reviewer = ReviewerRow.read(r, "reviewer__")
-            self.reviewer_by_id.prime(reviewer.id, reviewer)
+            reviewer = reviewers.get(r["reviewer_id"])
+            if reviewer is None:
+                reviewer = reviewers[r["reviewer_id"]] = ReviewerRow.read(r, "reviewer__")
             grouped[r["tool_id"]].append(ReviewRow.read(r, reviewer))
-            self.deps.add(f"reviewers:{reviewer.id}")
+        for reviewer in reviewers.values():
+            self.reviewer_by_id.prime(reviewer.id, reviewer)
+        self.deps.update(f"reviewers:{i}" for i in reviewers)
         self.deps.update(f"tools:{i}" for i in tool_ids)
         for group in grouped.values():
             group.sort(key=lambda review: review.reviewer.panel_order)

@@ -23,6 +23,7 @@ from tests.graphql.queries import (
     graphql,
 )
 from verdict.api_settings import ApiSettings
+from verdict.content_versions import bump
 from verdict.models.content import (
     Comparison,
     ComparisonSide,
@@ -38,8 +39,12 @@ from verdict.sql_counter import QueryCounter
 
 # comparison with sides and tools (one join), reviews with reviewers (one join), vote tallies.
 COMPARISON_PAGE_QUERIES = 3
-# count, page, sides with tools, reviews with reviewers, vote tallies.
+# page, sides with tools, reviews with reviewers, vote tallies, and for totalCount one statement
+# (graphql_api.relay.counts): the content versions when the count is cached, else the count and
+# the versions together. Still 5, as with the plain COUNT it replaces.
 COMPARISON_LISTING_QUERIES = 5
+# Once a change has made the cached count stale: the versions, then the count with the versions.
+COMPARISON_LISTING_STALE_COUNT_QUERIES = 6
 # count, page, reviews (for the panel figures).
 TOOL_LISTING_QUERIES = 3
 
@@ -147,6 +152,35 @@ async def test_listing_query_counts_do_not_grow_with_items(
     large, data = await _count(client, sql_queries, TOOL_LISTING, {"first": 20})
     assert len(data["tools"]["edges"]) == 10
     assert small == large == TOOL_LISTING_QUERIES
+
+
+async def test_listing_counts_again_only_after_a_change(
+    client: httpx.AsyncClient, sql_queries: QueryCounter
+) -> None:
+    variables = {"first": 20, "orderBy": "NEWEST"}
+
+    async def listing() -> tuple[int, list[str], dict[str, Any]]:
+        before = sql_queries.count
+        queries, data = await _count(client, sql_queries, COMPARISON_LISTING, variables)
+        return queries, sql_queries.statements[before:], data
+
+    # First request: the count with its versions. Then only the versions are read.
+    first, statements, data = await listing()
+    assert first == COMPARISON_LISTING_QUERIES
+    assert data["comparisons"]["totalCount"] == 6
+    assert sum("COUNT(" in s for s in statements) == 1
+    cached, statements, data = await listing()
+    assert cached == COMPARISON_LISTING_QUERIES
+    assert data["comparisons"]["totalCount"] == 6
+    assert not any("COUNT(" in s for s in statements)
+    await bump(["reviews"])  # not what the listing's count reads
+    assert (await listing())[0] == COMPARISON_LISTING_QUERIES
+    await bump(["comparisons"])
+    stale, data = await _count(client, sql_queries, COMPARISON_LISTING, variables)
+    assert stale == COMPARISON_LISTING_STALE_COUNT_QUERIES
+    assert data["comparisons"]["totalCount"] == 6
+    again, _ = await _count(client, sql_queries, COMPARISON_LISTING, variables)
+    assert again == COMPARISON_LISTING_QUERIES
 
 
 async def test_tool_and_reviewer_pages_query_counts(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -13,7 +15,7 @@ from graphql_api.comparisons.types import ComparisonType, prepared
 from graphql_api.context import Info
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.rows import COMPARISON_FIELDS, ComparisonRow
-from verdict.models.content import Comparison, ComparisonSide
+from verdict.models.content import Comparison, ComparisonSide, Status
 
 # Tallies are keyed by slug (no foreign key, see verdict.models.votes), so the total is a
 # correlated subquery rather than a join.
@@ -22,6 +24,23 @@ _TOTAL_VOTES = RawSQL(
     'WHERE "vote_tally"."comparison_slug" = "comparison"."slug")'
 )
 _NEWEST = ("-published_at", "-id")
+# What the count of a listing reads: comparisons, and for a tool filter their sides and tools
+# (deleting a tool or comparison cascades to sides, and bumps the tool's or comparison's key).
+_UNFILTERED = ("comparisons",)
+_FILTERED = ("comparisons", "comparison_sides", "tools")
+
+
+def _count_key(
+    statuses: frozenset[Status], filter: ComparisonFilter | None
+) -> tuple[Hashable, tuple[str, ...]]:
+    """The count cache key of a listing (order and page do not change its count), and the
+    content version keys its count depends on."""
+    tool_slug = filter.tool_slug if filter is not None else None
+    category = filter.category if filter is not None else None
+    key = ("comparisons", statuses, tool_slug, category)
+    if tool_slug is None and category is None:
+        return key, _UNFILTERED
+    return key, _FILTERED
 
 
 @strawberry.type
@@ -82,8 +101,10 @@ class ComparisonQueries:
         else:
             ordered = query.order_by(*_NEWEST)
         rows = await ordered.offset(page.offset).limit(page.limit + 1).values(*COMPARISON_FIELDS)
+        key, depends_on = _count_key(statuses, filter)
+        count = partial(info.context.counts.count, key, query, depends_on)
         connection = build_connection(
-            [ComparisonRow.read(r) for r in rows], page, ComparisonType.from_row, query.count
+            [ComparisonRow.read(r) for r in rows], page, ComparisonType.from_row, count
         )
         await prepared(info, connection.nodes, Needs.of_connection(info))
         return connection

@@ -1,0 +1,94 @@
+"""``totalCount`` without a COUNT over the whole list on every request.
+
+A list's count is cached per app, keyed by what selects the list (statuses, filter) and stored
+with the content versions (see verdict.content_versions) of the collections the list reads. The
+sync bumps a collection's version in the same transaction as any change to it, so a count stored
+with the versions current when it was counted is exact for as long as those versions are current:
+
+- a hit costs one indexed read of the versions, and is served only when they are unchanged;
+- a miss counts and reads the versions in one statement (one snapshot, so the pair is
+  consistent, even against a sync committing meanwhile), and stores both.
+
+A list that has no entry yet (the first request for a filter) therefore costs one statement, as
+the plain COUNT did; only a list whose entry a change made stale costs two, once. The cache is
+bounded (least recently used entries go first), as filters are client input. Whatever writes
+content outside the sync must bump its collection the same way, or counts keep the old figure.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import State
+from tortoise.expressions import Subquery
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+from verdict import content_versions
+from verdict.models.versions import ContentVersion
+
+DEFAULT_MAX_ENTRIES = 512
+_STATE_ATTRIBUTE = "total_counts"
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    versions: tuple[str, ...]
+    total: int
+
+
+class CountCache:
+    """Counts of lists, each exact for the content versions stored with it."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        if max_entries < 1:
+            raise ValueError(f"max_entries must be at least 1, not {max_entries}")
+        self._max_entries = max_entries
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+
+    @classmethod
+    def of(cls, state: State) -> CountCache:
+        """The cache kept on an app's state (made on first use): counts are facts about the
+        app's database, so they live as long as the app and never outlive it."""
+        cache = getattr(state, _STATE_ATTRIBUTE, None)
+        if not isinstance(cache, CountCache):
+            cache = cls()
+            setattr(state, _STATE_ATTRIBUTE, cache)
+        return cache
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    async def count(self, key: Hashable, query: QuerySet[Any], depends_on: Sequence[str]) -> int:
+        """How many rows ``query`` selects; ``key`` must identify ``query`` (the same key, the
+        same rows), and ``depends_on`` name every collection key whose changes can change it."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            current = await content_versions.read(depends_on)
+            if tuple(current[k] for k in depends_on) == entry.versions:
+                self._entries.move_to_end(key)
+                return entry.total
+        entry = await _count_with_versions(query, depends_on)
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+        return entry.total
+
+
+async def _count_with_versions(query: QuerySet[Any], depends_on: Sequence[str]) -> _Entry:
+    """``SELECT COUNT(pk), (SELECT version ... WHERE key = $1), ... FROM ... WHERE ...``."""
+    columns = {
+        f"version_{index}": Subquery(ContentVersion.filter(key=key).values("version"))
+        for index, key in enumerate(depends_on)
+    }
+    total = Count(query.model._meta.pk_attr)
+    rows: list[dict[str, Any]] = await query.annotate(total=total, **columns).values(
+        "total", *columns
+    )
+    (row,) = rows
+    versions = tuple(content_versions.MISSING if row[c] is None else str(row[c]) for c in columns)
+    return _Entry(versions=versions, total=int(row["total"]))

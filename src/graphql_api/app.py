@@ -27,6 +27,7 @@ from graphql_api.persisted import manifest
 from graphql_api.persisted.resolve import PersistedQueries
 from graphql_api.persisted.store import DocumentStore, MemoryDocuments, RedisDocuments
 from graphql_api.preview.tokens import PreviewSigner
+from graphql_api.relay.counts import CountCache
 from graphql_api.view import Services, VerdictGraphQL
 from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import VoterIdentity
@@ -57,6 +58,7 @@ def _services(settings: Settings, redis: Redis | None) -> Services:
         cache=cache,
         preview=PreviewSigner.from_secret(settings.secret_key),
         metrics=Metrics(),
+        counts=CountCache(),
     )
 
 
@@ -134,5 +136,6 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     )
     app.state.voting = voting
     app.state.edge_cache = edge
+    app.state.counts = services.counts
     app.state.content_clock = clock
     return app

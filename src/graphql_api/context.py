@@ -27,6 +27,8 @@ class Context:
     preview: bool = False
     """True when the request carries a valid preview token: drafts are shown too."""
     request_id: str = ""
+    counts: CountCache = field(default_factory=CountCache)
+    """The app's cache of list counts (see graphql_api.relay.counts); one per app."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -36,11 +38,6 @@ class Context:
     def statuses(self) -> frozenset[Status]:
         """The content statuses this request may see."""
         return PREVIEW if self.preview else PUBLIC
-
-    @property
-    def counts(self) -> CountCache:
-        """The app's cache of list counts (see graphql_api.relay.counts)."""
-        return CountCache.of(self.request.app.state)
 
     @property
     def client_ip(self) -> str:

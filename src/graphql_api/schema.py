@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from graphql_api.caching.validation import DocumentValidations, ValidationByIdentity
 from graphql_api.comparisons.queries import ComparisonQueries
 from graphql_api.executor import FastExecutor
 from graphql_api.limits.extension import OperationLimits
@@ -53,11 +54,12 @@ def build_schema(
             execution_context_class=executor,
         )
     api = settings.api
+    validations = DocumentValidations(api.persisted_query_cache_size)
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=api.max_tokens),
         lambda: OperationLimits(api, settings.max_page_size),
         lambda: ParserCache(maxsize=api.persisted_query_cache_size),
-        lambda: ValidationCache(maxsize=api.persisted_query_cache_size),
+        lambda: ValidationByIdentity(validations),
     ]
     config = StrawberryConfig(
         batching_config={"max_operations": api.max_batch} if api.max_batch > 0 else None

@@ -32,6 +32,7 @@ from graphql_api.ops.request_id import request_id
 from graphql_api.outcome import Outcome, outcome_of
 from graphql_api.persisted.resolve import PersistedQueries
 from graphql_api.preview import tokens
+from graphql_api.relay.counts import CountCache
 from graphql_api.responses import (
     GRAPHQL_RESPONSE_JSON,
     error_response,
@@ -56,6 +57,7 @@ class Services:
     cache: ResponseCache | None
     preview: tokens.PreviewSigner
     metrics: Metrics
+    counts: CountCache
 
 
 def _outcome(request: Request) -> Outcome:
@@ -167,6 +169,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
             voter_id=request.scope.get(SCOPE_KEY),
             preview=bool(request.scope.get(PREVIEW_SCOPE_KEY)),
             request_id=request_id(request.scope),
+            counts=self._services.counts,
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:

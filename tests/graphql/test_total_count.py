@@ -121,7 +121,7 @@ async def test_total_count_follows_every_sync_change(api: Api, tmp_path: Path) -
     # moves some counts and not others, through the collection it belongs to.
     assert await api.counts() == PUBLIC
     assert await api.counts(preview=True) == PREVIEW
-    assert len(CountCache.of(api.app.state)) == 2 * len(FILTERS)
+    assert len(api.app.state.counts) == 2 * len(FILTERS)
 
     # A tool changes category (tools only): Quillmate's two comparisons join Developer Tools.
     await _sync(

@@ -1,9 +1,10 @@
 """``totalCount`` without a COUNT over the whole list on every request.
 
-A list's count is cached per app, keyed by what selects the list (statuses, filter) and stored
-with the content versions (see verdict.content_versions) of the collections the list reads. The
-sync bumps a collection's version in the same transaction as any change to it, so a count stored
-with the versions current when it was counted is exact for as long as those versions are current:
+A list's count is cached per app (``Services.counts``, handed to every request's context),
+keyed by what selects the list (statuses, filter) and stored with the content versions (see
+verdict.content_versions) of the collections the list reads. The sync bumps a collection's
+version in the same transaction as any change to it, so a count stored with the versions
+current when it was counted is exact for as long as those versions are current:
 
 - a hit costs one indexed read of the versions, and is served only when they are unchanged;
 - a miss counts and reads the versions in one statement (one snapshot, so the pair is
@@ -22,7 +23,6 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.datastructures import State
 from tortoise.expressions import Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
@@ -31,7 +31,6 @@ from verdict import content_versions
 from verdict.models.versions import ContentVersion
 
 DEFAULT_MAX_ENTRIES = 512
-_STATE_ATTRIBUTE = "total_counts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +47,6 @@ class CountCache:
             raise ValueError(f"max_entries must be at least 1, not {max_entries}")
         self._max_entries = max_entries
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
-
-    @classmethod
-    def of(cls, state: State) -> CountCache:
-        """The cache kept on an app's state (made on first use): counts are facts about the
-        app's database, so they live as long as the app and never outlive it."""
-        cache = getattr(state, _STATE_ATTRIBUTE, None)
-        if not isinstance(cache, CountCache):
-            cache = cls()
-            setattr(state, _STATE_ATTRIBUTE, cache)
-        return cache
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -1,0 +1,45 @@
+"""Validation results are kept per parsed document (graphql_api.caching.validation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import parse, specified_rules
+
+from graphql_api.caching import validation
+from graphql_api.schema import schema
+
+RULES = tuple(specified_rules)
+
+
+def test_a_document_is_validated_once_and_the_cache_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[Any] = []
+    real = validation.validate_document
+
+    def counted(*args: Any) -> Any:
+        calls.append(args[1])
+        return real(*args)
+
+    monkeypatch.setattr(validation, "validate_document", counted)
+    cache = validation.DocumentValidations(maxsize=2)
+    graphql_schema = schema._schema
+    good, bad, third = (
+        parse("{ __typename }"),
+        parse("{ nope }"),
+        parse("{ tools { nodes { slug } } }"),
+    )
+    assert cache.validate(graphql_schema, good, RULES) == []
+    assert cache.validate(graphql_schema, good, RULES) == []
+    assert len(calls) == 1
+    errors = cache.validate(graphql_schema, bad, RULES)
+    assert "nope" in errors[0].message
+    assert cache.validate(graphql_schema, bad, RULES) is errors
+    # An equal document parsed again is another object: validated on its own.
+    cache.validate(graphql_schema, parse("{ __typename }"), RULES)
+    assert len(calls) == 3
+    cache.validate(graphql_schema, third, RULES)  # evicts the least recently used (good)
+    cache.validate(graphql_schema, good, RULES)
+    assert len(calls) == 5

@@ -65,6 +65,8 @@ class Needs:
     sides: bool
     reviews: bool
     tallies: bool
+    fields: frozenset[str] = frozenset()
+    """The comparison-level fields selected among those built from the loaders."""
 
     @classmethod
     def of(
@@ -82,6 +84,7 @@ class Needs:
             or "panelVerdict" in comparison
             or "reviewerSplit" in comparison,
             tallies=bool(side_fields & SIDE_VOTE_FIELDS) or "voteCount" in comparison,
+            fields=NEEDS_SIDES.intersection(comparison),
         )
 
     @classmethod
@@ -100,17 +103,6 @@ class Needs:
         edges = children(top.get("edges", ()), fragments)
         selected = children([*edges.get("node", ()), *top.get("nodes", ())], fragments)
         return cls.of(selected, fragments)
-
-    @classmethod
-    def of_side(cls, info: Info) -> Needs:
-        """For a resolver returning sides (``sides``, ``favouredSide``'s parent)."""
-        raw = info._raw_info
-        fields = set(children((n.selection_set for n in raw.field_nodes), raw.fragments))
-        return cls(
-            sides=True,
-            reviews=bool(fields & SIDE_REVIEW_FIELDS),
-            tallies=bool(fields & SIDE_VOTE_FIELDS),
-        )
 
 
 @dataclass(slots=True)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
 import strawberry
 
 from graphql_api.comparisons.figures import (
-    SIDE_VOTE_FIELDS,
     Loaded,
     Needs,
-    children,
     load,
 )
 from graphql_api.comparisons.verdicts import (
@@ -99,6 +96,10 @@ def _reviewer(built: dict[int, ReviewerType], review: ReviewRow) -> ReviewerType
     return reviewer
 
 
+async def _my_vote(root: ComparisonType, info: Info) -> str | None:
+    return await votes.my_vote(info, root.db_id, root.slug)
+
+
 @strawberry.type(
     name="Comparison", description="A side-by-side comparison page of two or more tools."
 )
@@ -125,72 +126,36 @@ class ComparisonType(Node):
     )
     db_id: strawberry.Private[int]
 
-    loaded: strawberry.Private[Loaded | None] = None
-    """Set by the resolver that returned this comparison, with what the operation selects."""
+    # Filled by ``prepared`` (every resolver that returns comparisons calls it), with what the
+    # operation selects: plain fields, so the executor reads them without a resolver call.
+    sides: list[ComparisonSideType] = strawberry.field(
+        default_factory=list, description="The sides of the comparison, in display order."
+    )
+    vote_count: int = strawberry.field(
+        default=0, description="Community votes cast on this comparison, over all its sides."
+    )
 
-    async def _load(self, info: Info, needs: Needs) -> Loaded:
-        loaded = await load(info.context.loaders, [(self.db_id, self.slug)], needs)
-        return loaded[0]
-
-    @strawberry.field(description="The sides of the comparison, in display order.")
-    def sides(self, info: Info) -> list[ComparisonSideType]:
-        if self.loaded is not None:
-            return _build_sides(self.loaded)
-        return cast(list[ComparisonSideType], self._sides(info, Needs.of_side(info)))
-
-    async def _sides(self, info: Info, needs: Needs) -> list[ComparisonSideType]:
-        return _build_sides(await self._load(info, needs))
-
-    @strawberry.field(description="Community votes cast on this comparison, over all its sides.")
-    def vote_count(self, info: Info) -> int:
-        if self.loaded is not None and self.loaded.tallies is not None:
-            return _total_votes(self.loaded)
-        return cast(int, self._vote_count(info))
-
-    async def _vote_count(self, info: Info) -> int:
-        return _total_votes(await self._load(info, Needs(sides=True, reviews=False, tallies=True)))
-
-    @strawberry.field(
+    my_vote: str | None = strawberry.field(
+        resolver=_my_vote,
         description=(
             "The current voter's pick on this comparison (a tool slug), or null when they have "
             "not voted or their side is no longer shown."
-        )
+        ),
     )
-    async def my_vote(self, info: Info) -> str | None:
-        return await votes.my_vote(info, self.db_id, self.slug)
-
-    @strawberry.field(
+    panel_verdict: PanelVerdict | None = strawberry.field(
+        default=None,
         description=(
             "Which side the panel favours, or a tie, with the margin. Null when fewer than two "
             "sides have panel reviews."
-        )
+        ),
     )
-    def panel_verdict(self, info: Info) -> PanelVerdict | None:
-        if self.loaded is not None and self.loaded.reviews is not None:
-            return _panel_verdict(self.loaded)
-        return cast(PanelVerdict | None, self._panel_verdict(info))
-
-    async def _panel_verdict(self, info: Info) -> PanelVerdict | None:
-        raw = info._raw_info
-        selected = children((n.selection_set for n in raw.field_nodes), raw.fragments)
-        favoured = set(children(selected.get("favouredSide", ()), raw.fragments))
-        needs = Needs(sides=True, reviews=True, tallies=bool(favoured & SIDE_VOTE_FIELDS))
-        return _panel_verdict(await self._load(info, needs))
-
-    @strawberry.field(
+    reviewer_split: list[ReviewerSplitRow] = strawberry.field(
+        default_factory=list,
         description=(
             "The reviewer split: for each panel reviewer who reviewed any side's tool (in panel "
             "order: lens, then name), their verdict and quote on each side."
-        )
+        ),
     )
-    def reviewer_split(self, info: Info) -> list[ReviewerSplitRow]:
-        if self.loaded is not None and self.loaded.reviews is not None:
-            return _reviewer_split(self.loaded)
-        return cast(list[ReviewerSplitRow], self._reviewer_split(info))
-
-    async def _reviewer_split(self, info: Info) -> list[ReviewerSplitRow]:
-        needs = Needs(sides=True, reviews=True, tallies=False)
-        return _reviewer_split(await self._load(info, needs))
 
     @classmethod
     def from_row(cls, row: ComparisonRow) -> ComparisonType:
@@ -211,12 +176,25 @@ class ComparisonType(Node):
 async def prepared(
     info: Info, comparisons: list[ComparisonType], needs: Needs
 ) -> list[ComparisonType]:
-    """``comparisons`` with their figures loaded (one batch per loader for all of them)."""
+    """``comparisons`` with the figures the operation selects filled in (one batch per loader
+    for all of them); what is not selected keeps its empty default."""
     if needs.sides and comparisons:
         loaded = await load(info.context.loaders, [(c.db_id, c.slug) for c in comparisons], needs)
         for comparison, figures in zip(comparisons, loaded, strict=True):
-            comparison.loaded = figures
+            _fill(comparison, figures, needs.fields)
     return comparisons
+
+
+def _fill(comparison: ComparisonType, loaded: Loaded, selected: frozenset[str]) -> None:
+    if "sides" in selected:
+        comparison.sides = _build_sides(loaded)
+    if "voteCount" in selected and loaded.tallies is not None:
+        comparison.vote_count = _total_votes(loaded)
+    if loaded.reviews is not None:
+        if "panelVerdict" in selected:
+            comparison.panel_verdict = _panel_verdict(loaded)
+        if "reviewerSplit" in selected:
+            comparison.reviewer_split = _reviewer_split(loaded)
 
 
 def _total_votes(loaded: Loaded) -> int:

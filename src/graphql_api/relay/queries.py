@@ -6,7 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from graphql_api.comparisons.types import ComparisonType
+from graphql_api.comparisons.figures import Needs
+from graphql_api.comparisons.types import ComparisonType, prepared
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, decode_id
 from graphql_api.reviewers.types import ReviewerType
@@ -31,7 +32,13 @@ class NodeQueries:
         loaders = info.context.loaders
         if type_name == "Comparison":
             comparison = await loaders.comparison_by_slug.load(slug)
-            return ComparisonType.from_row(comparison) if comparison else None
+            if comparison is None:
+                return None
+            needs = Needs.of_field(info)  # fragments on Comparison select through the node
+            (prepared_comparison,) = await prepared(
+                info, [ComparisonType.from_row(comparison)], needs
+            )
+            return prepared_comparison
         if type_name == "Tool":
             tool = await loaders.tool_by_slug.load(slug)
             return ToolType.from_row(tool) if tool else None

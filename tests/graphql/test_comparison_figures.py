@@ -1,0 +1,133 @@
+"""A comparison's figures (sides, votes, panel verdict, reviewer split) are plain fields that the
+resolver returning the comparison fills from what the operation selects
+(graphql_api.comparisons.types.prepared). Whichever way a client reaches a comparison and
+selects them (directly, through fragments, a node id, a listing, a tool, aliases, directives),
+it must get the same figures."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import httpx
+import pytest
+
+from graphql_api.votes.voter import VoterSigner
+from tests.graphql.queries import graphql
+from verdict.settings import DEV_SECRET_KEY
+
+SLUG = "mistral-code-vs-forge-coder"  # the panel favours a side: every figure is set
+TOOL = "mistral-code"
+FIGURES = """
+  slug
+  sides {
+    position tool { slug } panelShipCount panelSkipCount panelShipPercent voteCount voteShare
+    reviews { verdict reviewer { slug } }
+  }
+  voteCount
+  panelVerdict { outcome margin favouredSide { position voteCount panelShipPercent } }
+  reviewerSplit { reviewer { slug } sides { position verdict quote } }
+"""
+NODE_ID = base64.b64encode(f"Comparison:{SLUG}".encode()).decode()
+
+
+def _only(comparisons: list[dict[str, Any]]) -> dict[str, Any]:
+    (found,) = [c for c in comparisons if c["slug"] == SLUG]
+    return found
+
+
+@pytest.fixture
+async def voted(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """The demo comparison with one community vote, so vote figures are not all zero."""
+    token = VoterSigner.from_secret(DEV_SECRET_KEY).issue()[1]
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": "mutation($i: CastVoteInput!) { castVote(input: $i) { __typename } }",
+            "variables": {"i": {"comparisonSlug": SLUG, "toolSlug": TOOL}},
+        },
+        headers={"x-verdict-voter": token},
+    )
+    assert response.json()["data"]["castVote"]["__typename"] == "VoteSuccess"
+    return client
+
+
+async def test_every_way_of_selecting_the_figures_gives_the_same(
+    voted: httpx.AsyncClient,
+) -> None:
+    http = voted
+    direct = (await graphql(http, f'{{ comparison(slug: "{SLUG}") {{ {FIGURES} }} }}'))[
+        "comparison"
+    ]
+    assert direct["voteCount"] == 1
+    assert direct["sides"]
+    assert direct["reviewerSplit"]
+    assert direct["panelVerdict"]["favouredSide"]["voteCount"] == 1
+
+    ways = {
+        "named fragment": (
+            f'{{ comparison(slug: "{SLUG}") {{ ...F }} }} fragment F on Comparison {{ {FIGURES} }}',
+            lambda d: d["comparison"],
+        ),
+        "inline fragment": (
+            f'{{ comparison(slug: "{SLUG}") {{ ... on Comparison {{ {FIGURES} }} }} }}',
+            lambda d: d["comparison"],
+        ),
+        "node id": (
+            f'{{ node(id: "{NODE_ID}") {{ ... on Comparison {{ {FIGURES} }} }} }}',
+            lambda d: d["node"],
+        ),
+        "node id, named fragment": (
+            f'{{ node(id: "{NODE_ID}") {{ id ...F }} }} fragment F on Comparison {{ {FIGURES} }}',
+            lambda d: {k: v for k, v in d["node"].items() if k != "id"},
+        ),
+        "listing nodes": (
+            f"{{ comparisons(first: 50) {{ nodes {{ {FIGURES} }} }} }}",
+            lambda d: _only(d["comparisons"]["nodes"]),
+        ),
+        "listing edges": (
+            f"{{ comparisons(first: 50) {{ edges {{ node {{ {FIGURES} }} }} }} }}",
+            lambda d: _only([e["node"] for e in d["comparisons"]["edges"]]),
+        ),
+        "a tool's comparisons": (
+            f'{{ tool(slug: "{TOOL}") {{ comparisons {{ {FIGURES} }} }} }}',
+            lambda d: _only(d["tool"]["comparisons"]),
+        ),
+        "directives": (
+            f'query($y: Boolean = true) {{ comparison(slug: "{SLUG}") {{ '
+            f"... @include(if: $y) {{ {FIGURES} }} }} }}",
+            lambda d: d["comparison"],
+        ),
+    }
+    for name, (query, pick) in ways.items():
+        assert pick(await graphql(http, query)) == direct, name
+
+    aliased = (
+        await graphql(
+            http,
+            f'{{ comparison(slug: "{SLUG}") {{ s: sides {{ voteCount panelShipPercent }} '
+            "v: voteCount p: panelVerdict { margin } r: reviewerSplit { reviewer { slug } } } }",
+        )
+    )["comparison"]
+    assert aliased["v"] == direct["voteCount"]
+    assert aliased["p"]["margin"] == direct["panelVerdict"]["margin"]
+    assert [s["voteCount"] for s in aliased["s"]] == [s["voteCount"] for s in direct["sides"]]
+    assert [r["reviewer"] for r in aliased["r"]] == [r["reviewer"] for r in direct["reviewerSplit"]]
+
+    # Figures needed only below another field still load what they read.
+    favoured_votes = (
+        await graphql(
+            http,
+            f'{{ comparison(slug: "{SLUG}") '
+            "{ panelVerdict { favouredSide { voteCount } } } }",
+        )
+    )["comparison"]["panelVerdict"]["favouredSide"]
+    assert favoured_votes == {"voteCount": direct["panelVerdict"]["favouredSide"]["voteCount"]}
+    split_only = (
+        await graphql(
+            http, f'{{ comparison(slug: "{SLUG}") {{ reviewerSplit {{ sides {{ quote }} }} }} }}'
+        )
+    )["comparison"]["reviewerSplit"]
+    assert split_only == [
+        {"sides": [{"quote": s["quote"]} for s in r["sides"]]} for r in direct["reviewerSplit"]
+    ]

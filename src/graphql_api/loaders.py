@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -62,25 +63,51 @@ class Loaders:
         """Content version keys of everything read so far."""
         self.live = False
         """True once a vote tally or the voter's own vote was read."""
-        self.tool_by_id = DataLoader[int, ToolRow | None](load_fn=self._tools_by_id)
-        self.tool_by_slug = DataLoader[str, ToolRow | None](load_fn=self._tools_by_slug)
-        self.reviewer_by_id = DataLoader[int, ReviewerRow | None](load_fn=self._reviewers_by_id)
-        self.reviewer_by_slug = DataLoader[str, ReviewerRow | None](load_fn=self._reviewers_by_slug)
-        self.reviews_by_tool = DataLoader[int, list[ReviewRow]](load_fn=self._reviews_by_tool)
-        self.reviews_by_reviewer = DataLoader[int, list[ReviewRow]](
-            load_fn=self._reviews_by_reviewer
-        )
-        self.comparison_by_slug = DataLoader[str, ComparisonRow | None](
-            load_fn=self._comparisons_by_slug
-        )
-        self.sides_by_comparison = DataLoader[int, list[SideRow]](load_fn=self._sides_by_comparison)
-        self.comparisons_by_tool = DataLoader[int, list[ComparisonRow]](
-            load_fn=self._comparisons_by_tool
-        )
-        self.tallies_by_comparison = DataLoader[str, dict[str, int]](
-            load_fn=self._tallies_by_comparison
-        )
-        self.my_vote = DataLoader[tuple[str, str], str | None](load_fn=self._my_votes)
+
+    # Each DataLoader is made on first use: a request touches two or three of them.
+    @cached_property
+    def tool_by_id(self) -> DataLoader[int, ToolRow | None]:
+        return DataLoader(load_fn=self._tools_by_id)
+
+    @cached_property
+    def tool_by_slug(self) -> DataLoader[str, ToolRow | None]:
+        return DataLoader(load_fn=self._tools_by_slug)
+
+    @cached_property
+    def reviewer_by_id(self) -> DataLoader[int, ReviewerRow | None]:
+        return DataLoader(load_fn=self._reviewers_by_id)
+
+    @cached_property
+    def reviewer_by_slug(self) -> DataLoader[str, ReviewerRow | None]:
+        return DataLoader(load_fn=self._reviewers_by_slug)
+
+    @cached_property
+    def reviews_by_tool(self) -> DataLoader[int, list[ReviewRow]]:
+        return DataLoader(load_fn=self._reviews_by_tool)
+
+    @cached_property
+    def reviews_by_reviewer(self) -> DataLoader[int, list[ReviewRow]]:
+        return DataLoader(load_fn=self._reviews_by_reviewer)
+
+    @cached_property
+    def comparison_by_slug(self) -> DataLoader[str, ComparisonRow | None]:
+        return DataLoader(load_fn=self._comparisons_by_slug)
+
+    @cached_property
+    def sides_by_comparison(self) -> DataLoader[int, list[SideRow]]:
+        return DataLoader(load_fn=self._sides_by_comparison)
+
+    @cached_property
+    def comparisons_by_tool(self) -> DataLoader[int, list[ComparisonRow]]:
+        return DataLoader(load_fn=self._comparisons_by_tool)
+
+    @cached_property
+    def tallies_by_comparison(self) -> DataLoader[str, dict[str, int]]:
+        return DataLoader(load_fn=self._tallies_by_comparison)
+
+    @cached_property
+    def my_vote(self) -> DataLoader[tuple[str, str], str | None]:
+        return DataLoader(load_fn=self._my_votes)
 
     def _depend(self, collection: str, ids: list[int], missing: bool) -> None:
         """Depend on the rows found, and on the whole collection when a key found nothing."""

@@ -36,8 +36,8 @@ class ApiSettings:
     response_cache_ttl: int = 300
     persisted_query_cache_size: int = 5000
     edge_cache: bool = True
-    edge_cache_mb: int = 64
-    edge_cache_ttl: float = 60.0
+    edge_cache_mb: int = 128
+    edge_cache_ttl: float = 300.0
     edge_cache_poll: float = 0.5
     http_max_age: int = 0
     cors_origins: tuple[str, ...] = ()

@@ -2,11 +2,12 @@
 
 The comparison page reads ~25 figures per side (panel counts, votes, reviews) and two
 comparison-level ones (panel verdict, reviewer split) that all derive from the same three
-loaders. Rather than an async resolver per figure, each re-awaiting the loaders, the resolver
-that returns comparisons (``comparison``, ``comparisons``) looks at what the operation selects,
-awaits the loaders it needs once for all its comparisons (batched, same SQL as before), and
-hands every figure to the types as plain values. Loaders that were not needed are not called, so
-the response-cache dependencies and the ``live`` flag are what they were.
+loaders. Rather than an async resolver per figure, each re-awaiting the loaders, every resolver
+that returns comparisons (``comparison``, ``comparisons``, ``Tool.comparisons``, ``node``) looks
+at what the operation selects (``Needs``), awaits the loaders it needs once for all its
+comparisons (batched), and fills the selected figures into the types' plain fields
+(``graphql_api.comparisons.types.prepared``). Loaders that were not needed are not called, so
+the response-cache dependencies and the ``live`` flag only cover what was read.
 """
 
 from __future__ import annotations

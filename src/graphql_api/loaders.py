@@ -63,6 +63,14 @@ class Loaders:
         """Content version keys of everything read so far."""
         self.live = False
         """True once a vote tally or the voter's own vote was read."""
+        self.vote_slugs: set[str] | None = set()
+        """The comparisons whose tallies were read (None: possibly any, e.g. an order by votes),
+        so the edge cache drops exactly the answers a vote changes."""
+
+    def depend_on_all_votes(self) -> None:
+        """What is being read depends on the votes of every comparison."""
+        self.live = True
+        self.vote_slugs = None
 
     # Each DataLoader is made on first use: a request touches two or three of them.
     @cached_property
@@ -244,6 +252,8 @@ class Loaders:
     async def _tallies_by_comparison(self, slugs: Sequence[str]) -> list[dict[str, int]]:
         """Community vote counts per tool slug, from the tallies the voting code maintains."""
         self.live = True
+        if self.vote_slugs is not None:
+            self.vote_slugs.update(slugs)
         rows = await VoteTally.filter(comparison_slug__in=list(slugs)).values(
             "comparison_slug", "tool_slug", "count"
         )

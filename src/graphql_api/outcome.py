@@ -22,8 +22,17 @@ class Outcome:
     """Whether every live figure in the answer is one whose changes the edge cache hears of
     (vote tallies are; sync status is not)."""
 
+    vote_slugs: set[str] | None = field(default_factory=set)
+    """The comparisons whose vote tallies the answer shows (None: possibly any)."""
+
     def restrict(self, scope: policy.Scope) -> None:
         self.scope = max(self.scope, scope)
+
+    def shows_votes_of(self, slugs: set[str] | None) -> None:
+        if slugs is None or self.vote_slugs is None:
+            self.vote_slugs = None
+        else:
+            self.vote_slugs |= slugs
 
 
 def outcome_of(scope: AsgiScope) -> Outcome:

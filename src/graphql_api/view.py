@@ -244,6 +244,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
             outcome.restrict(policy.Scope.NO_STORE)
         if context.loaders.live:
             outcome.restrict(policy.Scope.PUBLIC)
+            outcome.shows_votes_of(context.loaders.vote_slugs)
         if (
             key is not None
             and cache is not None

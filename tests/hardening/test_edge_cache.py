@@ -164,6 +164,31 @@ async def test_vote_figures_are_dropped_when_a_vote_is_taken(demo_db: Settings) 
         assert forged.status_code == 401
 
 
+async def test_a_vote_drops_only_what_shows_its_comparison(demo_db: Settings) -> None:
+    other = "mistral-code-vs-forge-coder"
+    most_voted = "{ comparisons(first: 3, orderBy: MOST_VOTED) { nodes { slug } } }"
+    async with _edge(demo_db) as edge:
+        for query, variables in (
+            (VOTES, {"slug": SEED}),
+            (VOTES, {"slug": other}),
+            (most_voted, {}),
+        ):
+            await edge.get(query, variables)
+            assert _cache(await edge.get(query, variables)) == "edge", query
+        variables = {"input": {"comparisonSlug": SEED, "toolSlug": LEFT}}
+        voted = await edge.http.post(
+            "/graphql",
+            json={"query": CAST, "variables": variables},
+            headers={"x-verdict-voter": tokens(1)[0]},
+        )
+        assert voted.json()["data"]["castVote"]["__typename"] == "VoteSuccess"
+        # The other comparison's figures did not change: still served from memory.
+        assert _cache(await edge.get(VOTES, {"slug": other})) == "edge"
+        # The voted one's did, and an order by votes may have.
+        assert _cache(await edge.get(VOTES, {"slug": SEED})) != "edge"
+        assert _cache(await edge.get(most_voted, {})) != "edge"
+
+
 async def test_what_is_never_kept(demo_db: Settings) -> None:
     voter = tokens(1)[0]
     preview = PreviewSigner.from_secret(DEV_SECRET_KEY).issue(1)

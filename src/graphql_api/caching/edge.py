@@ -11,9 +11,10 @@ When an entry stops being served (checked on every hit, without I/O):
 - content: a background task reads the global content version (``*``, which the sync bumps in the
   same transaction as every change) every ``poll`` seconds, and an entry is served only while
   that version is the one current before its request ran. A sync shows within ``poll``.
-- votes: an answer with live figures is served only until this process hears of a vote change
-  (the vote feed: at once for votes taken here, over Redis from other replicas), and is neither
-  kept nor served while the feed may be missing changes (Redis lost).
+- votes: an answer showing vote figures is served only until this process hears of a vote on a
+  comparison whose tallies it read (the vote feed: at once for votes taken here, over Redis from
+  other replicas; an answer ordered by votes, on any comparison), and is neither kept nor served
+  while the feed may be missing changes (Redis lost).
 - age: never after ``ttl`` seconds, whatever happened.
 
 Stamps are taken before the request runs, so a change that commits while it runs makes the
@@ -71,6 +72,48 @@ class ContentClock:
             await asyncio.sleep(self.poll)
 
 
+@dataclass(frozen=True, slots=True)
+class _VoteStamp:
+    """The vote generations an answer was made under."""
+
+    resets: int
+    heard: int | None
+    """For an answer that may show any comparison's votes: how many changes had been heard."""
+    slugs: tuple[tuple[str, int], ...] = ()
+    """Otherwise: the generation of each comparison whose tallies it read."""
+
+
+class _VoteGenerations:
+    """Counts the vote changes this process has heard, per comparison and in all."""
+
+    def __init__(self) -> None:
+        self.heard_count = 0
+        self._resets = 0
+        self._by_slug: dict[str, int] = {}
+
+    def heard(self, slug: str | None) -> None:
+        """A vote on ``slug``; None when changes may have been missed (every stamp is void)."""
+        self.heard_count += 1
+        if slug is None:
+            self._resets += 1
+        else:
+            self._by_slug[slug] = self._by_slug.get(slug, 0) + 1
+
+    def stamp(self, slugs: set[str] | None) -> _VoteStamp:
+        if slugs is None:
+            return _VoteStamp(self._resets, self.heard_count)
+        by_slug = self._by_slug
+        return _VoteStamp(self._resets, None, tuple((s, by_slug.get(s, 0)) for s in slugs))
+
+    def current(self, stamp: _VoteStamp) -> bool:
+        if stamp.resets != self._resets:
+            return False
+        if stamp.heard is not None:
+            return stamp.heard == self.heard_count
+        by_slug = self._by_slug
+        return all(by_slug.get(s, 0) == n for s, n in stamp.slugs)
+
+
 @dataclass(slots=True)
 class _Entry:
     headers: list[tuple[bytes, bytes]]
@@ -78,8 +121,8 @@ class _Entry:
     etag: str
     operation: str | None
     content: str
-    votes: int | None
-    """The vote generation it was made under; None when it shows no live figures."""
+    votes: _VoteStamp | None
+    """The vote generations it was made under; None when it shows no vote figures."""
     expires: float
     size: int
 
@@ -108,11 +151,8 @@ class EdgeCache:
         self._ttl = ttl
         self._entries: OrderedDict[tuple[bytes, bytes], _Entry] = OrderedDict()
         self._bytes = 0
-        self._votes = 0
-        feed.listen(self._votes_changed)
-
-    def _votes_changed(self, _slug: str | None) -> None:
-        self._votes += 1
+        self._votes = _VoteGenerations()
+        feed.listen(self._votes.heard)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -155,7 +195,7 @@ class EdgeCache:
     def _fresh(self, entry: _Entry) -> bool:
         if entry.content != self._clock.version or time.monotonic() >= entry.expires:
             return False
-        return entry.votes is None or (entry.votes == self._votes and self._feed.complete)
+        return entry.votes is None or (self._feed.complete and self._votes.current(entry.votes))
 
     async def _serve(self, entry: _Entry, if_none_match: str, send: Send) -> None:
         if if_none_match and policy.matches(if_none_match, entry.etag):
@@ -182,7 +222,7 @@ class EdgeCache:
         self, key: tuple[bytes, bytes], scope: Scope, receive: Receive, send: Send
     ) -> None:
         content = self._clock.version
-        votes = self._votes
+        votes_before = self._votes.heard_count
         complete = self._feed.complete
         outcome = Outcome()
         status = 0
@@ -207,9 +247,12 @@ class EdgeCache:
         await self.app({**scope, OUTCOME_KEY: outcome}, receive, capture)
         if not storable or content is None or status != 200 or not outcome.tracked:
             return
+        votes = None
         if outcome.scope is policy.Scope.PUBLIC:
-            if not (complete and self._feed.complete and votes == self._votes):
+            # A vote heard while the request ran may or may not show: keep nothing then.
+            if not (complete and self._feed.complete and votes_before == self._votes.heard_count):
                 return
+            votes = self._votes.stamp(outcome.vote_slugs)
         elif outcome.scope is not policy.Scope.CONTENT:
             return
         names = {k for k, _ in kept_headers}
@@ -227,7 +270,7 @@ class EdgeCache:
             etag=etag,
             operation=outcome.operations[0] if len(outcome.operations) == 1 else None,
             content=content,
-            votes=votes if outcome.scope is policy.Scope.PUBLIC else None,
+            votes=votes,
             expires=time.monotonic() + self._ttl,
             size=size,
         )

@@ -96,7 +96,7 @@ class ComparisonQueries:
                 query = query.filter(id__in=Subquery(sides.values("comparison_id")))
         ordered = query
         if order_by is ComparisonOrder.MOST_VOTED:
-            info.context.loaders.live = True  # ordered by tallies
+            info.context.loaders.depend_on_all_votes()  # ordered by tallies
             ordered = query.annotate(total_votes=_TOTAL_VOTES).order_by("-total_votes", *_NEWEST)
         else:
             ordered = query.order_by(*_NEWEST)

@@ -93,7 +93,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     )
     edge = None
     if clock is not None:
-        graphql = edge = EdgeCache(
+        edge = EdgeCache(
             graphql,
             clock=clock,
             feed=voting.feed,
@@ -102,6 +102,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             max_bytes=settings.api.edge_cache_mb * 1024 * 1024,
             ttl=settings.api.edge_cache_ttl,
         )
+        graphql = edge
+        services.metrics.watch_edge_cache(lambda: edge.size if edge is not None else (0, 0))
     middleware = [Middleware(RequestIds)]
     if settings.api.cors_origins:
         middleware.append(

@@ -257,6 +257,13 @@ async def test_memory_is_bounded(demo_db: Settings) -> None:
         entries, held = edge.cache.size
         assert 0 < entries < 200
         assert held <= 1024 * 1024
+        scraped = dict(
+            line.split(" ", 1)
+            for line in (await edge.http.get("/metrics")).text.splitlines()
+            if line.startswith("verdict_edge_cache_")
+        )
+        assert float(scraped["verdict_edge_cache_entries"]) == entries
+        assert float(scraped["verdict_edge_cache_bytes"]) == held
 
 
 async def test_switched_off(demo_db: Settings) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -74,7 +74,20 @@ class Metrics:
             "Community votes counted in the tallies (all comparisons).",
             registry=r,
         )
+        self.edge_entries = Gauge(
+            "verdict_edge_cache_entries", "Answers held by this process's edge cache.", registry=r
+        )
+        self.edge_bytes = Gauge(
+            "verdict_edge_cache_bytes",
+            "Memory held by this process's edge cache (bodies, headers and keys).",
+            registry=r,
+        )
         self._operations: set[str] = set()
+
+    def watch_edge_cache(self, size: Callable[[], tuple[int, int]]) -> None:
+        """Report the edge cache's size when scraped (``size`` gives entries and bytes)."""
+        self.edge_entries.set_function(lambda: size()[0])
+        self.edge_bytes.set_function(lambda: size()[1])
 
     def operation_label(self, name: str | None) -> str:
         if not name:

@@ -56,6 +56,21 @@ def _size_rows(size: dict[str, Any], directus: float | None, same_size: bool) ->
     return rows
 
 
+def _rounds(m: dict[str, Any]) -> list[str]:
+    """The alternating rounds of the page and its ceiling (each row above is the median)."""
+    page = m["page_post"].get("rounds_requests_per_second")
+    ceiling = m["ceiling_page"].get("rounds_requests_per_second")
+    if not page or not ceiling:
+        return []
+    shares = ", ".join(f"{100 * a / b:.0f}%" for a, b in zip(page, ceiling, strict=True) if b)
+    return [
+        f"Uncached page and no-GraphQL ceiling in {len(page)} alternating rounds (the rows above "
+        f"are the median rounds): page {', '.join(f'{v:,.0f}' for v in page)} req/s, ceiling "
+        f"{', '.join(f'{v:,.0f}' for v in ceiling)} req/s; page / ceiling per round: {shares}.",
+        "",
+    ]
+
+
 def _targets(run: dict[str, Any]) -> list[str]:
     sizes = run["sizes"]
     rows = ["| target | measured | holds |", "|---|---|---|"]
@@ -146,6 +161,7 @@ def markdown(run: dict[str, Any]) -> str:
             "|---|---|---|---|---|---|---|",
             *_size_rows(size, directus, d_size == n),
             "",
+            *_rounds(size["measurements"]),
         ]
     d = run.get("directus") or {}
     if directus:

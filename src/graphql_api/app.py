@@ -91,9 +91,9 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     graphql: ASGIApp = BodySizeLimit(
         VoterIdentity(view, voting.signer), settings.api.max_body_bytes
     )
-    edge = None
+    edge: EdgeCache | None = None
     if clock is not None:
-        edge = EdgeCache(
+        edge = cache = EdgeCache(
             graphql,
             clock=clock,
             feed=voting.feed,
@@ -102,8 +102,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             max_bytes=settings.api.edge_cache_mb * 1024 * 1024,
             ttl=settings.api.edge_cache_ttl,
         )
-        graphql = edge
-        services.metrics.watch_edge_cache(lambda: edge.size if edge is not None else (0, 0))
+        graphql = cache
+        services.metrics.watch_edge_cache(lambda: cache.size)
     middleware = [Middleware(RequestIds)]
     if settings.api.cors_origins:
         middleware.append(

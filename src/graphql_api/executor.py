@@ -575,10 +575,8 @@ class _Bail(Exception):
 
 def _leaf(coerce: Coerce, value: Any) -> Any:
     """A leaf serialized by its type, as graphql-core would, or _Bail when that fails."""
-    if value is None:
-        raise _Bail
-    result = coerce(value)
-    if result is None or result is Undefined:
+    result = _coerce_leaf(coerce, value)
+    if result is Undefined:
         raise _Bail
     return result
 
@@ -593,6 +591,14 @@ def _no_item(item: Any, nullable: bool) -> None:
 _INT_RANGE = "-2147483648 <= {v} <= 2147483647"
 """graphql-core's Int: a 32-bit signed integer."""
 _KNOWN_EXACT: dict[str, type] = {**_PASSTHROUGH, "Int": int}
+
+
+def _define(lines: list[str], namespace: dict[str, Any]) -> Compiled:
+    """The function ``complete`` defined by generated ``lines`` (names come from the schema and
+    the operation's response keys, never from values)."""
+    exec("\n".join(lines), namespace)
+    complete: Compiled = namespace["complete"]
+    return complete
 
 
 class _Compiler:
@@ -653,9 +659,7 @@ class _Compiler:
                 )
             keys.append(f"{step.name!r}: {value}")  # response keys are GraphQL names
         lines.append("    return {" + ", ".join(keys) + "}")
-        exec("\n".join(lines), namespace)  # our own generated code: names come from the schema
-        compiled: Compiled = namespace["complete"]
-        return compiled
+        return _define(lines, namespace)
 
     def compile_value(
         self, return_type: GraphQLOutputType, details: FieldDetailsList
@@ -684,10 +688,9 @@ class _Compiler:
             ]
         else:
             return None
-        lines = ["def complete(v):", *self._guard("v", non_null, body), "    return v"]
-        exec("\n".join(lines), namespace)  # our own generated code: names come from the schema
-        compiled: Callable[[Any], Any] = namespace["complete"]
-        return compiled
+        return _define(
+            ["def complete(v):", *self._guard("v", non_null, body), "    return v"], namespace
+        )
 
     @staticmethod
     def _guard(value: str, non_null: bool, body: list[str]) -> list[str]:

@@ -42,3 +42,8 @@ async def read(keys: Iterable[str]) -> dict[str, str]:
         )
         found.update((str(k), str(v)) for k, v in rows)
     return {k: found.get(k, MISSING) for k in wanted}
+
+
+async def read_any_change() -> str:
+    """The current version of ``*``: it changes with every change at all."""
+    return (await read([ANY_CHANGE]))[ANY_CHANGE]

@@ -12,9 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from graphql_api.votes.voter import VoterSigner
 from tests.graphql.queries import graphql
-from verdict.settings import DEV_SECRET_KEY
+from tests.votes.conftest import cast, tokens
 
 SLUG = "mistral-code-vs-forge-coder"  # the panel favours a side: every figure is set
 TOOL = "mistral-code"
@@ -39,16 +38,7 @@ def _only(comparisons: list[dict[str, Any]]) -> dict[str, Any]:
 @pytest.fixture
 async def voted(client: httpx.AsyncClient) -> httpx.AsyncClient:
     """The demo comparison with one community vote, so vote figures are not all zero."""
-    token = VoterSigner.from_secret(DEV_SECRET_KEY).issue()[1]
-    response = await client.post(
-        "/graphql",
-        json={
-            "query": "mutation($i: CastVoteInput!) { castVote(input: $i) { __typename } }",
-            "variables": {"i": {"comparisonSlug": SLUG, "toolSlug": TOOL}},
-        },
-        headers={"x-verdict-voter": token},
-    )
-    assert response.json()["data"]["castVote"]["__typename"] == "VoteSuccess"
+    assert (await cast(client, tokens(1)[0], TOOL, SLUG))["__typename"] == "VoteSuccess"
     return client
 
 

@@ -24,7 +24,7 @@ from graphql_api.caching.edge import ContentClock, EdgeCache
 from graphql_api.preview.tokens import PreviewSigner
 from tests.conftest import require_service
 from tests.hardening.test_preview_and_cache import edited_export
-from tests.votes.conftest import CAST, LEFT, SEED, tokens
+from tests.votes.conftest import LEFT, SEED, cast, tokens
 from verdict.api_settings import ApiSettings
 from verdict.settings import DEV_SECRET_KEY, Settings
 from verdict.sql_counter import counting_queries
@@ -147,13 +147,7 @@ async def test_vote_figures_are_dropped_when_a_vote_is_taken(demo_db: Settings) 
         # The voter's token is checked, not used: the answer is the same for everyone.
         assert _cache(await edge.get(VOTES, {"slug": SEED}, **{"x-verdict-voter": voter})) == "edge"
 
-        variables = {"input": {"comparisonSlug": SEED, "toolSlug": LEFT}}
-        voted = await edge.http.post(
-            "/graphql",
-            json={"query": CAST, "variables": variables},
-            headers={"x-verdict-voter": voter},
-        )
-        assert voted.json()["data"]["castVote"]["__typename"] == "VoteSuccess"
+        assert (await cast(edge.http, voter, LEFT))["__typename"] == "VoteSuccess"
         after = await edge.get(VOTES, {"slug": SEED})
         assert after.json()["data"]["comparison"]["voteCount"] == 1
         assert _cache(after) != "edge"
@@ -175,13 +169,7 @@ async def test_a_vote_drops_only_what_shows_its_comparison(demo_db: Settings) ->
         ):
             await edge.get(query, variables)
             assert _cache(await edge.get(query, variables)) == "edge", query
-        variables = {"input": {"comparisonSlug": SEED, "toolSlug": LEFT}}
-        voted = await edge.http.post(
-            "/graphql",
-            json={"query": CAST, "variables": variables},
-            headers={"x-verdict-voter": tokens(1)[0]},
-        )
-        assert voted.json()["data"]["castVote"]["__typename"] == "VoteSuccess"
+        assert (await cast(edge.http, tokens(1)[0], LEFT))["__typename"] == "VoteSuccess"
         # The other comparison's figures did not change: still served from memory.
         assert _cache(await edge.get(VOTES, {"slug": other})) == "edge"
         # The voted one's did, and an order by votes may have.
@@ -281,13 +269,7 @@ async def test_a_vote_on_another_replica_drops_the_entry(demo_db: Settings) -> N
     async with _edge(shared) as one, _edge(shared) as two:
         assert _cache(await one.get(VOTES, {"slug": SEED})) != "edge"
         assert _cache(await one.get(VOTES, {"slug": SEED})) == "edge"
-        variables = {"input": {"comparisonSlug": SEED, "toolSlug": LEFT}}
-        voted = await two.http.post(
-            "/graphql",
-            json={"query": CAST, "variables": variables},
-            headers={"x-verdict-voter": tokens(1)[0]},
-        )
-        assert voted.json()["data"]["castVote"]["__typename"] == "VoteSuccess"
+        assert (await cast(two.http, tokens(1)[0], LEFT))["__typename"] == "VoteSuccess"
         for _ in range(250):  # Redis pub/sub delivers within milliseconds
             response = await one.get(VOTES, {"slug": SEED})
             if response.json()["data"]["comparison"]["voteCount"] == 1:

@@ -58,13 +58,11 @@ class ContentClock:
 
     async def refresh(self) -> None:
         try:
-            found = await content_versions.read([content_versions.ANY_CHANGE])
+            self.version = await content_versions.read_any_change()
         except Exception:
             if self.version is not None:
                 logger.warning("edge cache: content version unreadable, serving uncached")
             self.version = None
-            return
-        self.version = found[content_versions.ANY_CHANGE]
 
     async def run(self) -> None:
         while True:
@@ -228,10 +226,11 @@ class EdgeCache:
         status = 0
         kept_headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
+        length = 0
         storable = content is not None
 
         async def capture(message: Message) -> None:
-            nonlocal status, storable
+            nonlocal status, storable, length
             if storable:
                 if message["type"] == "http.response.start":
                     status = int(message["status"])
@@ -240,7 +239,8 @@ class EdgeCache:
                     )
                 elif message["type"] == "http.response.body":
                     chunks.append(bytes(message.get("body", b"")))
-                    if sum(map(len, chunks)) > self._max_entry:
+                    length += len(chunks[-1])
+                    if length > self._max_entry:
                         storable, chunks[:] = False, []
             await send(message)
 
@@ -255,12 +255,12 @@ class EdgeCache:
             votes = self._votes.stamp(outcome.vote_slugs)
         elif outcome.scope is not policy.Scope.CONTENT:
             return
-        names = {k for k, _ in kept_headers}
-        cache_control = dict(kept_headers).get(b"cache-control", b"")
-        if b"set-cookie" in names or not cache_control.startswith(b"public"):
+        response_headers = dict(kept_headers)
+        cache_control = response_headers.get(b"cache-control", b"")
+        if b"set-cookie" in response_headers or not cache_control.startswith(b"public"):
             return
         body = b"".join(chunks)
-        etag = dict(kept_headers).get(b"etag", b"").decode("latin-1") or policy.etag(body)
+        etag = response_headers.get(b"etag", b"").decode("latin-1") or policy.etag(body)
         stored = [(k, v) for k, v in kept_headers if k not in _DROPPED_HEADERS]
         size = len(body) + sum(len(k) + len(v) for k, v in stored) + len(key[0]) + len(key[1])
         self._drop(key)

@@ -116,9 +116,7 @@ class ResponseCache:
 
     async def snapshot(self) -> str:
         """The global version before running a query (see ``store``)."""
-        return (await content_versions.read([content_versions.ANY_CHANGE]))[
-            content_versions.ANY_CHANGE
-        ]
+        return await content_versions.read_any_change()
 
     async def store(self, key: str, data: Any, deps: set[str], before: str) -> bool:
         """Keep ``data`` unless a content change committed since ``before`` was read."""

@@ -63,19 +63,18 @@ def _build_sides(loaded: Loaded) -> list[ComparisonSideType]:
     """The sides with their figures; figures whose loader was not needed stay empty (they are
     not selected)."""
     reviewers: dict[int, ReviewerType] = {}
-    return [_build_side(loaded, index, reviewers) for index in range(len(loaded.sides))]
+    total = _total_votes(loaded)
+    return [_build_side(loaded, index, reviewers, total) for index in range(len(loaded.sides))]
 
 
 def _build_side(
-    loaded: Loaded, index: int, reviewers: dict[int, ReviewerType]
+    loaded: Loaded, index: int, reviewers: dict[int, ReviewerType], total_votes: int
 ) -> ComparisonSideType:
     """One side; ``reviewers`` holds the reviewer types built so far (one per reviewer)."""
-    tallies = loaded.tallies or {}
     side = loaded.sides[index]
     reviews = loaded.reviews[index] if loaded.reviews is not None else []
     ships = _ships(reviews)
-    votes_for = tallies.get(side.tool.slug, 0)
-    total = sum(tallies.get(s.tool.slug, 0) for s in loaded.sides) if tallies else 0
+    votes_for = (loaded.tallies or {}).get(side.tool.slug, 0)
     return ComparisonSideType(
         position=side.position,
         tool=ToolType.from_row(side.tool),
@@ -85,7 +84,7 @@ def _build_side(
         panel_skip_count=len(reviews) - ships,
         panel_ship_percent=ship_percent(ships, len(reviews)),
         vote_count=votes_for,
-        vote_share=vote_share(votes_for, total),
+        vote_share=vote_share(votes_for, total_votes),
     )
 
 
@@ -210,7 +209,7 @@ def _panel_verdict(loaded: Loaded) -> PanelVerdict | None:
         return None
     favoured = None
     if figure.favoured is not None:
-        favoured = _build_side(loaded, figure.favoured, {})
+        favoured = _build_side(loaded, figure.favoured, {}, _total_votes(loaded))
     return PanelVerdict(
         outcome=PanelOutcome.TIE if favoured is None else PanelOutcome.FAVOURS_SIDE,
         favoured_side=favoured,

@@ -30,8 +30,10 @@ import redis
 
 from bench import dataset, probes, report, servers, wrk
 from bench import profile as profiler
+from cms_sync.directus.server import free_port
 from graphql_api.votes.voter import VoterSigner
 from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
+from verdict import pg_admin
 from verdict.serving import SERVERS
 
 MARKER = "VARYING-LINE"
@@ -56,21 +58,13 @@ def _load_lines(slugs: list[str], count: int = 5000) -> list[str]:
 
 
 async def _create_database(server_url: str, size: int) -> str:
-    name = f"verdict_bench_{size}_{uuid.uuid4().hex[:6]}"
-    admin = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return f"{server_url.rpartition('/')[0]}/{name}"
+    return await pg_admin.create_database(
+        server_url, f"verdict_bench_{size}_{uuid.uuid4().hex[:6]}"
+    )
 
 
 async def _drop_database(server_url: str, url: str) -> None:
-    admin = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    await pg_admin.drop_database(server_url, url.rpartition("/")[2])
 
 
 async def _count_votes(url: str) -> int:
@@ -151,9 +145,9 @@ def _measure_servers(
     # and vote events are shared through Redis (a database of the bench's own, emptied first).
     env["REDIS_URL"] = args.redis
     _empty_redis(args.redis)
-    port, ceiling_port = servers.free_port(), servers.free_port()
+    port, ceiling_port = free_port(), free_port()
     while ceiling_port == port:
-        ceiling_port = servers.free_port()
+        ceiling_port = free_port()
     command = servers.api_command(port, args.server, args.workers)
     ceiling_command = servers.ceiling_command(ceiling_port, args.server, args.workers)
     with (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -14,14 +13,9 @@ from typing import IO
 
 import aiohttp
 
+from cms_sync.directus.server import free_port
+
 VERDICT = Path(sys.executable).with_name("verdict")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextlib.asynccontextmanager

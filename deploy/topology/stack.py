@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
-
 from cms_sync.directus.provision import provision
 from cms_sync.directus.server import DirectusServer, free_port
 from deploy.topology.fanout import PATH, FanOutStats, fan_out
 from deploy.topology.processes import Child, child_env, run_once, wait_http_ok
+from verdict.pg_admin import create_database, drop_database
 
 WEBHOOK_PATH = "/webhooks/directus"
 # Workers poll rarely, so a content change can only arrive in time through a webhook.
@@ -104,31 +103,13 @@ class Topology:
         return worker
 
 
-async def _create_database(server_url: str, name: str) -> str:
-    admin = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base, _, _ = server_url.rpartition("/")
-    return f"{base}/{name}"
-
-
-async def _drop_database(server_url: str, name: str) -> None:
-    admin = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 @contextlib.asynccontextmanager
 async def topology(config: Config, say: Callable[[str], None] = print) -> AsyncIterator[Topology]:
     """Bring the whole topology up; on exit stop every process and drop the database."""
     work = config.work_dir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     name = f"verdict_topology_{uuid.uuid4().hex[:10]}"
-    database_url = await _create_database(config.postgres_url, name)
+    database_url = await create_database(config.postgres_url, name)
     say(f"database {name} created")
     directus = DirectusServer(work / f"directus-{name}", port=free_port())
     top = Topology(Config(config.postgres_url, config.redis_url, work), database_url, directus)
@@ -178,6 +159,6 @@ async def topology(config: Config, say: Callable[[str], None] = print) -> AsyncI
             )
             yield top
     finally:
-        await _drop_database(config.postgres_url, name)
+        await drop_database(config.postgres_url, name)
         shutil.rmtree(directus.data_dir, ignore_errors=True)
         say(f"all processes stopped, database {name} dropped (logs: {top.log_path})")

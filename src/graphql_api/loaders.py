@@ -45,6 +45,16 @@ _COMPARISON_SIDE = (
 )
 
 
+def visible(statuses: frozenset[Status], field: str = "status") -> dict[str, Any]:
+    """The filter keeping rows whose ``field`` is one of ``statuses``: an equality when there is
+    one status (every public request), which Tortoise builds about a quarter faster than ``IN``
+    and PostgreSQL plans the same."""
+    if len(statuses) == 1:
+        (status,) = statuses
+        return {field: status}
+    return {f"{field}__in": statuses}
+
+
 def _side_order(side: SideRow) -> tuple[int, int]:
     return (side.position, side.id)
 
@@ -80,10 +90,6 @@ class Loaders:
     @cached_property
     def tool_by_slug(self) -> DataLoader[str, ToolRow | None]:
         return DataLoader(load_fn=self._tools_by_slug)
-
-    @cached_property
-    def reviewer_by_id(self) -> DataLoader[int, ReviewerRow | None]:
-        return DataLoader(load_fn=self._reviewers_by_id)
 
     @cached_property
     def reviewer_by_slug(self) -> DataLoader[str, ReviewerRow | None]:
@@ -124,13 +130,13 @@ class Loaders:
             self.deps.add(collection)
 
     async def _tools_by_id(self, ids: Sequence[int]) -> list[ToolRow | None]:
-        rows = await Tool.filter(id__in=list(ids), status__in=self._statuses).values(*TOOL_FIELDS)
+        rows = await Tool.filter(id__in=list(ids), **visible(self._statuses)).values(*TOOL_FIELDS)
         found = {r["id"]: ToolRow.read(r) for r in rows}
         self.deps.update(f"tools:{i}" for i in ids)
         return [found.get(i) for i in ids]
 
     async def _tools_by_slug(self, slugs: Sequence[str]) -> list[ToolRow | None]:
-        rows = await Tool.filter(slug__in=list(slugs), status__in=self._statuses).values(
+        rows = await Tool.filter(slug__in=list(slugs), **visible(self._statuses)).values(
             *TOOL_FIELDS
         )
         found = {r["slug"]: ToolRow.read(r) for r in rows}
@@ -139,21 +145,11 @@ class Loaders:
         self._depend("tools", [t.id for t in found.values()], len(found) < len(set(slugs)))
         return [found.get(s) for s in slugs]
 
-    async def _reviewers_by_id(self, ids: Sequence[int]) -> list[ReviewerRow | None]:
-        rows = await Reviewer.filter(id__in=list(ids), status__in=self._statuses).values(
-            *REVIEWER_FIELDS
-        )
-        found = {r["id"]: ReviewerRow.read(r) for r in rows}
-        self.deps.update(f"reviewers:{i}" for i in ids)
-        return [found.get(i) for i in ids]
-
     async def _reviewers_by_slug(self, slugs: Sequence[str]) -> list[ReviewerRow | None]:
-        rows = await Reviewer.filter(slug__in=list(slugs), status__in=self._statuses).values(
+        rows = await Reviewer.filter(slug__in=list(slugs), **visible(self._statuses)).values(
             *REVIEWER_FIELDS
         )
         found = {r["slug"]: ReviewerRow.read(r) for r in rows}
-        for reviewer in found.values():
-            self.reviewer_by_id.prime(reviewer.id, reviewer)
         self._depend("reviewers", [r.id for r in found.values()], len(found) < len(set(slugs)))
         return [found.get(s) for s in slugs]
 
@@ -161,8 +157,8 @@ class Loaders:
         """Published reviews by published reviewers, in panel order (lens, name, id)."""
         rows = await Review.filter(
             tool_id__in=list(tool_ids),
-            status__in=self._statuses,
-            reviewer__status__in=self._statuses,
+            **visible(self._statuses),
+            **visible(self._statuses, "reviewer__status"),
         ).values(*REVIEW_FIELDS, *_REVIEW_REVIEWER)
         grouped: dict[int, list[ReviewRow]] = defaultdict(list)
         # A listing's ~500 reviews come from a panel of ~12: each reviewer is read once.
@@ -172,8 +168,6 @@ class Loaders:
             if reviewer is None:
                 reviewer = reviewers[r["reviewer_id"]] = ReviewerRow.read(r, "reviewer__")
             grouped[r["tool_id"]].append(ReviewRow.read(r, reviewer))
-        for reviewer in reviewers.values():
-            self.reviewer_by_id.prime(reviewer.id, reviewer)
         self.deps.update(f"reviewers:{i}" for i in reviewers)
         self.deps.update(f"tools:{i}" for i in tool_ids)
         for group in grouped.values():
@@ -185,9 +179,9 @@ class Loaders:
         rows = await (
             Review.filter(
                 reviewer_id__in=list(reviewer_ids),
-                status__in=self._statuses,
-                reviewer__status__in=self._statuses,
-                tool__status__in=self._statuses,
+                **visible(self._statuses),
+                **visible(self._statuses, "reviewer__status"),
+                **visible(self._statuses, "tool__status"),
             )
             .order_by("-published_at", "-id")
             .values(*REVIEW_FIELDS, *_REVIEW_REVIEWER, *_SIDE_TOOL)
@@ -204,7 +198,7 @@ class Loaders:
 
     async def _comparisons_by_slug(self, slugs: Sequence[str]) -> list[ComparisonRow | None]:
         """Published comparisons with their sides and tools, in one joined query."""
-        rows = await Comparison.filter(slug__in=list(slugs), status__in=self._statuses).values(
+        rows = await Comparison.filter(slug__in=list(slugs), **visible(self._statuses)).values(
             *COMPARISON_FIELDS, *_COMPARISON_SIDE
         )
         found: dict[str, ComparisonRow] = {}
@@ -226,7 +220,7 @@ class Loaders:
     async def _sides_by_comparison(self, ids: Sequence[int]) -> list[list[SideRow]]:
         """Sides in display order, leaving out tools that are not published."""
         rows = await ComparisonSide.filter(
-            comparison_id__in=list(ids), tool__status__in=self._statuses
+            comparison_id__in=list(ids), **visible(self._statuses, "tool__status")
         ).values("id", "comparison_id", "position", *_SIDE_TOOL)
         grouped: dict[int, list[SideRow]] = defaultdict(list)
         for r in rows:
@@ -239,7 +233,7 @@ class Loaders:
         """Published comparisons each tool appears on, newest first."""
         fields = tuple(f"comparison__{f}" for f in COMPARISON_FIELDS)
         rows = await ComparisonSide.filter(
-            tool_id__in=list(tool_ids), comparison__status__in=self._statuses
+            tool_id__in=list(tool_ids), **visible(self._statuses, "comparison__status")
         ).values("tool_id", *fields)
         grouped: dict[int, dict[int, ComparisonRow]] = defaultdict(dict)
         for r in rows:

@@ -13,6 +13,7 @@ from graphql_api.comparisons.figures import Needs
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
 from graphql_api.comparisons.types import ComparisonType, prepared
 from graphql_api.context import Info
+from graphql_api.loaders import visible
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.rows import COMPARISON_FIELDS, ComparisonRow
 from verdict.models.content import Comparison, ComparisonSide, Status
@@ -85,9 +86,9 @@ class ComparisonQueries:
         page = PageRequest.parse(first, after, info.context.settings.max_page_size)
         statuses = info.context.statuses
         info.context.loaders.deps.update(("comparisons", "comparison_sides", "tools"))
-        query = Comparison.filter(status__in=statuses)
+        query = Comparison.filter(**visible(statuses))
         if filter is not None:
-            sides = ComparisonSide.filter(tool__status__in=statuses)
+            sides = ComparisonSide.filter(**visible(statuses, "tool__status"))
             if filter.tool_slug is not None:
                 sides = sides.filter(tool__slug=filter.tool_slug)
             if filter.category is not None:

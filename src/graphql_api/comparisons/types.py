@@ -19,7 +19,7 @@ from graphql_api.comparisons.verdicts import (
 )
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
-from graphql_api.reviewers.types import ReviewerType, ReviewType, Verdict
+from graphql_api.reviewers.types import ReviewerType, ReviewType, verdict_of
 from graphql_api.rows import ComparisonRow, ReviewRow
 from graphql_api.tools.types import SHIP_PERCENT_DESCRIPTION, ToolType
 from graphql_api.votes import fields as votes
@@ -59,12 +59,14 @@ class ComparisonSideType:
     )
 
 
-def _build_sides(loaded: Loaded) -> list[ComparisonSideType]:
+def _build_sides(
+    loaded: Loaded, reviewers: dict[int, ReviewerType], total_votes: int
+) -> list[ComparisonSideType]:
     """The sides with their figures; figures whose loader was not needed stay empty (they are
     not selected)."""
-    reviewers: dict[int, ReviewerType] = {}
-    total = _total_votes(loaded)
-    return [_build_side(loaded, index, reviewers, total) for index in range(len(loaded.sides))]
+    return [
+        _build_side(loaded, index, reviewers, total_votes) for index in range(len(loaded.sides))
+    ]
 
 
 def _build_side(
@@ -185,15 +187,19 @@ async def prepared(
 
 
 def _fill(comparison: ComparisonType, loaded: Loaded, selected: frozenset[str]) -> None:
+    # One type per reviewer and one per side, shared by every figure that shows them.
+    reviewers: dict[int, ReviewerType] = {}
+    total = _total_votes(loaded)
+    sides = None
     if "sides" in selected:
-        comparison.sides = _build_sides(loaded)
+        sides = comparison.sides = _build_sides(loaded, reviewers, total)
     if "voteCount" in selected and loaded.tallies is not None:
-        comparison.vote_count = _total_votes(loaded)
+        comparison.vote_count = total
     if loaded.reviews is not None:
         if "panelVerdict" in selected:
-            comparison.panel_verdict = _panel_verdict(loaded)
+            comparison.panel_verdict = _panel_verdict(loaded, sides, reviewers, total)
         if "reviewerSplit" in selected:
-            comparison.reviewer_split = _reviewer_split(loaded)
+            comparison.reviewer_split = _reviewer_split(loaded, sides, reviewers)
 
 
 def _total_votes(loaded: Loaded) -> int:
@@ -201,7 +207,14 @@ def _total_votes(loaded: Loaded) -> int:
     return sum(tallies.get(s.tool.slug, 0) for s in loaded.sides)
 
 
-def _panel_verdict(loaded: Loaded) -> PanelVerdict | None:
+def _panel_verdict(
+    loaded: Loaded,
+    sides: list[ComparisonSideType] | None,
+    reviewers: dict[int, ReviewerType],
+    total_votes: int,
+) -> PanelVerdict | None:
+    """``sides``: the sides already built for this comparison, if any (the favoured one is
+    shared, not rebuilt)."""
     reviews = loaded.reviews or []
     percents = [ship_percent(_ships(r), len(r)) for r in reviews]
     figure = panel_verdict(percents)
@@ -209,7 +222,11 @@ def _panel_verdict(loaded: Loaded) -> PanelVerdict | None:
         return None
     favoured = None
     if figure.favoured is not None:
-        favoured = _build_side(loaded, figure.favoured, {}, _total_votes(loaded))
+        favoured = (
+            sides[figure.favoured]
+            if sides is not None
+            else _build_side(loaded, figure.favoured, reviewers, total_votes)
+        )
     return PanelVerdict(
         outcome=PanelOutcome.TIE if favoured is None else PanelOutcome.FAVOURS_SIDE,
         favoured_side=favoured,
@@ -217,22 +234,27 @@ def _panel_verdict(loaded: Loaded) -> PanelVerdict | None:
     )
 
 
-def _reviewer_split(loaded: Loaded) -> list[ReviewerSplitRow]:
-    sides = loaded.sides
+def _reviewer_split(
+    loaded: Loaded, sides: list[ComparisonSideType] | None, reviewers: dict[int, ReviewerType]
+) -> list[ReviewerSplitRow]:
     rows = reviewer_split(loaded.reviews or [], lambda review: review.reviewer.panel_order)
-    tools = [ToolType.from_row(s.tool) for s in sides]
-    reviewers: dict[int, ReviewerType] = {}
+    tools = (
+        [side.tool for side in sides]
+        if sides is not None
+        else [ToolType.from_row(s.tool) for s in loaded.sides]
+    )
+    positions = [side.position for side in loaded.sides]
     result = []
     for row in rows:
         first = next(r for r in row if r is not None)
         takes = [
             ReviewerSideTake(
-                position=side.position,
+                position=position,
                 tool=tool,
-                verdict=Verdict(review.verdict) if review is not None else None,
+                verdict=verdict_of(review.verdict) if review is not None else None,
                 quote=review.quote if review is not None else None,
             )
-            for side, tool, review in zip(sides, tools, row, strict=True)
+            for position, tool, review in zip(positions, tools, row, strict=True)
         ]
         result.append(ReviewerSplitRow(reviewer=_reviewer(reviewers, first), sides=takes))
     return result

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.loaders import visible
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.reviewers.types import ReviewerType
 from graphql_api.rows import REVIEWER_FIELDS, ReviewerRow
@@ -42,11 +43,9 @@ class ReviewerQueries:
         page = PageRequest.parse(first, after, info.context.settings.max_page_size)
         # The panel is a handful of people and lens order is not alphabetical: sort here.
         info.context.loaders.deps.add("reviewers")
-        rows = await Reviewer.filter(status__in=info.context.statuses).values(*REVIEWER_FIELDS)
+        rows = await Reviewer.filter(**visible(info.context.statuses)).values(*REVIEWER_FIELDS)
         ordered = sorted((ReviewerRow.read(r) for r in rows), key=lambda r: r.panel_order)
         window = ordered[page.offset : page.offset + page.limit + 1]
-        for row in window:
-            info.context.loaders.reviewer_by_id.prime(row.id, row)
 
         async def count() -> int:
             return len(ordered)

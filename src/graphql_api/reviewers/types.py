@@ -47,6 +47,11 @@ _LENSES: dict[str, Lens] = {str(member.value): member for member in Lens}
 _VERDICTS: dict[str, Verdict] = {str(member.value): member for member in Verdict}
 
 
+def verdict_of(value: str) -> Verdict:
+    """The member for a row's verdict value."""
+    return _VERDICTS.get(value) or Verdict(value)
+
+
 @strawberry.type(name="Reviewer", description="A member of the review panel.")
 class ReviewerType(Node):
     slug: str = strawberry.field(description="URL-safe unique identifier, e.g. `priya-raman`.")
@@ -100,7 +105,7 @@ class ReviewType:
     def from_row(cls, review: ReviewRow, reviewer: ReviewerType | None = None) -> ReviewType:
         """``reviewer``: the review's reviewer when already built (shared, not rebuilt)."""
         return cls(
-            verdict=_VERDICTS.get(review.verdict) or Verdict(review.verdict),
+            verdict=verdict_of(review.verdict),
             quote=review.quote,
             published_at=review.published_at,
             reviewer=reviewer or ReviewerType.from_row(review.reviewer),

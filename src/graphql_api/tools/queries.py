@@ -8,6 +8,7 @@ import strawberry
 from tortoise.expressions import Q
 
 from graphql_api.context import Info
+from graphql_api.loaders import visible
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.rows import TOOL_FIELDS, ToolRow
 from graphql_api.tools.inputs import ToolFilter, ToolOrder
@@ -53,7 +54,7 @@ class ToolQueries:
     ) -> Connection[ToolType]:
         page = PageRequest.parse(first, after, info.context.settings.max_page_size)
         info.context.loaders.deps.add("tools")
-        query = Tool.filter(status__in=info.context.statuses)
+        query = Tool.filter(**visible(info.context.statuses))
         if filter is not None:
             if filter.category is not None:
                 query = query.filter(category=filter.category)

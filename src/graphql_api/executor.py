@@ -33,6 +33,7 @@ every trusted document and fuzzer-generated queries through both executors and c
 from __future__ import annotations
 
 import functools
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from enum import Enum
@@ -48,6 +49,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLResolveInfoHelpers,
     GraphQLScalarType,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -115,6 +117,12 @@ class _Step:
         self.item_object: GraphQLObjectType | None = None
         self.children: dict[GraphQLObjectType, tuple[GroupedFieldSet, list[_Step]]] = {}
         """Per object type: the sub-selection's fields and plan (kept for static operations)."""
+
+
+def _alive(executor: weakref.ref[FastExecutor]) -> FastExecutor:
+    found = executor()
+    assert found is not None  # its helpers are only called while it executes
+    return found
 
 
 def specified_scalar(name: str) -> GraphQLScalarType | None:
@@ -270,6 +278,14 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # graphql-core's helpers hold the executor's bound methods, and the executor holds them:
+        # a cycle that kept every request's context (loaders, rows, request) alive until the
+        # cycle collector ran. Through a weak reference the request is freed when it ends.
+        executor = weakref.ref(self)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=lambda *a, **k: _alive(executor).gather_async_work(*a, **k),
+            track=lambda *a, **k: _alive(executor).track_async_work(*a, **k),
+        )
         manager = self.middleware_manager
         self._middleware = manager is not None and bool(manager.middlewares)
         shared = _operation_plans(

@@ -77,6 +77,13 @@ class Loaders:
         """The comparisons whose tallies were read (None: possibly any, e.g. an order by votes),
         so the edge cache drops exactly the answers a vote changes."""
 
+    def release(self) -> None:
+        """Drop the DataLoaders and what they cached, once the response is built. A loader and
+        its batch function (a method of this object) refer to each other: without this, a
+        request's rows and futures would wait for the cycle collector."""
+        for name in _LOADER_NAMES:
+            self.__dict__.pop(name, None)
+
     def depend_on_all_votes(self) -> None:
         """What is being read depends on the votes of every comparison."""
         self.live = True
@@ -265,6 +272,11 @@ class Loaders:
         ).values("voter_id", "comparison_slug", "tool_slug")
         found = {(r["voter_id"], r["comparison_slug"]): r["tool_slug"] for r in rows}
         return [found.get(k) for k in keys]
+
+
+_LOADER_NAMES = tuple(
+    name for name, value in vars(Loaders).items() if isinstance(value, cached_property)
+)
 
 
 def _side(values: dict[str, Any], comparison_id: int, prefix: str = "") -> SideRow:

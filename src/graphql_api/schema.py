@@ -40,11 +40,13 @@ class Subscription(VoteSubscriptions):
 def build_schema(
     settings: Settings | None = None,
     executor: type[StrawberryGraphQLCoreExecutionContext] = FastExecutor,
+    validations: DocumentValidations | None = None,
 ) -> strawberry.Schema:
     """The schema; with ``settings``, with the operation limits, caches and batching they set.
 
     ``executor`` is graphql-core's executor class: ``FastExecutor`` (see ``graphql_api.executor``)
-    unless a test compares it with Strawberry's own.
+    unless a test compares it with Strawberry's own. ``validations`` keeps the validation results
+    (a new cache when not given).
     """
     if settings is None:
         return strawberry.Schema(
@@ -54,7 +56,8 @@ def build_schema(
             execution_context_class=executor,
         )
     api = settings.api
-    validations = DocumentValidations(api.persisted_query_cache_size)
+    if validations is None:
+        validations = DocumentValidations(api.persisted_query_cache_size)
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=api.max_tokens),
         lambda: OperationLimits(api, settings.max_page_size),

@@ -25,8 +25,11 @@ from strawberry.types.execution import PreExecutionError
 
 from graphql_api.caching import policy
 from graphql_api.caching.response_cache import ResponseCache, cache_key
+from graphql_api.caching.validation import DocumentValidations
 from graphql_api.context import Context
+from graphql_api.direct import DirectQueries
 from graphql_api.errors import ErrorCode
+from graphql_api.limits.extension import cost_extension
 from graphql_api.ops.metrics import Metrics
 from graphql_api.ops.request_id import request_id
 from graphql_api.outcome import Outcome, outcome_of
@@ -72,8 +75,10 @@ def _http_error_code(status: int, reason: str) -> ErrorCode:
 
 class VerdictGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings, voting: Voting, services: Services) -> None:
+        validations = DocumentValidations(settings.api.persisted_query_cache_size)
+        schema = build_schema(settings, validations=validations)
         super().__init__(
-            build_schema(settings),
+            schema,
             graphql_ide="graphiql" if settings.mode is Mode.DEV else None,
             # graphql-transport-ws only: the legacy graphql-ws protocol is off.
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -82,6 +87,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
         self._settings = settings
         self._voting = voting
         self._services = services
+        self._direct = DirectQueries(schema, validations, settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -225,17 +231,15 @@ class VerdictGraphQL(GraphQL[Context, None]):
                 outcome.cache = "hit"
                 extensions = {}
                 if plan.analysis is not None:
-                    extensions = {
-                        "cost": {
-                            "estimated": plan.analysis.cost,
-                            "max": self._settings.api.max_cost,
-                        }
-                    }
+                    extensions = cost_extension(plan.analysis, self._settings.api)
                 return ExecutionResult(data=cached, errors=None, extensions=extensions)
             outcome.cache = "miss"
             before = await cache.snapshot()
         try:
-            result = await super().execute_single(*args, **kwargs)
+            # A known-valid query skips Strawberry's per-request hooks (see graphql_api.direct).
+            result = None if batch else await self._direct.execute(data, context)
+            if result is None:
+                result = await super().execute_single(*args, **kwargs)
         except HTTPException as e:
             if request.method == "GET" and isinstance(e.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, "Mutations are only accepted over POST.") from e
@@ -253,6 +257,8 @@ class VerdictGraphQL(GraphQL[Context, None]):
             and not context.loaders.live
         ):
             await cache.store(key, result.data, context.loaders.deps, before)
+        if not batch:  # a batch's operations share the loaders
+            context.loaders.release()  # the response is built: free the rows now, not at a GC
         return self._request_error(sub_response, result)
 
     def _request_error(self, sub_response: Response, result: ExecutionResult) -> ExecutionResult:

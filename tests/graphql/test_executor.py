@@ -97,7 +97,7 @@ async def _both(
             patched.setattr(
                 view,
                 "build_schema",
-                lambda s: build_schema(s, executor=StrawberryGraphQLCoreExecutionContext),
+                lambda s, **kw: build_schema(s, StrawberryGraphQLCoreExecutionContext, **kw),
             )
             reference = await stack.enter_async_context(_client(settings))
         yield fast, reference

@@ -5,6 +5,9 @@ node's hash walks the whole tree: on a comparison page that is ~140 node hashes 
 just to find the cached answer. ``ParserCache`` hands out one ``DocumentNode`` per query text,
 so the node's identity is as good a key and costs nothing; an entry keeps its document alive,
 so an id is never reused while it is cached.
+
+The documents that validated without errors are also kept by their text (``clean``), with the
+type of each operation they hold, for ``graphql_api.direct``.
 """
 
 from __future__ import annotations
@@ -12,11 +15,34 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 Rules = tuple[type[ASTValidationRule], ...]
+
+
+class CleanDocument:
+    """A document that passed validation, and the type of each operation it holds (by name; the
+    key None stands for the document's only operation)."""
+
+    __slots__ = ("document", "operations")
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document
+        definitions = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        self.operations: dict[str | None, OperationType] = {
+            d.name.value: d.operation for d in definitions if d.name is not None
+        }
+        if len(definitions) == 1:
+            self.operations[None] = definitions[0].operation
 
 
 class DocumentValidations:
@@ -27,6 +53,14 @@ class DocumentValidations:
         self._entries: OrderedDict[
             int, tuple[DocumentNode, GraphQLSchema, Rules, list[GraphQLError]]
         ] = OrderedDict()
+        self._clean: OrderedDict[str, CleanDocument] = OrderedDict()
+
+    def clean(self, query: str) -> CleanDocument | None:
+        """The document of this text, when it was validated before without errors."""
+        found = self._clean.get(query)
+        if found is not None:
+            self._clean.move_to_end(query)
+        return found
 
     def validate(
         self, schema: GraphQLSchema, document: DocumentNode, rules: Rules
@@ -43,9 +77,16 @@ class DocumentValidations:
             self._entries.popitem(last=False)
         return errors
 
+    def remember_clean(self, query: str, document: DocumentNode) -> None:
+        if query not in self._clean:
+            self._clean[query] = CleanDocument(document)
+            if len(self._clean) > self._maxsize:
+                self._clean.popitem(last=False)
+
 
 class ValidationByIdentity(SchemaExtension):
-    """Strawberry's ``ValidationCache``, keyed by the parsed document's identity."""
+    """Strawberry's ``ValidationCache``, keyed by the parsed document's identity; it also
+    remembers the texts whose documents validated without errors."""
 
     def __init__(self, validations: DocumentValidations) -> None:
         super().__init__()
@@ -54,7 +95,10 @@ class ValidationByIdentity(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         assert context.graphql_document is not None  # validation runs after a parse
-        context.pre_execution_errors = self._validations.validate(
+        errors = self._validations.validate(
             context.schema._schema, context.graphql_document, context.validation_rules
         )
+        context.pre_execution_errors = errors
+        if not errors and context.query:
+            self._validations.remember_clean(context.query, context.graphql_document)
         yield

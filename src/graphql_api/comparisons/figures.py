@@ -12,8 +12,10 @@ the response-cache dependencies and the ``live`` flag only cover what was read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from graphql import (
     FieldNode,
@@ -22,6 +24,7 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
+from strawberry.dataloader import DataLoader
 
 from graphql_api.context import Info
 from graphql_api.loaders import Loaders
@@ -92,18 +95,54 @@ class Needs:
     def of_field(cls, info: Info) -> Needs:
         """For a resolver returning comparisons directly (``comparison``, ``Tool.comparisons``)."""
         raw = info._raw_info
-        selected = children((n.selection_set for n in raw.field_nodes), raw.fragments)
-        return cls.of(selected, raw.fragments)
+
+        def compute() -> Needs:
+            selected = children((n.selection_set for n in raw.field_nodes), raw.fragments)
+            return cls.of(selected, raw.fragments)
+
+        return _BY_FIELD.get(raw.field_nodes, compute)
 
     @classmethod
     def of_connection(cls, info: Info) -> Needs:
         """For a resolver returning a connection of comparisons (``edges.node`` and ``nodes``)."""
         raw = info._raw_info
-        fragments = raw.fragments
-        top = children((n.selection_set for n in raw.field_nodes), fragments)
-        edges = children(top.get("edges", ()), fragments)
-        selected = children([*edges.get("node", ()), *top.get("nodes", ())], fragments)
-        return cls.of(selected, fragments)
+
+        def compute() -> Needs:
+            fragments = raw.fragments
+            top = children((n.selection_set for n in raw.field_nodes), fragments)
+            edges = children(top.get("edges", ()), fragments)
+            selected = children([*edges.get("node", ()), *top.get("nodes", ())], fragments)
+            return cls.of(selected, fragments)
+
+        return _BY_CONNECTION.get(raw.field_nodes, compute)
+
+
+class _NeedsByNodes:
+    """``Needs`` of recently run selections, by the identity of their field nodes.
+
+    The parser cache hands out one document per query text, so the same operation brings the
+    same nodes (and its fragments come from the same document). An entry holds its nodes, so an
+    id is never reused while the entry is cached.
+    """
+
+    def __init__(self, maxsize: int = 1024) -> None:
+        self._maxsize = maxsize
+        self._entries: OrderedDict[tuple[int, ...], tuple[list[FieldNode], Needs]] = OrderedDict()
+
+    def get(self, nodes: list[FieldNode], compute: Callable[[], Needs]) -> Needs:
+        key = tuple(map(id, nodes))
+        entry = self._entries.get(key)
+        if entry is not None and all(a is b for a, b in zip(entry[0], nodes, strict=True)):
+            return entry[1]
+        needs = compute()
+        self._entries[key] = (list(nodes), needs)
+        if len(self._entries) > self._maxsize:
+            self._entries.popitem(last=False)
+        return needs
+
+
+_BY_FIELD = _NeedsByNodes()
+_BY_CONNECTION = _NeedsByNodes()
 
 
 @dataclass(slots=True)
@@ -116,20 +155,32 @@ class Loaded:
     tallies: dict[str, int] | None
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+async def load_all(loader: DataLoader[_K, _V], keys: Sequence[_K]) -> list[_V]:
+    """``loader.load_many(keys)`` without ``asyncio.gather``: the keys' futures are awaited in
+    turn. They resolve together (one batch), so only the first await waits, and a value already
+    there (primed, or loaded earlier in the request) costs no round of the event loop."""
+    futures = [loader.load(key) for key in keys]
+    return [await future for future in futures]
+
+
 async def load(
     loaders: Loaders, comparisons: Sequence[tuple[int, str]], needs: Needs
 ) -> list[Loaded]:
     """One batch per loader for all ``(id, slug)`` comparisons."""
-    sides = await loaders.sides_by_comparison.load_many([i for i, _ in comparisons])
+    sides = await load_all(loaders.sides_by_comparison, [i for i, _ in comparisons])
     reviews: dict[int, list[ReviewRow]] | None = None
     if needs.reviews:
         tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
         reviews = dict(
-            zip(tool_ids, await loaders.reviews_by_tool.load_many(tool_ids), strict=True)
+            zip(tool_ids, await load_all(loaders.reviews_by_tool, tool_ids), strict=True)
         )
     tallies: list[dict[str, int]] | None = None
     if needs.tallies:
-        tallies = list(await loaders.tallies_by_comparison.load_many([s for _, s in comparisons]))
+        tallies = await load_all(loaders.tallies_by_comparison, [s for _, s in comparisons])
     return [
         Loaded(
             sides=group,

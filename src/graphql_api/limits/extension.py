@@ -103,6 +103,32 @@ def check(analysis: Analysis, limits: ApiSettings) -> GraphQLError | None:
     return None
 
 
+def inspect(
+    limits: ApiSettings,
+    max_page_size: int,
+    query: str | None,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+) -> tuple[Analysis, GraphQLError | None]:
+    """The operation's analysis, and the first limit it breaks (or NUL text it holds), if any."""
+    analysis = ANALYSES.analyse(
+        query, document, operation_name, variables, max_page_size=max_page_size
+    )
+    error = check(analysis, limits)
+    if error is None and (_nul_strings(query, document) or _has_nul(variables)):
+        error = user_error(
+            "Text arguments and variables may not contain NUL characters.",
+            ErrorCode.BAD_USER_INPUT,
+        )
+    return analysis, error
+
+
+def cost_extension(analysis: Analysis, limits: ApiSettings) -> dict[str, Any]:
+    """What a response's ``extensions`` say about the operation's cost."""
+    return {"cost": {"estimated": analysis.cost, "max": limits.max_cost}}
+
+
 class OperationLimits(SchemaExtension):
     """Create one per request: ``lambda: OperationLimits(settings.api, max_page_size)``."""
 
@@ -116,25 +142,19 @@ class OperationLimits(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None:
-            analysis = ANALYSES.analyse(
+            self._analysis, error = inspect(
+                self._limits,
+                self._max_page_size,
                 context.query,
                 document,
                 context.operation_name,
                 context.variables,
-                max_page_size=self._max_page_size,
             )
-            self._analysis = analysis
-            error = check(analysis, self._limits)
             if error is not None:
                 raise error
-            if _nul_strings(context.query, document) or _has_nul(context.variables):
-                raise user_error(
-                    "Text arguments and variables may not contain NUL characters.",
-                    ErrorCode.BAD_USER_INPUT,
-                )
         yield
 
     def get_results(self) -> dict[str, Any]:
         if self._analysis is None:
             return {}
-        return {"cost": {"estimated": self._analysis.cost, "max": self._limits.max_cost}}
+        return cost_extension(self._analysis, self._limits)

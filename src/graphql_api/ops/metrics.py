@@ -29,6 +29,7 @@ MAX_OPERATION_LABELS = 200
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._per_operation: dict[str, tuple[Counter, Histogram]] = {}
         r = self.registry
         self.requests = Counter(
             "verdict_graphql_requests",
@@ -102,8 +103,14 @@ class Metrics:
 
     def observe(self, operation: str | None, seconds: float, codes: Iterable[str]) -> None:
         label = self.operation_label(operation)
-        self.requests.labels(label).inc()
-        self.latency.labels(label).observe(seconds)
+        children = self._per_operation.get(label)
+        if children is None:  # labels() takes a lock and builds a key: once per operation name
+            children = self._per_operation[label] = (
+                self.requests.labels(label),
+                self.latency.labels(label),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
         for code in codes:
             self.errors.labels(code).inc()
 

@@ -1,0 +1,91 @@
+"""Queries already known to be valid, run straight through graphql-core.
+
+Strawberry's ``Schema.execute`` takes every request through its extension hooks: parse, validate
+and execute, each an async context manager per extension (four here). For a query text that was
+parsed and validated without errors before (a frontend sends the same few documents over and
+over) every one of those steps ends in a cache hit, and the bookkeeping around them costs more
+than a page's own resolvers.
+
+``DirectQueries`` runs such a query the way Strawberry would, minus the hooks: the same
+document (the validation extension remembers the clean ones, see
+``graphql_api.caching.validation``), the same executor class and context, the operation limits
+checked afresh (they depend on the variables), errors logged through the schema, and the same
+``extensions.cost``. Anything else takes Strawberry's path unchanged: a text seen for the first
+time, one whose validation failed, a mutation or subscription, a broken limit (Strawberry then
+reports it) or an operation name the document does not hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeGuard, cast
+
+import strawberry
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import OperationType, execute
+from graphql.execution.middleware import MiddlewareManager
+from strawberry.execution import optimized_is_awaitable
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
+
+from graphql_api.caching.validation import DocumentValidations
+from graphql_api.context import Context
+from graphql_api.limits.extension import cost_extension, inspect
+from verdict.settings import Settings
+
+# Strawberry's check (exact types first), the one its own path gives graphql-core.
+_IS_AWAITABLE = cast("Callable[[Any], TypeGuard[Awaitable[Any]]]", optimized_is_awaitable)
+
+
+class DirectQueries:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        validations: DocumentValidations,
+        settings: Settings,
+    ) -> None:
+        self._schema = schema
+        self._validations = validations
+        self._limits = settings.api
+        self._max_page_size = settings.max_page_size
+        self._executor = schema.execution_context_class  # the one Strawberry's path uses
+
+    async def execute(self, data: GraphQLRequestData, context: Context) -> ExecutionResult | None:
+        """The query's result, or None when it must take Strawberry's path."""
+        if not data.query:
+            return None
+        clean = self._validations.clean(data.query)
+        if clean is None or clean.operations.get(data.operation_name) is not OperationType.QUERY:
+            return None
+        analysis, refused = inspect(
+            self._limits,
+            self._max_page_size,
+            data.query,
+            clean.document,
+            data.operation_name,
+            data.variables,
+        )
+        if refused is not None:
+            return None
+        outcome: Any = execute(
+            self._schema._schema,
+            clean.document,
+            root_value=None,
+            context_value=context,
+            variable_values=data.variables,
+            operation_name=data.operation_name,
+            middleware=MiddlewareManager(),
+            is_awaitable=_IS_AWAITABLE,
+            executor_class=self._executor,
+            operation_extensions=data.extensions,
+        )
+        if _IS_AWAITABLE(outcome):
+            outcome = await outcome
+        assert isinstance(outcome, GraphQLExecutionResult)  # no @defer or @stream in the schema
+        if outcome.errors:
+            self._schema._process_errors(outcome.errors)
+        return ExecutionResult(
+            data=outcome.data,
+            errors=outcome.errors,
+            extensions=cost_extension(analysis, self._limits),
+        )

@@ -1,8 +1,9 @@
 """A realistic benchmark dataset, generated deterministically and bulk-loaded with COPY.
 
 For ``n`` comparisons: ``n // 10`` tools, 12 reviewers (three per lens), every reviewer reviewing
-every tool (12 reviews per tool), two sides per comparison (every fifth has three), and vote
-tallies on about half of the comparisons. The same rows feed PostgreSQL (``load_postgres``) and
+every tool (12 reviews per tool), two sides per comparison (every fifth has three) whose tools
+are dealt in shuffled rounds (no tool twice within a listing page), and vote tallies on about
+half of the comparisons. The same rows feed PostgreSQL (``load_postgres``) and
 the Directus comparison (``bench.directus``), so both serve the same pages.
 """
 
@@ -132,6 +133,42 @@ SIDE_COLUMNS = ["id", "comparison_id", "tool_id", "position", "cms_updated_at", 
 TALLY_COLUMNS = ["comparison_slug", "tool_slug", "count"]
 
 
+WINDOW = 45
+"""Side slots within which no tool repeats: a 20-item listing (44 sides) shows 20 comparisons of
+distinct tools at every size."""
+
+
+class _ToolDealer:
+    """Deals tools to comparisons from shuffled rounds of every tool, so consecutive comparisons
+    (a listing page) never share a tool, however few tools there are. Sampling each comparison's
+    tools independently made the 1,000-comparison listing (100 tools) read a fifth fewer
+    reviews than the 100,000 one (shared tools), which is not what the flatness target
+    compares."""
+
+    def __init__(self, n_tools: int, rng: random.Random) -> None:
+        self._tools = list(range(1, n_tools + 1))
+        self._rng = rng
+        self._queue: list[int] = []
+        self._recent: list[int] = []
+
+    def __call__(self, count: int) -> list[int]:
+        dealt = []
+        for _ in range(count):
+            if not self._queue:
+                fresh = self._tools[:]
+                self._rng.shuffle(fresh)
+                recent = set(self._recent[-WINDOW:])
+                # The new round starts with tools the last deals did not use.
+                self._queue = [t for t in fresh if t not in recent] + [
+                    t for t in fresh if t in recent
+                ]
+            tool = self._queue.pop(0)
+            dealt.append(tool)
+            self._recent.append(tool)
+        del self._recent[:-WINDOW]
+        return dealt
+
+
 def build(comparisons: int, seed: int = 7) -> Dataset:
     """Generate the rows for ``comparisons`` comparisons (deterministic for a seed)."""
     rng = random.Random(seed)
@@ -168,9 +205,10 @@ def build(comparisons: int, seed: int = 7) -> Dataset:
                 )
             )  # fmt: skip
     side_id = 0
+    deal = _ToolDealer(n_tools, rng)
     for c in range(1, comparisons + 1):
         count = 3 if c % 5 == 0 else 2
-        tool_ids = rng.sample(range(1, n_tools + 1), count)
+        tool_ids = deal(count)
         published = EPOCH + timedelta(minutes=c)
         slug = f"cmp-{c}"
         data.comparison_rows.append(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -91,7 +92,10 @@ def _measure(
     return result.as_dict()
 
 
-async def measure_size(size: int, args: argparse.Namespace, profile: bool) -> dict[str, Any]:
+async def measure_size(
+    size: int, args: argparse.Namespace, profile: bool
+) -> tuple[dict[str, Any], str, dataset.Dataset]:
+    """This size's figures, and its database (left for the flatness rounds) and dataset."""
     print(f"== {size:,} comparisons", flush=True)
     out: dict[str, Any] = {"comparisons": size}
     data = dataset.build(size)
@@ -112,10 +116,11 @@ async def measure_size(size: int, args: argparse.Namespace, profile: bool) -> di
         print(f"  SQL statements per request: {out['sql_queries']}", flush=True)
         out["measurements"] = await asyncio.to_thread(_measure_servers, url, data, args, profile)
         out["votes_recorded"] = await _count_votes(url)
-    finally:
+    except BaseException:
         if not args.keep:
             await _drop_database(args.postgres, url)
-    return out
+        raise
+    return out, url, data
 
 
 def _empty_redis(url: str) -> None:
@@ -208,6 +213,53 @@ def _measure_servers(
     return results
 
 
+def _measure_flatness(
+    databases: list[tuple[int, str, dataset.Dataset]], args: argparse.Namespace
+) -> dict[str, Any]:
+    """The listing and the uncached page at every size, in alternating rounds with one API per
+    size up at once, so the machine's drift weighs on every size alike (each size's own pass
+    above is minutes apart from the next). Per size and load: the median round, and every
+    round's req/s."""
+    print("== flatness: every size in alternating rounds", flush=True)
+    signer = VoterSigner.from_secret(SECRET)
+    reader = {"X-Verdict-Voter": signer.issue()[1]}
+    with contextlib.ExitStack() as stack:
+        apis = []
+        for size, url, data in databases:
+            env = {
+                "DATABASE_URL": url,
+                "VERDICT_MODE": "prod",
+                "VERDICT_SECRET_KEY": SECRET,
+                "REDIS_URL": args.redis,
+            }
+            port = free_port()
+            command = servers.api_command(port, args.server, args.workers)
+            api = stack.enter_context(servers.start(command, env, port, "/healthz"))
+            page_prefix, page_suffix = _post_body(COMPARISON_PAGE, "slug")
+            loads = {
+                "listing": wrk.Load(
+                    "post", ["NEWEST"], *_post_body(COMPARISON_LISTING, "orderBy"), reader
+                ),
+                "page_post": wrk.Load(
+                    "post", _load_lines(data.slugs), page_prefix, page_suffix, reader
+                ),
+            }
+            apis.append((size, api, loads))
+        rounds: dict[int, dict[str, list[dict[str, Any]]]] = {
+            size: {"listing": [], "page_post": []} for size, _api, _loads in apis
+        }
+        for number in range(1, args.rounds + 1):
+            for size, api, loads in apis:
+                for key, load in loads.items():
+                    rounds[size][key].append(
+                        _measure(api.base, f"{key} at {size:,} ({number})", load, args)
+                    )
+    return {
+        str(size): {key: _median_round(measured) for key, measured in by_key.items()}
+        for size, by_key in rounds.items()
+    }
+
+
 def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """The round with the median throughput (its own p50 and p99), with every round's req/s."""
     ordered = sorted(rounds, key=lambda r: float(r["requests_per_second"]))
@@ -291,8 +343,18 @@ async def main(args: argparse.Namespace) -> int:
         "sizes": [],
     }
     profile_size = sizes[min(1, len(sizes) - 1)]
-    for size in sizes:
-        run["sizes"].append(await measure_size(size, args, profile=size == profile_size))
+    databases: list[tuple[int, str, dataset.Dataset]] = []
+    try:
+        for size in sizes:
+            figures, url, data = await measure_size(size, args, profile=size == profile_size)
+            run["sizes"].append(figures)
+            databases.append((size, url, data))
+        if len(databases) > 1:
+            run["flatness"] = await asyncio.to_thread(_measure_flatness, databases, args)
+    finally:
+        if not args.keep:
+            for _size, url, _data in databases:
+                await _drop_database(args.postgres, url)
     run["directus"] = await measure_directus(min(sizes), args) if not args.skip_directus else None
     RESULTS.mkdir(exist_ok=True)
     stem = RESULTS / (args.name or run["date"])

@@ -291,6 +291,14 @@ class VerdictGraphQL(GraphQL[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
-        response = super().create_response(response_data, sub_response)
-        response.headers["content-type"] = sub_response.media_type or "application/json"
+        # Strawberry's, with the body encoded straight to bytes (its ``encode_json`` makes a str
+        # that the Response encodes back) and the negotiated media type.
+        response = Response(
+            orjson.dumps(response_data),
+            status_code=sub_response.status_code or 200,
+            media_type=sub_response.media_type or "application/json",
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
         return response

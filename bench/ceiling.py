@@ -221,7 +221,8 @@ def create_app() -> Starlette:
 
 
 def app_from_env() -> FreezeAfterStartup:
-    return FreezeAfterStartup(create_app())
+    """Served like the API: the same start-up freeze and collector thresholds."""
+    return FreezeAfterStartup(create_app(), Settings.from_env().gc_threshold)
 
 
 if __name__ == "__main__":

@@ -35,3 +35,18 @@ def env_count(env: Mapping[str, str], name: str, default: int, *, minimum: int =
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum} (got {raw!r})")
     return value
+
+
+def env_gc_threshold(
+    env: Mapping[str, str], name: str, default: tuple[int, int, int]
+) -> tuple[int, int, int]:
+    """Three whole numbers ``gen0,gen1,gen2`` for ``gc.set_threshold``; the default when unset."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise ConfigError(
+            f"{name} must be three positive whole numbers, gen0,gen1,gen2 (got {raw!r})"
+        )
+    return int(parts[0]), int(parts[1]), int(parts[2])

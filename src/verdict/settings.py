@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from verdict.api_settings import ApiSettings
-from verdict.env_values import ConfigError, env_count, env_seconds
+from verdict.env_values import ConfigError, env_count, env_gc_threshold, env_seconds
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
@@ -26,6 +26,9 @@ DEFAULT_VOTE_LIMIT_PER_VOTER = 30
 DEFAULT_VOTE_LIMIT_PER_IP = 600
 DEFAULT_VOTE_LIMIT_WINDOW = 60
 DEFAULT_MAX_SUBSCRIPTIONS = 10
+DEFAULT_GC_THRESHOLD = (20_000, 50, 100)
+"""The served processes' cycle collector thresholds (Python's own are 700, 10, 10; see
+verdict.serving)."""
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -60,6 +63,7 @@ class Settings:
     vote_limit_per_ip: int = DEFAULT_VOTE_LIMIT_PER_IP
     vote_limit_window_seconds: int = DEFAULT_VOTE_LIMIT_WINDOW
     max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS
+    gc_threshold: tuple[int, int, int] = DEFAULT_GC_THRESHOLD
     api: ApiSettings = field(default_factory=ApiSettings)
     """Limits, caches, preview, CORS and logs of the public API (see api_settings.py)."""
 
@@ -126,6 +130,7 @@ class Settings:
             max_subscriptions_per_connection=env_count(
                 env, "VERDICT_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, minimum=1
             ),
+            gc_threshold=env_gc_threshold(env, "VERDICT_GC_THRESHOLD", DEFAULT_GC_THRESHOLD),
             api=ApiSettings.from_env(env, prod=mode is Mode.PROD),
         )
 

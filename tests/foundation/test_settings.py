@@ -35,6 +35,8 @@ def test_defaults_need_no_configuration() -> None:
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
     assert settings.max_page_size == 100
     assert Settings.from_env({"VERDICT_MAX_PAGE_SIZE": "250"}).max_page_size == 250
+    assert settings.gc_threshold == (20_000, 50, 100)
+    assert Settings.from_env({"VERDICT_GC_THRESHOLD": "700, 10,10"}).gc_threshold == (700, 10, 10)
 
 
 @pytest.mark.parametrize(
@@ -50,6 +52,9 @@ def test_defaults_need_no_configuration() -> None:
         ({"CMS_URL": "not a url"}, "CMS_URL must be"),
         ({"VERDICT_MAX_PAGE_SIZE": "0"}, "VERDICT_MAX_PAGE_SIZE must be"),
         ({"VERDICT_MAX_PAGE_SIZE": "lots"}, "VERDICT_MAX_PAGE_SIZE must be"),
+        ({"VERDICT_GC_THRESHOLD": "20000"}, "VERDICT_GC_THRESHOLD must be three"),
+        ({"VERDICT_GC_THRESHOLD": "20000,0,10"}, "VERDICT_GC_THRESHOLD must be three"),
+        ({"VERDICT_GC_THRESHOLD": "1e4,10,10"}, "VERDICT_GC_THRESHOLD must be three"),
     ],
 )
 def test_bad_settings_raise_config_error(env: dict[str, str], fragment: str) -> None:

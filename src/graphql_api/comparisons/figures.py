@@ -13,7 +13,7 @@ the response-cache dependencies and the ``live`` flag only cover what was read.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -160,27 +160,32 @@ _V = TypeVar("_V")
 
 
 async def load_all(loader: DataLoader[_K, _V], keys: Sequence[_K]) -> list[_V]:
-    """``loader.load_many(keys)`` without ``asyncio.gather``: the keys' futures are awaited in
-    turn. They resolve together (one batch), so only the first await waits, and a value already
-    there (primed, or loaded earlier in the request) costs no round of the event loop."""
-    futures = [loader.load(key) for key in keys]
+    """``loader.load_many(keys)`` without ``asyncio.gather`` (see ``_values``)."""
+    return await _values([loader.load(key) for key in keys])
+
+
+async def _values(futures: list[Awaitable[_V]]) -> list[_V]:
+    """The futures' values, awaited in turn. A batch resolves its keys together, so only the
+    first await of a batch waits, and a value already there (primed, or loaded earlier in the
+    request) costs no round of the event loop."""
     return [await future for future in futures]
 
 
 async def load(
     loaders: Loaders, comparisons: Sequence[tuple[int, str]], needs: Needs
 ) -> list[Loaded]:
-    """One batch per loader for all ``(id, slug)`` comparisons."""
+    """One batch per loader for all ``(id, slug)`` comparisons; the reviews and the tallies are
+    asked for together, so their two queries run side by side."""
     sides = await load_all(loaders.sides_by_comparison, [i for i, _ in comparisons])
+    tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
+    pending_reviews = [loaders.reviews_by_tool.load(t) for t in tool_ids] if needs.reviews else None
+    pending_tallies = (
+        [loaders.tallies_by_comparison.load(s) for _, s in comparisons] if needs.tallies else None
+    )
     reviews: dict[int, list[ReviewRow]] | None = None
-    if needs.reviews:
-        tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
-        reviews = dict(
-            zip(tool_ids, await load_all(loaders.reviews_by_tool, tool_ids), strict=True)
-        )
-    tallies: list[dict[str, int]] | None = None
-    if needs.tallies:
-        tallies = await load_all(loaders.tallies_by_comparison, [s for _, s in comparisons])
+    if pending_reviews is not None:
+        reviews = dict(zip(tool_ids, await _values(pending_reviews), strict=True))
+    tallies = await _values(pending_tallies) if pending_tallies is not None else None
     return [
         Loaded(
             sides=group,

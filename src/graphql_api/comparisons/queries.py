@@ -52,10 +52,15 @@ class ComparisonQueries:
         info: Info,
         slug: Annotated[str, strawberry.argument(description="The comparison's slug.")],
     ) -> ComparisonType | None:
-        row = await info.context.loaders.comparison_by_slug.load(slug)
+        loaders = info.context.loaders
+        needs = Needs.of_field(info)
+        pending = loaders.comparison_by_slug.load(slug)
+        if needs.tallies:  # keyed by slug: asked now, its query runs beside the comparison's
+            loaders.tallies_by_comparison.load(slug)
+        row = await pending
         if row is None:
             return None
-        (comparison,) = await prepared(info, [ComparisonType.from_row(row)], Needs.of_field(info))
+        (comparison,) = await prepared(info, [ComparisonType.from_row(row)], needs)
         return comparison
 
     @strawberry.field(description="Published comparisons, one page at a time.")

@@ -259,7 +259,9 @@ class EdgeCache:
         cache_control = response_headers.get(b"cache-control", b"")
         if b"set-cookie" in response_headers or not cache_control.startswith(b"public"):
             return
-        body = b"".join(chunks)
+        # A compact copy: an encoder's output may carry spare capacity (orjson's bytes hold half
+        # as much again as their length), and an entry lives for minutes.
+        body = bytes(memoryview(b"".join(chunks)))
         etag = response_headers.get(b"etag", b"").decode("latin-1") or policy.etag(body)
         stored = [(k, v) for k, v in kept_headers if k not in _DROPPED_HEADERS]
         size = len(body) + sum(len(k) + len(v) for k, v in stored) + len(key[0]) + len(key[1])

@@ -1,0 +1,148 @@
+"""CPU-only A/B of the comparison page against the no-GraphQL ceiling (not a test).
+
+Both run in this process on a bench database that ``python -m bench.inprocess --keep`` (or
+``scripts/bench --keep``) left behind, called as raw ASGI apps (no client, no server). The
+database answers from memory after the first time it sees a statement (Tortoise still builds
+every query and converts every row), so what is timed is the Python each side spends per
+request, without PostgreSQL's latency and the machine's I/O noise. Blocks of the page and the
+ceiling alternate; the fastest block of each is reported, with the median.
+
+    .venv/bin/python -m bench.cpu --database postgres://postgres@127.0.0.1:5432/verdict_bench_1000_xxxxxx
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import random
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message
+from tortoise import Tortoise
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
+
+from bench.ceiling import create_app as create_ceiling
+from graphql_api.app import create_app
+from graphql_api.votes.voter import VoterSigner
+from tests.graphql.queries import COMPARISON_PAGE
+from verdict.db import tortoise_config
+from verdict.settings import Settings
+
+SECRET = "verdict-cpu-bench-secret-" + "k" * 32
+
+
+def answer_from_memory() -> None:
+    """Each distinct statement goes to PostgreSQL once; later its rows come from memory."""
+    real = AsyncpgDBClient.execute_query_dict
+    memo: dict[tuple[str, tuple[Any, ...]], list[dict[str, Any]]] = {}
+
+    async def execute_query_dict(
+        self: AsyncpgDBClient, query: str, values: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        key = (query, tuple(values or ()))
+        if key not in memo:
+            memo[key] = await real(self, query, values)
+        return [dict(row) for row in memo[key]]
+
+    AsyncpgDBClient.execute_query_dict = execute_query_dict  # type: ignore[method-assign]
+
+
+async def _call(
+    app: ASGIApp, method: str, path: str, body: bytes, headers: list[tuple[bytes, bytes]]
+) -> int:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"bench"), *headers],
+        "client": ("127.0.0.1", 1234),
+        "server": ("127.0.0.1", 80),
+        "state": {},
+    }
+    await app(scope, receive, send)
+    return int(sent[0]["status"])
+
+
+async def run(args: argparse.Namespace) -> None:
+    os.environ.update(
+        {"DATABASE_URL": args.database, "VERDICT_MODE": "prod", "VERDICT_SECRET_KEY": SECRET}
+    )
+    answer_from_memory()
+    await Tortoise.init(config=tortoise_config(args.database))
+    try:
+        api = create_app(Settings.from_env(), manage_database=False)
+        ceiling = create_ceiling()
+        voter = VoterSigner.from_secret(SECRET).issue()[1].encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"accept", b"application/json"),
+            (b"x-verdict-voter", voter),
+        ]
+        slugs = [f"cmp-{i}" for i in range(1, args.slugs + 1)]
+        rng = random.Random(1)
+
+        async def page() -> None:
+            body = orjson.dumps(
+                {"query": COMPARISON_PAGE, "variables": {"slug": rng.choice(slugs)}}
+            )
+            assert await _call(api, "POST", "/graphql", body, headers) == 200
+
+        async def ceiling_page() -> None:
+            assert await _call(ceiling, "GET", f"/page/{rng.choice(slugs)}", b"", []) == 200
+
+        sides: dict[str, Callable[[], Awaitable[None]]] = {"page": page, "ceiling": ceiling_page}
+        for call in sides.values():
+            for _ in range(2 * args.slugs):  # every statement seen once: memory from now on
+                await call()
+        gc.collect()
+        gc.freeze()
+        timings: dict[str, list[float]] = {name: [] for name in sides}
+        for _ in range(args.blocks):
+            for name, call in sides.items():
+                started = time.perf_counter()
+                for _ in range(args.requests):
+                    await call()
+                timings[name].append((time.perf_counter() - started) / args.requests * 1e6)
+        best = {name: min(values) for name, values in timings.items()}
+        median = {name: statistics.median(values) for name, values in timings.items()}
+        print(
+            f"page {best['page']:.0f} µs, ceiling {best['ceiling']:.0f} µs per request "
+            f"(fastest blocks; medians {median['page']:.0f} / {median['ceiling']:.0f}): "
+            f"overhead {best['page'] - best['ceiling']:.0f} µs, "
+            f"ceiling / page {best['ceiling'] / best['page']:.0%}"
+        )
+    finally:
+        await Tortoise.close_connections()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, help="a loaded bench database (its URL)")
+    parser.add_argument("--slugs", type=int, default=200, help="distinct comparisons asked for")
+    parser.add_argument("--blocks", type=int, default=30, help="alternating blocks per side")
+    parser.add_argument("--requests", type=int, default=50, help="requests per block")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

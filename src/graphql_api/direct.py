@@ -22,7 +22,7 @@ from typing import Any, TypeGuard, cast
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import OperationType, execute
+from graphql import GraphQLError, OperationType, execute
 from graphql.execution.middleware import MiddlewareManager
 from strawberry.execution import optimized_is_awaitable
 from strawberry.http import GraphQLRequestData
@@ -67,20 +67,25 @@ class DirectQueries:
         )
         if refused is not None:
             return None
-        outcome: Any = execute(
-            self._schema._schema,
-            clean.document,
-            root_value=None,
-            context_value=context,
-            variable_values=data.variables,
-            operation_name=data.operation_name,
-            middleware=MiddlewareManager(),
-            is_awaitable=_IS_AWAITABLE,
-            executor_class=self._executor,
-            operation_extensions=data.extensions,
-        )
-        if _IS_AWAITABLE(outcome):
-            outcome = await outcome
+        try:
+            outcome: Any = execute(
+                self._schema._schema,
+                clean.document,
+                root_value=None,
+                context_value=context,
+                variable_values=data.variables,
+                operation_name=data.operation_name,
+                middleware=MiddlewareManager(),
+                is_awaitable=_IS_AWAITABLE,
+                executor_class=self._executor,
+                operation_extensions=data.extensions,
+            )
+            if _IS_AWAITABLE(outcome):
+                outcome = await outcome
+        except Exception as exc:  # as Strawberry does: an error result, never a crash
+            outcome = GraphQLExecutionResult(
+                data=None, errors=[GraphQLError(str(exc), original_error=exc)]
+            )
         assert isinstance(outcome, GraphQLExecutionResult)  # no @defer or @stream in the schema
         if outcome.errors:
             self._schema._process_errors(outcome.errors)

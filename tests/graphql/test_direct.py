@@ -136,3 +136,20 @@ async def test_a_text_that_failed_validation_is_never_run_directly(
         assert len(strawberry_runs) == 3
         assert answers[0] == answers[1] == answers[2]
         assert answers[0]["errors"]
+
+
+async def test_an_unexpected_failure_is_an_error_result_not_a_crash(
+    demo_db: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graphql_api.direct
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("executor blew up")
+
+    async with _api(demo_db) as http:
+        assert "errors" not in (await _post(http, WARM, "application/json")).json()
+        monkeypatch.setattr(graphql_api.direct, "execute", broken)
+        response = await _post(http, WARM, "application/json")
+        assert response.status_code == 200
+        assert response.json()["data"] is None
+        assert response.json()["errors"][0]["message"]

@@ -7,7 +7,9 @@ persisted GET (cached), a 20-item listing and castVote (a fresh voter per reques
 run it measures the ceilings (``bench.ceiling``: the same page from a plain Starlette handler,
 and a static in-memory JSON response) on the same server, and once, on the smallest size, the
 same page from Directus's own GraphQL API. It records the API's peak RSS under load and the SQL
-statements per request, profiles the uncached page with py-spy, and writes
+statements per request, and profiles the uncached page with py-spy. Once every size has had its
+pass, it starts one API per size (the databases are kept until then) and measures the listing
+and the page at every size in alternating rounds, for the flatness targets. It writes
 ``bench/results/<date>.json`` and ``.md``.
 """
 

@@ -133,24 +133,46 @@ def _empty_redis(url: str) -> None:
         client.close()
 
 
-def _measure_servers(
-    url: str, data: dataset.Dataset, args: argparse.Namespace, profile: bool
-) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    lines = _load_lines(data.slugs)
-    signer = VoterSigner.from_secret(SECRET)
-    reader = {"X-Verdict-Voter": signer.issue()[1]}  # a returning visitor
-    env = {
+def _server_env(url: str, data: dataset.Dataset, args: argparse.Namespace) -> dict[str, str]:
+    """The environment the API and the ceiling are served with, on database ``url``."""
+    return {
         "DATABASE_URL": url,
         "VERDICT_MODE": "prod",
         "VERDICT_SECRET_KEY": SECRET,
         "VERDICT_VOTE_LIMIT_PER_VOTER": "0",
         "VERDICT_VOTE_LIMIT_PER_IP": "0",
         "VERDICT_BENCH_STATIC_SLUG": data.slugs[0],
+        # As in production with several workers: APQ registrations, the response cache, rate
+        # limits and vote events are shared through Redis (a database of the bench's own).
+        "REDIS_URL": args.redis,
     }
-    # As in production with several workers: APQ registrations, the response cache, rate limits
-    # and vote events are shared through Redis (a database of the bench's own, emptied first).
-    env["REDIS_URL"] = args.redis
+
+
+def _page_load(lines: list[str], reader: dict[str, str]) -> wrk.Load:
+    """The comparison page over POST, one slug of ``lines`` per request."""
+    prefix, suffix = _post_body(COMPARISON_PAGE, "slug")
+    return wrk.Load("post", lines, prefix, suffix, reader)
+
+
+def _listing_load(reader: dict[str, str]) -> wrk.Load:
+    """The 20 newest comparisons over POST."""
+    prefix, suffix = _post_body(COMPARISON_LISTING, "orderBy")
+    return wrk.Load("post", ["NEWEST"], prefix, suffix, reader)
+
+
+def _reader() -> dict[str, str]:
+    """The headers of a returning visitor (a signed voter token)."""
+    return {"X-Verdict-Voter": VoterSigner.from_secret(SECRET).issue()[1]}
+
+
+def _measure_servers(
+    url: str, data: dataset.Dataset, args: argparse.Namespace, profile: bool
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    lines = _load_lines(data.slugs)
+    signer = VoterSigner.from_secret(SECRET)
+    reader = _reader()
+    env = _server_env(url, data, args)
     _empty_redis(args.redis)
     port, ceiling_port = free_port(), free_port()
     while ceiling_port == port:
@@ -163,8 +185,7 @@ def _measure_servers(
     ):
         sampler = servers.RssSampler(api)
         with sampler.running():
-            prefix, suffix = _post_body(COMPARISON_PAGE, "slug")
-            page = wrk.Load("post", lines, prefix, suffix, reader)
+            page = _page_load(lines, reader)
             ceiling_page = wrk.Load("get", lines, "/page/", "", None)
             # The page and its no-GraphQL ceiling in alternating rounds, both servers up (the
             # idle one costs nothing), so the machine's drift during a run weighs on both alike;
@@ -194,8 +215,7 @@ def _measure_servers(
             else:
                 results["page_persisted_get"] = {"unavailable": unsupported}
                 print(f"  persisted GET unavailable: {unsupported}", flush=True)
-            prefix, suffix = _post_body(COMPARISON_LISTING, "orderBy")
-            listing = wrk.Load("post", ["NEWEST"], prefix, suffix, reader)
+            listing = _listing_load(reader)
             results["listing"] = _measure(api.base, "listing (20)", listing, args)
             sides = data.side_tool_slugs()
             rng = random.Random(5)
@@ -223,28 +243,17 @@ def _measure_flatness(
     above is minutes apart from the next). Per size and load: the median round, and every
     round's req/s."""
     print("== flatness: every size in alternating rounds", flush=True)
-    signer = VoterSigner.from_secret(SECRET)
-    reader = {"X-Verdict-Voter": signer.issue()[1]}
+    reader = _reader()
     with contextlib.ExitStack() as stack:
         apis = []
         for size, url, data in databases:
-            env = {
-                "DATABASE_URL": url,
-                "VERDICT_MODE": "prod",
-                "VERDICT_SECRET_KEY": SECRET,
-                "REDIS_URL": args.redis,
-            }
             port = free_port()
             command = servers.api_command(port, args.server, args.workers)
+            env = _server_env(url, data, args)
             api = stack.enter_context(servers.start(command, env, port, "/healthz"))
-            page_prefix, page_suffix = _post_body(COMPARISON_PAGE, "slug")
             loads = {
-                "listing": wrk.Load(
-                    "post", ["NEWEST"], *_post_body(COMPARISON_LISTING, "orderBy"), reader
-                ),
-                "page_post": wrk.Load(
-                    "post", _load_lines(data.slugs), page_prefix, page_suffix, reader
-                ),
+                "listing": _listing_load(reader),
+                "page_post": _page_load(_load_lines(data.slugs), reader),
             }
             apis.append((size, api, loads))
         rounds: dict[int, dict[str, list[dict[str, Any]]]] = {

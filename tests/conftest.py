@@ -10,6 +10,7 @@ file copy on SQLite), so the migrations themselves are what every test runs on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -151,12 +152,23 @@ async def demo_db(backend: Backend, templates: dict[str, str]) -> AsyncIterator[
         yield settings
 
 
+@contextlib.asynccontextmanager
+async def api_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for a new API app on ``settings`` (its database already open)."""
+    app = create_app(settings, manage_database=False)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://verdict.test"
+        ) as http:
+            yield http
+    finally:
+        await app.state.voting.stop()
+
+
 @pytest.fixture
 async def client(demo_db: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the API app on the demo database."""
-    app = create_app(demo_db, manage_database=False)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://verdict.test") as http:
+    async with api_client(demo_db) as http:
         yield http
 
 

@@ -12,20 +12,20 @@ def database_url(server_url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-async def create_database(server_url: str, name: str) -> str:
-    """Create database ``name`` and return its URL."""
+async def _run(server_url: str, statement: str) -> None:
     admin = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(statement)
     finally:
         await admin.close()
+
+
+async def create_database(server_url: str, name: str) -> str:
+    """Create database ``name`` and return its URL."""
+    await _run(server_url, f'CREATE DATABASE "{name}"')
     return database_url(server_url, name)
 
 
 async def drop_database(server_url: str, name: str) -> None:
     """Drop database ``name`` if it exists, closing its connections."""
-    admin = await asyncpg.connect(server_url.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    await _run(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

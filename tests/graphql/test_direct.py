@@ -4,16 +4,14 @@ good requests and bad ones, and leave everything else to Strawberry."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from strawberry.schema.schema import Schema
 
-from graphql_api.app import create_app
+from tests.conftest import api_client
 from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from tests.votes.conftest import cast, tokens
 from verdict.settings import Settings
@@ -24,14 +22,6 @@ query Titles { comparisons(first: 2) { edges { node { title } } } }
 query One($slug: String!) { comparison(slug: $slug) { slug voteCount } }
 """
 GRAPHQL_RESPONSE = "application/graphql-response+json"
-
-
-@contextlib.asynccontextmanager
-async def _api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, manage_database=False)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://verdict.test") as http:
-        yield http
 
 
 @pytest.fixture
@@ -85,7 +75,7 @@ CASES = [
 async def test_a_known_query_answers_as_strawberrys_path_does(
     demo_db: Settings, body: dict[str, Any], accept: str
 ) -> None:
-    async with _api(demo_db) as fresh, _api(demo_db) as warmed:
+    async with api_client(demo_db) as fresh, api_client(demo_db) as warmed:
         reference = _answer(await _post(fresh, body, accept))  # first sight: Strawberry's path
         await _post(warmed, {**body, "variables": WARM["variables"]}, accept)
         await _post(warmed, WARM, accept)
@@ -96,7 +86,7 @@ async def test_a_known_query_answers_as_strawberrys_path_does(
 async def test_repeated_queries_skip_strawberrys_hooks(
     demo_db: Settings, strawberry_runs: list[str | None]
 ) -> None:
-    async with _api(demo_db) as http:
+    async with api_client(demo_db) as http:
         for _ in range(3):
             response = await _post(http, WARM, "application/json")
             assert response.json()["data"]["comparison"]["slug"] == SLUG
@@ -110,7 +100,7 @@ async def test_mutations_and_refused_operations_always_take_strawberrys_path(
     # A listing of 1 costs 51, of 5 costs 251: the same text is allowed or refused by its
     # variables alone.
     settings = dataclasses.replace(demo_db, api=dataclasses.replace(demo_db.api, max_cost=200))
-    async with _api(settings) as http:
+    async with api_client(settings) as http:
         for token in tokens(2):
             assert (await cast(http, token, "mistral-code", SLUG))["__typename"] == "VoteSuccess"
         assert len(strawberry_runs) == 2
@@ -131,7 +121,7 @@ async def test_a_text_that_failed_validation_is_never_run_directly(
     demo_db: Settings, strawberry_runs: list[str | None]
 ) -> None:
     invalid = {"query": "{ comparison(slug: 1) { nope } }"}
-    async with _api(demo_db) as http:
+    async with api_client(demo_db) as http:
         answers = [(await _post(http, invalid, "application/json")).json() for _ in range(3)]
         assert len(strawberry_runs) == 3
         assert answers[0] == answers[1] == answers[2]
@@ -146,7 +136,7 @@ async def test_an_unexpected_failure_is_an_error_result_not_a_crash(
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("executor blew up")
 
-    async with _api(demo_db) as http:
+    async with api_client(demo_db) as http:
         assert "errors" not in (await _post(http, WARM, "application/json")).json()
         monkeypatch.setattr(graphql_api.direct, "execute", broken)
         response = await _post(http, WARM, "application/json")

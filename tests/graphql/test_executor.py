@@ -22,9 +22,9 @@ import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api import view
-from graphql_api.app import create_app
 from graphql_api.executor import FastExecutor
 from graphql_api.schema import build_schema
+from tests.conftest import api_client
 from tests.graphql.queries import (
     COMPARISON_LISTING,
     COMPARISON_PAGE,
@@ -75,31 +75,19 @@ EDGE_CASES: list[tuple[str, dict[str, Any]]] = [
 
 
 @contextlib.asynccontextmanager
-async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, manage_database=False)
-    try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://verdict.test"
-        ) as http:
-            yield http
-    finally:
-        await app.state.voting.stop()
-
-
-@contextlib.asynccontextmanager
 async def _both(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     """The API with FastExecutor, and the same API with Strawberry's stock executor."""
     async with contextlib.AsyncExitStack() as stack:
-        fast = await stack.enter_async_context(_client(settings))
+        fast = await stack.enter_async_context(api_client(settings))
         with monkeypatch.context() as patched:  # the view builds its schema when created
             patched.setattr(
                 view,
                 "build_schema",
                 lambda s, **kw: build_schema(s, StrawberryGraphQLCoreExecutionContext, **kw),
             )
-            reference = await stack.enter_async_context(_client(settings))
+            reference = await stack.enter_async_context(api_client(settings))
         yield fast, reference
 
 

@@ -4,6 +4,10 @@
   with Tortoise as the API's loaders (the comparison joined with its sides and tools, the
   reviews joined with their reviewers, the vote tallies: three queries), computing the same
   figures with ``verdict.figures`` and answering the same JSON as the GraphQL comparison page.
+* ``GET /page-statements/{slug}``: the same handler reading through the API's compiled
+  statements (``verdict.statements``) instead of building each query with Tortoise. The API
+  reads that way and a plain handler does not, so the page can beat the ceiling above; this
+  one shows what GraphQL itself costs over the same reads (reported, not a target).
 * ``GET /static``: the HTTP ceiling, one comparison page's JSON held in memory.
 
 Served like the API: ``python -m bench.ceiling --port P --server S --workers N``, with the
@@ -25,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from graphql_api import loaders
 from graphql_api.relay.node import encode_id
 from graphql_api.rows import COMPARISON_FIELDS, LENS_ORDER, REVIEW_FIELDS, REVIEWER_FIELDS
 from graphql_api.rows import TOOL_FIELDS as TOOL_COLUMNS
@@ -76,11 +81,45 @@ def _panel_order(review: dict[str, Any]) -> tuple[int, str, int]:
     return (LENS_ORDER.index(lens), review["reviewer__name"], review["reviewer__id"])
 
 
-async def comparison_page(slug: str) -> dict[str, Any] | None:
+Rows = list[dict[str, Any]]
+
+
+class _Reads:
+    """The page's three reads, each built with Tortoise's query API as a plain handler does."""
+
+    async def comparison(self, slug: str) -> Rows:
+        return await Comparison.filter(slug__in=[slug], status=PUBLISHED).values(
+            *COMPARISON_FIELDS, *_SIDE
+        )
+
+    async def reviews(self, tool_ids: list[int]) -> Rows:
+        return await Review.filter(
+            tool_id__in=tool_ids, status=PUBLISHED, reviewer__status=PUBLISHED
+        ).values(*REVIEW_FIELDS, *_REVIEWER)
+
+    async def tallies(self, slug: str) -> Rows:
+        return await VoteTally.filter(comparison_slug__in=[slug]).values("tool_slug", "count")
+
+
+class _StatementReads(_Reads):
+    """The same reads through the statements the API's loaders use (same SQL, bound keys)."""
+
+    async def comparison(self, slug: str) -> Rows:
+        return await loaders.COMPARISONS_BY_SLUG.fetch(loaders.PUBLIC, [slug])
+
+    async def reviews(self, tool_ids: list[int]) -> Rows:
+        return await loaders.REVIEWS_BY_TOOL.fetch(loaders.PUBLIC, tool_ids)
+
+    async def tallies(self, slug: str) -> Rows:
+        return await loaders.TALLIES_BY_COMPARISON.fetch(None, [slug])
+
+
+TORTOISE, STATEMENTS = _Reads(), _StatementReads()
+
+
+async def comparison_page(slug: str, reads: _Reads = TORTOISE) -> dict[str, Any] | None:
     """The comparison page's ``data`` as the GraphQL API answers it, in three queries."""
-    rows = await Comparison.filter(slug__in=[slug], status=PUBLISHED).values(
-        *COMPARISON_FIELDS, *_SIDE
-    )
+    rows = await reads.comparison(slug)
     if not rows:
         return None
     c = rows[0]
@@ -89,13 +128,8 @@ async def comparison_page(slug: str) -> dict[str, Any] | None:
         key=lambda r: (r["sides__position"], r["sides__id"]),
     )
     tool_ids = [s["sides__tool__id"] for s in sides]
-    reviews = await Review.filter(
-        tool_id__in=tool_ids, status=PUBLISHED, reviewer__status=PUBLISHED
-    ).values(*REVIEW_FIELDS, *_REVIEWER)
-    tallies = {
-        t["tool_slug"]: int(t["count"])
-        for t in await VoteTally.filter(comparison_slug__in=[slug]).values("tool_slug", "count")
-    }
+    reviews = await reads.reviews(tool_ids)
+    tallies = {t["tool_slug"]: int(t["count"]) for t in await reads.tallies(slug)}
     by_tool: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for review in reviews:
         by_tool[review["tool_id"]].append(review)
@@ -200,6 +234,10 @@ async def page(request: Request) -> Response:
     return _json({"data": await comparison_page(request.path_params["slug"])})
 
 
+async def page_on_statements(request: Request) -> Response:
+    return _json({"data": await comparison_page(request.path_params["slug"], STATEMENTS)})
+
+
 def create_app() -> Starlette:
     """The ceiling app; ``VERDICT_BENCH_STATIC_SLUG`` names the page ``/static`` holds."""
     settings = Settings.from_env()
@@ -216,7 +254,12 @@ def create_app() -> Starlette:
         return Response(static["body"], media_type="application/json")
 
     return Starlette(
-        routes=[Route("/page/{slug}", page), Route("/static", static_page)], lifespan=lifespan
+        routes=[
+            Route("/page/{slug}", page),
+            Route("/page-statements/{slug}", page_on_statements),
+            Route("/static", static_page),
+        ],
+        lifespan=lifespan,
     )
 
 

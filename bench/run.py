@@ -5,7 +5,8 @@ For each dataset size it builds a fresh PostgreSQL database (``verdict migrate``
 the comparison page over POST (uncached, slug varied per request), the same query as an APQ
 persisted GET (cached), a 20-item listing and castVote (a fresh voter per request). In the same
 run it measures the ceilings (``bench.ceiling``: the same page from a plain Starlette handler,
-and a static in-memory JSON response) on the same server, and once, on the smallest size, the
+the same handler on the API's compiled statements, and a static in-memory JSON response) on the
+same server, and once, on the smallest size, the
 same page from Directus's own GraphQL API. It records the API's peak RSS under load and the SQL
 statements per request, and profiles the uncached page with py-spy. Once every size has had its
 pass, it starts one API per size (the databases are kept until then) and measures the listing
@@ -187,16 +188,30 @@ def _measure_servers(
         with sampler.running():
             page = _page_load(lines, reader)
             ceiling_page = wrk.Load("get", lines, "/page/", "", None)
-            # The page and its no-GraphQL ceiling in alternating rounds, both servers up (the
-            # idle one costs nothing), so the machine's drift during a run weighs on both alike;
+            on_statements = wrk.Load("get", lines, "/page-statements/", "", None)
+            # The page and its no-GraphQL ceilings in alternating rounds, both servers up (the
+            # idle one costs nothing), so the machine's drift during a run weighs on all alike;
             # each figure is its median round.
-            rounds: dict[str, list[dict[str, Any]]] = {"page_post": [], "ceiling_page": []}
+            rounds: dict[str, list[dict[str, Any]]] = {
+                "page_post": [],
+                "ceiling_page": [],
+                "ceiling_statements": [],
+            }
             for number in range(1, args.rounds + 1):
                 rounds["page_post"].append(
                     _measure(api.base, f"comparison page, POST ({number})", page, args)
                 )
                 rounds["ceiling_page"].append(
                     _measure(ceiling.base, f"no-GraphQL ceiling ({number})", ceiling_page, args, "")
+                )
+                rounds["ceiling_statements"].append(
+                    _measure(
+                        ceiling.base,
+                        f"same handler, compiled statements ({number})",
+                        on_statements,
+                        args,
+                        "",
+                    )
                 )
             for key, measured in rounds.items():
                 results[key] = _median_round(measured)

@@ -32,6 +32,7 @@ from graphql_api.rows import (
 )
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Status, Tool
 from verdict.models.votes import Vote, VoteTally
+from verdict.statements import Statement
 
 PUBLIC: frozenset[Status] = frozenset({Status.PUBLISHED})
 PREVIEW: frozenset[Status] = frozenset({Status.PUBLISHED, Status.DRAFT})
@@ -53,6 +54,73 @@ def visible(statuses: frozenset[Status], field: str = "status") -> dict[str, Any
         (status,) = statuses
         return {field: status}
     return {f"{field}__in": statuses}
+
+
+# Every read, compiled once per shape (the statuses a request sees) and key count: Tortoise
+# would otherwise rebuild each query's SQL on every request (verdict.statements).
+TOOLS_BY_ID = Statement(
+    Tool,
+    lambda statuses, ids: Tool.filter(id__in=ids, **visible(statuses)).values(*TOOL_FIELDS),
+)
+TOOLS_BY_SLUG = Statement(
+    Tool,
+    lambda statuses, slugs: Tool.filter(slug__in=slugs, **visible(statuses)).values(*TOOL_FIELDS),
+)
+REVIEWERS_BY_SLUG = Statement(
+    Reviewer,
+    lambda statuses, slugs: Reviewer.filter(slug__in=slugs, **visible(statuses)).values(
+        *REVIEWER_FIELDS
+    ),
+)
+REVIEWS_BY_TOOL = Statement(
+    Review,
+    lambda statuses, tool_ids: Review.filter(
+        tool_id__in=tool_ids, **visible(statuses), **visible(statuses, "reviewer__status")
+    ).values(*REVIEW_FIELDS, *_REVIEW_REVIEWER),
+)
+REVIEWS_BY_REVIEWER = Statement(
+    Review,
+    lambda statuses, reviewer_ids: (
+        Review.filter(
+            reviewer_id__in=reviewer_ids,
+            **visible(statuses),
+            **visible(statuses, "reviewer__status"),
+            **visible(statuses, "tool__status"),
+        )
+        .order_by("-published_at", "-id")
+        .values(*REVIEW_FIELDS, *_REVIEW_REVIEWER, *_SIDE_TOOL)
+    ),
+)
+COMPARISONS_BY_SLUG = Statement(
+    Comparison,
+    lambda statuses, slugs: Comparison.filter(slug__in=slugs, **visible(statuses)).values(
+        *COMPARISON_FIELDS, *_COMPARISON_SIDE
+    ),
+)
+SIDES_BY_COMPARISON = Statement(
+    ComparisonSide,
+    lambda statuses, ids: ComparisonSide.filter(
+        comparison_id__in=ids, **visible(statuses, "tool__status")
+    ).values("id", "comparison_id", "position", *_SIDE_TOOL),
+)
+COMPARISONS_BY_TOOL = Statement(
+    ComparisonSide,
+    lambda statuses, tool_ids: ComparisonSide.filter(
+        tool_id__in=tool_ids, **visible(statuses, "comparison__status")
+    ).values("tool_id", *(f"comparison__{f}" for f in COMPARISON_FIELDS)),
+)
+TALLIES_BY_COMPARISON = Statement(
+    VoteTally,
+    lambda _, slugs: VoteTally.filter(comparison_slug__in=slugs).values(
+        "comparison_slug", "tool_slug", "count"
+    ),
+)
+VOTES_BY_VOTER = Statement(
+    Vote,
+    lambda _, voter_ids, slugs: Vote.filter(
+        voter_id__in=voter_ids, comparison_slug__in=slugs
+    ).values("voter_id", "comparison_slug", "tool_slug"),
+)
 
 
 def _side_order(side: SideRow) -> tuple[int, int]:
@@ -137,15 +205,13 @@ class Loaders:
             self.deps.add(collection)
 
     async def _tools_by_id(self, ids: Sequence[int]) -> list[ToolRow | None]:
-        rows = await Tool.filter(id__in=list(ids), **visible(self._statuses)).values(*TOOL_FIELDS)
+        rows = await TOOLS_BY_ID.fetch(self._statuses, ids)
         found = {r["id"]: ToolRow.read(r) for r in rows}
         self.deps.update(f"tools:{i}" for i in ids)
         return [found.get(i) for i in ids]
 
     async def _tools_by_slug(self, slugs: Sequence[str]) -> list[ToolRow | None]:
-        rows = await Tool.filter(slug__in=list(slugs), **visible(self._statuses)).values(
-            *TOOL_FIELDS
-        )
+        rows = await TOOLS_BY_SLUG.fetch(self._statuses, slugs)
         found = {r["slug"]: ToolRow.read(r) for r in rows}
         for tool in found.values():
             self.tool_by_id.prime(tool.id, tool)
@@ -153,20 +219,14 @@ class Loaders:
         return [found.get(s) for s in slugs]
 
     async def _reviewers_by_slug(self, slugs: Sequence[str]) -> list[ReviewerRow | None]:
-        rows = await Reviewer.filter(slug__in=list(slugs), **visible(self._statuses)).values(
-            *REVIEWER_FIELDS
-        )
+        rows = await REVIEWERS_BY_SLUG.fetch(self._statuses, slugs)
         found = {r["slug"]: ReviewerRow.read(r) for r in rows}
         self._depend("reviewers", [r.id for r in found.values()], len(found) < len(set(slugs)))
         return [found.get(s) for s in slugs]
 
     async def _reviews_by_tool(self, tool_ids: Sequence[int]) -> list[list[ReviewRow]]:
         """Published reviews by published reviewers, in panel order (lens, name, id)."""
-        rows = await Review.filter(
-            tool_id__in=list(tool_ids),
-            **visible(self._statuses),
-            **visible(self._statuses, "reviewer__status"),
-        ).values(*REVIEW_FIELDS, *_REVIEW_REVIEWER)
+        rows = await REVIEWS_BY_TOOL.fetch(self._statuses, tool_ids)
         grouped: dict[int, list[ReviewRow]] = defaultdict(list)
         # A listing's ~500 reviews come from a panel of ~12: each reviewer is read once.
         reviewers: dict[int, ReviewerRow] = {}
@@ -183,16 +243,7 @@ class Loaders:
 
     async def _reviews_by_reviewer(self, reviewer_ids: Sequence[int]) -> list[list[ReviewRow]]:
         """Published reviews of published tools, newest first, with the tool read alongside."""
-        rows = await (
-            Review.filter(
-                reviewer_id__in=list(reviewer_ids),
-                **visible(self._statuses),
-                **visible(self._statuses, "reviewer__status"),
-                **visible(self._statuses, "tool__status"),
-            )
-            .order_by("-published_at", "-id")
-            .values(*REVIEW_FIELDS, *_REVIEW_REVIEWER, *_SIDE_TOOL)
-        )
+        rows = await REVIEWS_BY_REVIEWER.fetch(self._statuses, reviewer_ids)
         grouped: dict[int, list[ReviewRow]] = defaultdict(list)
         for r in rows:
             reviewer = ReviewerRow.read(r, "reviewer__")
@@ -205,9 +256,7 @@ class Loaders:
 
     async def _comparisons_by_slug(self, slugs: Sequence[str]) -> list[ComparisonRow | None]:
         """Published comparisons with their sides and tools, in one joined query."""
-        rows = await Comparison.filter(slug__in=list(slugs), **visible(self._statuses)).values(
-            *COMPARISON_FIELDS, *_COMPARISON_SIDE
-        )
+        rows = await COMPARISONS_BY_SLUG.fetch(self._statuses, slugs)
         found: dict[str, ComparisonRow] = {}
         sides: dict[int, list[SideRow]] = defaultdict(list)
         for r in rows:
@@ -226,9 +275,7 @@ class Loaders:
 
     async def _sides_by_comparison(self, ids: Sequence[int]) -> list[list[SideRow]]:
         """Sides in display order, leaving out tools that are not published."""
-        rows = await ComparisonSide.filter(
-            comparison_id__in=list(ids), **visible(self._statuses, "tool__status")
-        ).values("id", "comparison_id", "position", *_SIDE_TOOL)
+        rows = await SIDES_BY_COMPARISON.fetch(self._statuses, ids)
         grouped: dict[int, list[SideRow]] = defaultdict(list)
         for r in rows:
             grouped[r["comparison_id"]].append(_side(r, r["comparison_id"]))
@@ -238,10 +285,7 @@ class Loaders:
 
     async def _comparisons_by_tool(self, tool_ids: Sequence[int]) -> list[list[ComparisonRow]]:
         """Published comparisons each tool appears on, newest first."""
-        fields = tuple(f"comparison__{f}" for f in COMPARISON_FIELDS)
-        rows = await ComparisonSide.filter(
-            tool_id__in=list(tool_ids), **visible(self._statuses, "comparison__status")
-        ).values("tool_id", *fields)
+        rows = await COMPARISONS_BY_TOOL.fetch(self._statuses, tool_ids)
         grouped: dict[int, dict[int, ComparisonRow]] = defaultdict(dict)
         for r in rows:
             comparison = ComparisonRow.read({f: r[f"comparison__{f}"] for f in COMPARISON_FIELDS})
@@ -255,9 +299,7 @@ class Loaders:
         self.live = True
         if self.vote_slugs is not None:
             self.vote_slugs.update(slugs)
-        rows = await VoteTally.filter(comparison_slug__in=list(slugs)).values(
-            "comparison_slug", "tool_slug", "count"
-        )
+        rows = await TALLIES_BY_COMPARISON.fetch(None, slugs)
         grouped: dict[str, dict[str, int]] = defaultdict(dict)
         for r in rows:
             grouped[r["comparison_slug"]][r["tool_slug"]] = int(r["count"])
@@ -266,10 +308,9 @@ class Loaders:
     async def _my_votes(self, keys: Sequence[tuple[str, str]]) -> list[str | None]:
         """The tool slug each (voter id, comparison slug) voted for, or None."""
         self.live = True
-        rows = await Vote.filter(
-            voter_id__in=list({v for v, _ in keys}),
-            comparison_slug__in=list({c for _, c in keys}),
-        ).values("voter_id", "comparison_slug", "tool_slug")
+        rows = await VOTES_BY_VOTER.fetch(
+            None, list({v for v, _ in keys}), list({c for _, c in keys})
+        )
         found = {(r["voter_id"], r["comparison_slug"]): r["tool_slug"] for r in rows}
         return [found.get(k) for k in keys]
 

@@ -1,0 +1,217 @@
+"""Compiled reads (verdict.statements) answer exactly what Tortoise's own queries answer.
+
+Every loader read is checked on the demo content, on SQLite and PostgreSQL, for both shapes a
+request can have (public, preview) and several key counts: the SQL and parameters a compiled
+statement binds equal those Tortoise renders for the same keys, and so do the rows. The cases
+a statement must not compile fall back to Tortoise's own query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from tortoise import Tortoise
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from graphql_api import loaders
+from graphql_api.loaders import PREVIEW, PUBLIC
+from verdict.models.content import Comparison, Reviewer, Status, Tool
+from verdict.models.votes import Vote, VoteTally
+from verdict.settings import Settings
+from verdict.statements import Key, Statement
+
+Keys = Callable[[], Any]
+
+
+async def _tool_ids() -> list[Any]:
+    return list(await Tool.all().order_by("id").values_list("id", flat=True))
+
+
+async def _tool_slugs() -> list[Any]:
+    return list(await Tool.all().order_by("id").values_list("slug", flat=True))
+
+
+async def _reviewer_ids() -> list[Any]:
+    return list(await Reviewer.all().order_by("id").values_list("id", flat=True))
+
+
+async def _reviewer_slugs() -> list[Any]:
+    return list(await Reviewer.all().order_by("id").values_list("slug", flat=True))
+
+
+async def _comparison_ids() -> list[Any]:
+    return list(await Comparison.all().order_by("id").values_list("id", flat=True))
+
+
+async def _comparison_slugs() -> list[Any]:
+    return list(await Comparison.all().order_by("id").values_list("slug", flat=True))
+
+
+READS: dict[str, tuple[Statement, Callable[[], Any]]] = {
+    "tools by id": (loaders.TOOLS_BY_ID, _tool_ids),
+    "tools by slug": (loaders.TOOLS_BY_SLUG, _tool_slugs),
+    "reviewers by slug": (loaders.REVIEWERS_BY_SLUG, _reviewer_slugs),
+    "reviews by tool": (loaders.REVIEWS_BY_TOOL, _tool_ids),
+    "reviews by reviewer": (loaders.REVIEWS_BY_REVIEWER, _reviewer_ids),
+    "comparisons by slug": (loaders.COMPARISONS_BY_SLUG, _comparison_slugs),
+    "sides by comparison": (loaders.SIDES_BY_COMPARISON, _comparison_ids),
+    "comparisons by tool": (loaders.COMPARISONS_BY_TOOL, _tool_ids),
+    "tallies by comparison": (loaders.TALLIES_BY_COMPARISON, _comparison_slugs),
+}
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=repr)
+
+
+async def _tortoise(statement: Statement, shape: Any, *keys: Sequence[Key]) -> Any:
+    """What Tortoise itself renders and answers for these keys."""
+    query = statement._build(shape, *(list(k) for k in keys))
+    query._make_query()
+    rendered = query.query.get_parameterized_sql()
+    return rendered, await statement._build(shape, *(list(k) for k in keys))
+
+
+async def _add_votes() -> None:
+    """Tallies and votes to read (the demo content has none)."""
+    slugs = await _comparison_slugs()
+    tools = await _tool_slugs()
+    for i, slug in enumerate(slugs):
+        await VoteTally.create(comparison_slug=slug, tool_slug=tools[i % len(tools)], count=i + 1)
+        await Vote.create(voter_id=f"voter-{i % 2}", comparison_slug=slug, tool_slug=tools[0])
+
+
+@pytest.mark.parametrize("read", sorted(READS))
+@pytest.mark.parametrize("shape", [PUBLIC, PREVIEW], ids=["public", "preview"])
+async def test_each_loader_read_binds_what_tortoise_renders(
+    demo_db: Settings, read: str, shape: frozenset[Status]
+) -> None:
+    await _add_votes()
+    statement, source = READS[read]
+    keys = await source()
+    assert len(keys) >= 3
+    db = Tortoise.get_connection("default")
+    for count in (1, 2, 3, len(keys)):
+        missing = "missing" if isinstance(keys[0], str) else -1
+        for chosen in (keys[:count], keys[-count:], [*keys[:count], missing]):
+            bound = statement.bind(db, shape, chosen)
+            assert bound is not None, f"{read} did not compile"
+            (sql, params), rows = await _tortoise(statement, shape, chosen)
+            assert bound[:2] == (sql, params)
+            fetched = await statement.fetch(shape, chosen)
+            assert _sorted(fetched) == _sorted(rows)
+    # the same key count again reuses the statement, with the new keys in it
+    first = statement.bind(db, shape, keys[:1])
+    second = statement.bind(db, shape, keys[1:2])
+    assert first is not None
+    assert second is not None
+    assert first[2] is second[2]
+    assert first[1] != second[1]
+
+
+async def test_two_key_lists_bind_in_their_places(demo_db: Settings) -> None:
+    await _add_votes()
+    slugs = await _comparison_slugs()
+    db = Tortoise.get_connection("default")
+    statement = loaders.VOTES_BY_VOTER
+    for voters, comparisons in ((["voter-0"], slugs[:2]), (["voter-1", "voter-0"], slugs[1:])):
+        bound = statement.bind(db, None, voters, comparisons)
+        assert bound is not None
+        (sql, params), rows = await _tortoise(statement, None, voters, comparisons)
+        assert bound[:2] == (sql, params)
+        assert _sorted(await statement.fetch(None, voters, comparisons)) == _sorted(rows)
+        assert rows
+
+
+def _types(rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(column, type(value).__name__) for row in rows for column, value in row.items()}
+
+
+async def test_rows_convert_columns_as_values_does(demo_db: Settings) -> None:
+    """Enums, booleans, JSON lists and datetimes come back as ``.values()`` gives them (an enum
+    member equals its text, so the types are compared too)."""
+    ids = await _tool_ids()
+    for statement in (loaders.TOOLS_BY_ID, loaders.REVIEWS_BY_TOOL, loaders.REVIEWS_BY_REVIEWER):
+        keys = ids if statement is not loaders.REVIEWS_BY_REVIEWER else await _reviewer_ids()
+        fetched = await statement.fetch(PUBLIC, keys)
+        direct = await statement._build(PUBLIC, keys)
+        assert fetched
+        assert _sorted(fetched) == _sorted(direct)
+        assert _types(fetched) == _types(direct)
+    assert ("verdict", "Verdict") in _types(await loaders.REVIEWS_BY_TOOL.fetch(PUBLIC, ids))
+
+
+class _Rollback(Exception):
+    pass
+
+
+async def test_a_read_inside_a_transaction_sees_its_writes(demo_db: Settings) -> None:
+    """The statement runs on the client ``.values()`` would use: the transaction's."""
+    values = await Tool.all().order_by("id").first().values()
+    assert values is not None
+    values.update(id=999_999, slug="uncommitted-tool")
+    seen: list[str] = []
+
+    async def write_read_and_roll_back() -> None:
+        async with in_transaction():
+            await Tool.create(**values)
+            rows = await loaders.TOOLS_BY_SLUG.fetch(PUBLIC, ["uncommitted-tool"])
+            seen.extend(r["slug"] for r in rows)
+            raise _Rollback
+
+    with pytest.raises(_Rollback):
+        await write_read_and_roll_back()
+    assert seen == ["uncommitted-tool"]
+    assert await loaders.TOOLS_BY_SLUG.fetch(PUBLIC, ["uncommitted-tool"]) == []
+
+
+def _fallback_cases() -> dict[str, tuple[Statement, list[list[Any]]]]:
+    return {
+        # the build transforms its keys: the placeholders never reach the parameters
+        "transformed": (
+            Statement(
+                Tool,
+                lambda _, slugs: Tool.filter(slug__in=[s.upper() for s in slugs]).values("slug"),
+            ),
+            [["code-llama-4"]],
+        ),
+        # the build uses a key twice
+        "repeated": (
+            Statement(
+                Tool,
+                lambda _, ids: Tool.filter(Q(id__in=ids) | Q(id__in=ids)).values("id"),
+            ),
+            [[1, 2]],
+        ),
+        # the build drops a key
+        "dropped": (
+            Statement(Tool, lambda _, ids: Tool.filter(id__in=ids[:1]).values("id")),
+            [[1, 2]],
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", ["transformed", "repeated", "dropped"])
+async def test_what_cannot_be_bound_falls_back_to_tortoise(demo_db: Settings, case: str) -> None:
+    statement, keys = _fallback_cases()[case]
+    db = Tortoise.get_connection("default")
+    assert statement.bind(db, None, *keys) is None
+    assert _sorted(await statement.fetch(None, *keys)) == _sorted(
+        await statement._build(None, *keys)
+    )
+
+
+async def test_empty_or_mixed_keys_fall_back_to_tortoise(demo_db: Settings) -> None:
+    db = Tortoise.get_connection("default")
+    statement = loaders.TOOLS_BY_ID
+    ids = await _tool_ids()
+    assert statement.bind(db, PUBLIC, []) is None
+    assert await statement.fetch(PUBLIC, []) == []
+    mixed: list[Any] = [ids[0], str(ids[1])]
+    assert statement.bind(db, PUBLIC, mixed) is None
+    assert _sorted(await statement.fetch(PUBLIC, mixed)) == _sorted(
+        await statement._build(PUBLIC, mixed)
+    )

@@ -15,7 +15,7 @@ COMPONENTS = (
     ("graphql-core execution/validation", "/graphql/"),
     ("strawberry (fields, types, http)", "/strawberry/"),
     ("DataLoader / resolvers (graphql_api)", "/graphql_api/"),
-    ("figures (verdict)", "/verdict/"),
+    ("verdict core (figures, compiled reads)", "/verdict/"),
     ("Tortoise query building + models", "/tortoise/"),
     ("pypika SQL building", "/pypika"),
     ("asyncpg driver", "/asyncpg/"),
@@ -28,6 +28,7 @@ COMPONENTS = (
     ("ASGI server (uvicorn/granian)", "/h11/"),
     ("asyncio event loop", "/asyncio/"),
 )
+NO_PYTHON_FRAME = "no Python frame (native code, or waiting)"
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^():]+)(?::\d+)?\)$")
 
 
@@ -42,7 +43,8 @@ def _component(frame: str) -> str | None:
 
 def summarise(raw: str) -> dict[str, float]:
     """Share of samples per component: each sample goes to the innermost frame that belongs to
-    a known component (stdlib helpers count for their caller); the rest is ``other``."""
+    a known component (stdlib helpers count for their caller); a sample whose thread showed no
+    Python frame at all (only py-spy's process lines) is counted apart; the rest is ``other``."""
     counts: Counter[str] = Counter()
     total = 0
     for line in raw.splitlines():
@@ -53,6 +55,8 @@ def summarise(raw: str) -> dict[str, float]:
         total += samples
         frames = stack.split(";")
         owner = next((c for f in reversed(frames) if (c := _component(f))), "other")
+        if all(f.startswith("process ") for f in frames):  # the server's and the worker's
+            owner = NO_PYTHON_FRAME
         counts[owner] += samples
     return {name: round(100 * n / total, 1) for name, n in counts.most_common()} if total else {}
 

@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
+from tortoise.functions import Count
 
 from graphql_api.rows import (
     COMPARISON_FIELDS,
@@ -25,6 +26,7 @@ from graphql_api.rows import (
     REVIEWER_FIELDS,
     TOOL_FIELDS,
     ComparisonRow,
+    PanelCounts,
     ReviewerRow,
     ReviewRow,
     SideRow,
@@ -78,6 +80,17 @@ REVIEWS_BY_TOOL = Statement(
         tool_id__in=tool_ids, **visible(statuses), **visible(statuses, "reviewer__status")
     ).values(*REVIEW_FIELDS, *_REVIEW_REVIEWER),
 )
+PANEL_COUNTS_BY_TOOL = Statement(
+    Review,
+    lambda statuses, tool_ids: (
+        Review.filter(
+            tool_id__in=tool_ids, **visible(statuses), **visible(statuses, "reviewer__status")
+        )
+        .annotate(reviews=Count("id"))
+        .group_by("tool_id", "verdict")
+        .values("tool_id", "verdict", "reviews")
+    ),
+)
 REVIEWS_BY_REVIEWER = Statement(
     Review,
     lambda statuses, reviewer_ids: (
@@ -121,6 +134,9 @@ VOTES_BY_VOTER = Statement(
         voter_id__in=voter_ids, comparison_slug__in=slugs
     ).values("voter_id", "comparison_slug", "tool_slug"),
 )
+
+
+_NO_REVIEWS = PanelCounts(0, 0)
 
 
 def _side_order(side: SideRow) -> tuple[int, int]:
@@ -173,6 +189,10 @@ class Loaders:
     @cached_property
     def reviews_by_tool(self) -> DataLoader[int, list[ReviewRow]]:
         return DataLoader(load_fn=self._reviews_by_tool)
+
+    @cached_property
+    def panel_counts_by_tool(self) -> DataLoader[int, PanelCounts]:
+        return DataLoader(load_fn=self._panel_counts_by_tool)
 
     @cached_property
     def reviews_by_reviewer(self) -> DataLoader[int, list[ReviewRow]]:
@@ -240,6 +260,15 @@ class Loaders:
         for group in grouped.values():
             group.sort(key=lambda review: review.reviewer.panel_order)
         return [grouped.get(i, []) for i in tool_ids]
+
+    async def _panel_counts_by_tool(self, tool_ids: Sequence[int]) -> list[PanelCounts]:
+        """(ship, skip) counts of the published reviews by published reviewers, counted in the
+        database: a listing's panel figures need ~90 rows, not its ~500 reviews."""
+        counts = PanelCounts.by_tool(await PANEL_COUNTS_BY_TOOL.fetch(self._statuses, tool_ids))
+        # A review, or a reviewer leaving the panel, bumps the tools reviewed
+        # (cms_sync.invalidation): the counts depend on the tools alone.
+        self.deps.update(f"tools:{i}" for i in tool_ids)
+        return [counts.get(i, _NO_REVIEWS) for i in tool_ids]
 
     async def _reviews_by_reviewer(self, reviewer_ids: Sequence[int]) -> list[list[ReviewRow]]:
         """Published reviews of published tools, newest first, with the tool read alongside."""

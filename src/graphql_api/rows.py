@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, NamedTuple, TypeVar, dataclass_transform
 
 _Row = TypeVar("_Row")
 
@@ -57,6 +57,25 @@ def row(cls: type[_Row]) -> type[_Row]:
 def _text(value: Any) -> str:
     """Enum columns come back as enum members from ``.values()``; rows hold their plain value."""
     return str(getattr(value, "value", value))
+
+
+class PanelCounts(NamedTuple):
+    """How many of a tool's published panel reviews say ship, and skip."""
+
+    ship: int
+    skip: int
+
+    @property
+    def total(self) -> int:
+        return self.ship + self.skip
+
+    @classmethod
+    def by_tool(cls, rows: list[dict[str, Any]]) -> dict[int, PanelCounts]:
+        """From rows of ``tool_id``, ``verdict`` and the ``reviews`` counted for that pair."""
+        found: dict[int, dict[str, int]] = {}
+        for r in rows:
+            found.setdefault(r["tool_id"], {})[_text(r["verdict"])] = int(r["reviews"])
+        return {t: cls(v.get("ship", 0), v.get("skip", 0)) for t, v in found.items()}
 
 
 @row

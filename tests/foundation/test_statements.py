@@ -55,6 +55,7 @@ READS: dict[str, tuple[Statement, Callable[[], Any]]] = {
     "tools by slug": (loaders.TOOLS_BY_SLUG, _tool_slugs),
     "reviewers by slug": (loaders.REVIEWERS_BY_SLUG, _reviewer_slugs),
     "reviews by tool": (loaders.REVIEWS_BY_TOOL, _tool_ids),
+    "panel counts by tool": (loaders.PANEL_COUNTS_BY_TOOL, _tool_ids),
     "reviews by reviewer": (loaders.REVIEWS_BY_REVIEWER, _reviewer_ids),
     "comparisons by slug": (loaders.COMPARISONS_BY_SLUG, _comparison_slugs),
     "sides by comparison": (loaders.SIDES_BY_COMPARISON, _comparison_ids),

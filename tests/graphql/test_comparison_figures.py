@@ -14,6 +14,7 @@ import pytest
 
 from tests.graphql.queries import graphql
 from tests.votes.conftest import cast, tokens
+from verdict.sql_counter import QueryCounter
 
 SLUG = "mistral-code-vs-forge-coder"  # the panel favours a side: every figure is set
 TOOL = "mistral-code"
@@ -120,4 +121,62 @@ async def test_every_way_of_selecting_the_figures_gives_the_same(
     )["comparison"]["reviewerSplit"]
     assert split_only == [
         {"sides": [{"quote": s["quote"]} for s in r["sides"]]} for r in direct["reviewerSplit"]
+    ]
+
+
+COUNTED = """
+  sides { position panelShipCount panelSkipCount panelShipPercent }
+  panelVerdict { outcome margin favouredSide { position panelShipPercent } }
+"""
+
+
+async def test_counted_figures_equal_those_from_the_reviews(
+    voted: httpx.AsyncClient, sql_queries: QueryCounter
+) -> None:
+    """Selecting the panel's counts without the reviews counts them in the database (no review
+    row is read) and gives the figures the reviews give."""
+    http = voted
+    direct = (await graphql(http, f'{{ comparison(slug: "{SLUG}") {{ {FIGURES} }} }}'))[
+        "comparison"
+    ]
+    expected = {
+        "sides": [
+            {k: s[k] for k in ("position", "panelShipCount", "panelSkipCount", "panelShipPercent")}
+            for s in direct["sides"]
+        ],
+        "panelVerdict": {
+            "outcome": direct["panelVerdict"]["outcome"],
+            "margin": direct["panelVerdict"]["margin"],
+            "favouredSide": {
+                k: direct["panelVerdict"]["favouredSide"][k]
+                for k in ("position", "panelShipPercent")
+            },
+        },
+    }
+    sql_queries.statements.clear()
+    counted = await graphql(http, f'{{ comparison(slug: "{SLUG}") {{ {COUNTED} }} }}')
+    assert counted["comparison"] == expected
+    listed = await graphql(http, f"{{ comparisons(first: 50) {{ nodes {{ slug {COUNTED} }} }} }}")
+    assert {k: v for k, v in _only(listed["comparisons"]["nodes"]).items() if k != "slug"} == (
+        expected
+    )
+    assert not [s for s in sql_queries.statements if "quote" in s]
+    assert [s for s in sql_queries.statements if "GROUP BY" in s.upper()]
+
+    # A side's reviews selected only under the favoured side: the rows are read, and counted.
+    beneath = (
+        await graphql(
+            http,
+            f'{{ comparison(slug: "{SLUG}") {{ sides {{ panelShipCount }} '
+            "panelVerdict { favouredSide { panelSkipCount reviews { verdict } } } } }",
+        )
+    )["comparison"]
+    favoured = direct["panelVerdict"]["favouredSide"]["position"]
+    (side,) = [s for s in direct["sides"] if s["position"] == favoured]
+    assert beneath["panelVerdict"]["favouredSide"] == {
+        "panelSkipCount": side["panelSkipCount"],
+        "reviews": [{"verdict": r["verdict"]} for r in side["reviews"]],
+    }
+    assert [s["panelShipCount"] for s in beneath["sides"]] == [
+        s["panelShipCount"] for s in direct["sides"]
     ]

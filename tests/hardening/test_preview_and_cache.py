@@ -116,3 +116,37 @@ async def test_vote_figures_are_never_served_from_the_cache(app_client: AppClien
         for _ in range(2):
             response = await _post(http, query)
             assert "x-verdict-cache" not in response.headers
+
+
+async def test_a_reviewer_leaving_the_panel_invalidates_the_counted_figures(
+    app_client: AppClient, tmp_path: Path
+) -> None:
+    """A listing's panel figures are counted in the database, without reading review rows: a
+    reviewer taken off the panel (unpublished) must still drop the cached answer."""
+    listing = (
+        "{ comparisons(first: 50) { nodes { slug sides { panelShipCount panelSkipCount } } } }"
+    )
+
+    def reviews_counted(response: httpx.Response) -> int:
+        nodes = response.json()["data"]["comparisons"]["nodes"]
+        return sum(s["panelShipCount"] + s["panelSkipCount"] for n in nodes for s in n["sides"])
+
+    async with app_client() as http:
+        first = await _post(http, listing)
+        assert first.headers["x-verdict-cache"] == "miss"
+        assert (await _post(http, listing)).headers["x-verdict-cache"] == "hit"
+        before = reviews_counted(first)
+
+        folder = tmp_path / "export"
+        shutil.copytree(SAMPLE_CONTENT, folder)
+        reviewers_file = folder / "reviewers.json"
+        reviewers = json.loads(reviewers_file.read_text())
+        leaving = reviewers["data"][0]
+        leaving["status"] = "archived"
+        leaving["date_updated"] = "2026-11-01T00:00:00.000Z"
+        reviewers_file.write_text(json.dumps(reviewers))
+        assert (await SyncEngine(ExportSource(folder)).run(full=True)).changed
+
+        after = await _post(http, listing)
+        assert after.headers["x-verdict-cache"] == "miss"
+        assert 0 < reviews_counted(after) < before

@@ -28,9 +28,10 @@ from strawberry.dataloader import DataLoader
 
 from graphql_api.context import Info
 from graphql_api.loaders import Loaders
-from graphql_api.rows import ReviewRow, SideRow
+from graphql_api.rows import PanelCounts, ReviewRow, SideRow
+from verdict.figures import panel_counts
 
-SIDE_REVIEW_FIELDS = frozenset({"reviews", "panelShipCount", "panelSkipCount", "panelShipPercent"})
+SIDE_COUNT_FIELDS = frozenset({"panelShipCount", "panelSkipCount", "panelShipPercent"})
 SIDE_VOTE_FIELDS = frozenset({"voteCount", "voteShare"})
 NEEDS_SIDES = frozenset({"sides", "panelVerdict", "reviewerSplit", "voteCount"})
 
@@ -68,6 +69,10 @@ class Needs:
 
     sides: bool
     reviews: bool
+    """The review rows (a side's reviews, the reviewer split); they give the counts too."""
+    counts: bool
+    """Only the panel's counts (ship and skip per side, the panel verdict): counted by the
+    database when the rows are not needed anyway."""
     tallies: bool
     fields: frozenset[str] = frozenset()
     """The comparison-level fields selected among those built from the loaders."""
@@ -82,11 +87,12 @@ class Needs:
         side_fields = set(children(comparison.get("sides", ()), fragments))
         verdict = children(comparison.get("panelVerdict", ()), fragments)
         side_fields |= set(children(verdict.get("favouredSide", ()), fragments))
+        reviews = "reviews" in side_fields or "reviewerSplit" in comparison
         return cls(
             sides=bool(NEEDS_SIDES.intersection(comparison)),
-            reviews=bool(side_fields & SIDE_REVIEW_FIELDS)
-            or "panelVerdict" in comparison
-            or "reviewerSplit" in comparison,
+            reviews=reviews,
+            counts=not reviews
+            and (bool(side_fields & SIDE_COUNT_FIELDS) or "panelVerdict" in comparison),
             tallies=bool(side_fields & SIDE_VOTE_FIELDS) or "voteCount" in comparison,
             fields=NEEDS_SIDES.intersection(comparison),
         )
@@ -152,6 +158,8 @@ class Loaded:
     sides: list[SideRow]
     reviews: list[list[ReviewRow]] | None
     """Per side, in side order."""
+    counts: list[PanelCounts] | None
+    """Per side, in side order: from the reviews when they were read."""
     tallies: dict[str, int] | None
 
 
@@ -174,23 +182,35 @@ async def _values(futures: list[Awaitable[_V]]) -> list[_V]:
 async def load(
     loaders: Loaders, comparisons: Sequence[tuple[int, str]], needs: Needs
 ) -> list[Loaded]:
-    """One batch per loader for all ``(id, slug)`` comparisons; the reviews and the tallies are
-    asked for together, so their two queries run side by side."""
+    """One batch per loader for all ``(id, slug)`` comparisons; the reviews (or their counts)
+    and the tallies are asked for together, so their two queries run side by side."""
     sides = await load_all(loaders.sides_by_comparison, [i for i, _ in comparisons])
     tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
     pending_reviews = [loaders.reviews_by_tool.load(t) for t in tool_ids] if needs.reviews else None
+    pending_counts = (
+        [loaders.panel_counts_by_tool.load(t) for t in tool_ids] if needs.counts else None
+    )
     pending_tallies = (
         [loaders.tallies_by_comparison.load(s) for _, s in comparisons] if needs.tallies else None
     )
     reviews: dict[int, list[ReviewRow]] | None = None
+    counts: dict[int, PanelCounts] | None = None
     if pending_reviews is not None:
         reviews = dict(zip(tool_ids, await _values(pending_reviews), strict=True))
+        counts = {tool: _counted(rows) for tool, rows in reviews.items()}
+    elif pending_counts is not None:
+        counts = dict(zip(tool_ids, await _values(pending_counts), strict=True))
     tallies = await _values(pending_tallies) if pending_tallies is not None else None
     return [
         Loaded(
             sides=group,
             reviews=[reviews[s.tool.id] for s in group] if reviews is not None else None,
+            counts=[counts[s.tool.id] for s in group] if counts is not None else None,
             tallies=tallies[index] if tallies is not None else None,
         )
         for index, group in enumerate(sides)
     ]
+
+
+def _counted(reviews: list[ReviewRow]) -> PanelCounts:
+    return PanelCounts(*panel_counts(r.verdict for r in reviews))

@@ -20,10 +20,12 @@ from graphql_api.comparisons.verdicts import (
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewerType, ReviewType, verdict_of
-from graphql_api.rows import ComparisonRow, ReviewRow
+from graphql_api.rows import ComparisonRow, PanelCounts, ReviewRow
 from graphql_api.tools.types import SHIP_PERCENT_DESCRIPTION, ToolType
 from graphql_api.votes import fields as votes
-from verdict.figures import panel_counts, panel_verdict, reviewer_split, ship_percent, vote_share
+from verdict.figures import panel_verdict, reviewer_split, ship_percent, vote_share
+
+_NO_REVIEWS = PanelCounts(0, 0)
 
 
 @strawberry.type(name="ComparisonSide", description="One tool's column on a comparison page.")
@@ -75,16 +77,16 @@ def _build_side(
     """One side; ``reviewers`` holds the reviewer types built so far (one per reviewer)."""
     side = loaded.sides[index]
     reviews = loaded.reviews[index] if loaded.reviews is not None else []
-    ships = _ships(reviews)
+    counts = loaded.counts[index] if loaded.counts is not None else _NO_REVIEWS
     votes_for = (loaded.tallies or {}).get(side.tool.slug, 0)
     return ComparisonSideType(
         position=side.position,
         tool=ToolType.from_row(side.tool),
         pricing_entry=side.tool.pricing_entry,
         reviews=[ReviewType.from_row(r, _reviewer(reviewers, r)) for r in reviews],
-        panel_ship_count=ships,
-        panel_skip_count=len(reviews) - ships,
-        panel_ship_percent=ship_percent(ships, len(reviews)),
+        panel_ship_count=counts.ship,
+        panel_skip_count=counts.skip,
+        panel_ship_percent=ship_percent(counts.ship, counts.total),
         vote_count=votes_for,
         vote_share=vote_share(votes_for, total_votes),
     )
@@ -195,11 +197,10 @@ def _fill(comparison: ComparisonType, loaded: Loaded, selected: frozenset[str]) 
         sides = comparison.sides = _build_sides(loaded, reviewers, total)
     if "voteCount" in selected and loaded.tallies is not None:
         comparison.vote_count = total
-    if loaded.reviews is not None:
-        if "panelVerdict" in selected:
-            comparison.panel_verdict = _panel_verdict(loaded, sides, reviewers, total)
-        if "reviewerSplit" in selected:
-            comparison.reviewer_split = _reviewer_split(loaded, sides, reviewers)
+    if loaded.counts is not None and "panelVerdict" in selected:
+        comparison.panel_verdict = _panel_verdict(loaded, sides, reviewers, total)
+    if loaded.reviews is not None and "reviewerSplit" in selected:
+        comparison.reviewer_split = _reviewer_split(loaded, sides, reviewers)
 
 
 def _total_votes(loaded: Loaded) -> int:
@@ -215,8 +216,7 @@ def _panel_verdict(
 ) -> PanelVerdict | None:
     """``sides``: the sides already built for this comparison, if any (the favoured one is
     shared, not rebuilt)."""
-    reviews = loaded.reviews or []
-    percents = [ship_percent(_ships(r), len(r)) for r in reviews]
+    percents = [ship_percent(c.ship, c.total) for c in loaded.counts or []]
     figure = panel_verdict(percents)
     if figure is None:
         return None
@@ -258,7 +258,3 @@ def _reviewer_split(
         ]
         result.append(ReviewerSplitRow(reviewer=_reviewer(reviewers, first), sides=takes))
     return result
-
-
-def _ships(reviews: list[ReviewRow]) -> int:
-    return panel_counts(r.verdict for r in reviews)[0]

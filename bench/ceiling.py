@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from graphql_api import loaders
+from graphql_api import reads
 from graphql_api.relay.node import encode_id
 from graphql_api.rows import COMPARISON_FIELDS, LENS_ORDER, REVIEW_FIELDS, REVIEWER_FIELDS
 from graphql_api.rows import TOOL_FIELDS as TOOL_COLUMNS
@@ -105,13 +105,13 @@ class _StatementReads(_Reads):
     """The same reads through the statements the API's loaders use (same SQL, bound keys)."""
 
     async def comparison(self, slug: str) -> Rows:
-        return await loaders.COMPARISONS_BY_SLUG.fetch(loaders.PUBLIC, [slug])
+        return await reads.COMPARISONS_BY_SLUG.fetch(reads.PUBLIC, [slug])
 
     async def reviews(self, tool_ids: list[int]) -> Rows:
-        return await loaders.REVIEWS_BY_TOOL.fetch(loaders.PUBLIC, tool_ids)
+        return await reads.REVIEWS_BY_TOOL.fetch(reads.PUBLIC, tool_ids)
 
     async def tallies(self, slug: str) -> Rows:
-        return await loaders.TALLIES_BY_COMPARISON.fetch(None, [slug])
+        return await reads.TALLIES_BY_COMPARISON.fetch(None, [slug])
 
 
 TORTOISE, STATEMENTS = _Reads(), _StatementReads()

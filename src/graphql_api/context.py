@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from graphql_api.loaders import PREVIEW, PUBLIC, Loaders
+from graphql_api.loaders import Loaders
+from graphql_api.reads import PREVIEW, PUBLIC
 from graphql_api.relay.counts import CountCache
 from graphql_api.votes.runtime import Voting
 from verdict.models.content import Status

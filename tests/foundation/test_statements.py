@@ -16,8 +16,8 @@ from tortoise import Tortoise
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from graphql_api import loaders
-from graphql_api.loaders import PREVIEW, PUBLIC
+from graphql_api import reads
+from graphql_api.reads import PREVIEW, PUBLIC
 from verdict.models.content import Comparison, Reviewer, Status, Tool
 from verdict.models.votes import Vote, VoteTally
 from verdict.settings import Settings
@@ -51,16 +51,16 @@ async def _comparison_slugs() -> list[Any]:
 
 
 READS: dict[str, tuple[Statement, Callable[[], Any]]] = {
-    "tools by id": (loaders.TOOLS_BY_ID, _tool_ids),
-    "tools by slug": (loaders.TOOLS_BY_SLUG, _tool_slugs),
-    "reviewers by slug": (loaders.REVIEWERS_BY_SLUG, _reviewer_slugs),
-    "reviews by tool": (loaders.REVIEWS_BY_TOOL, _tool_ids),
-    "panel counts by tool": (loaders.PANEL_COUNTS_BY_TOOL, _tool_ids),
-    "reviews by reviewer": (loaders.REVIEWS_BY_REVIEWER, _reviewer_ids),
-    "comparisons by slug": (loaders.COMPARISONS_BY_SLUG, _comparison_slugs),
-    "sides by comparison": (loaders.SIDES_BY_COMPARISON, _comparison_ids),
-    "comparisons by tool": (loaders.COMPARISONS_BY_TOOL, _tool_ids),
-    "tallies by comparison": (loaders.TALLIES_BY_COMPARISON, _comparison_slugs),
+    "tools by id": (reads.TOOLS_BY_ID, _tool_ids),
+    "tools by slug": (reads.TOOLS_BY_SLUG, _tool_slugs),
+    "reviewers by slug": (reads.REVIEWERS_BY_SLUG, _reviewer_slugs),
+    "reviews by tool": (reads.REVIEWS_BY_TOOL, _tool_ids),
+    "panel counts by tool": (reads.PANEL_COUNTS_BY_TOOL, _tool_ids),
+    "reviews by reviewer": (reads.REVIEWS_BY_REVIEWER, _reviewer_ids),
+    "comparisons by slug": (reads.COMPARISONS_BY_SLUG, _comparison_slugs),
+    "sides by comparison": (reads.SIDES_BY_COMPARISON, _comparison_ids),
+    "comparisons by tool": (reads.COMPARISONS_BY_TOOL, _tool_ids),
+    "tallies by comparison": (reads.TALLIES_BY_COMPARISON, _comparison_slugs),
 }
 
 
@@ -117,7 +117,7 @@ async def test_two_key_lists_bind_in_their_places(demo_db: Settings) -> None:
     await _add_votes()
     slugs = await _comparison_slugs()
     db = Tortoise.get_connection("default")
-    statement = loaders.VOTES_BY_VOTER
+    statement = reads.VOTES_BY_VOTER
     for voters, comparisons in ((["voter-0"], slugs[:2]), (["voter-1", "voter-0"], slugs[1:])):
         bound = statement.bind(db, None, voters, comparisons)
         assert bound is not None
@@ -135,14 +135,14 @@ async def test_rows_convert_columns_as_values_does(demo_db: Settings) -> None:
     """Enums, booleans, JSON lists and datetimes come back as ``.values()`` gives them (an enum
     member equals its text, so the types are compared too)."""
     ids = await _tool_ids()
-    for statement in (loaders.TOOLS_BY_ID, loaders.REVIEWS_BY_TOOL, loaders.REVIEWS_BY_REVIEWER):
-        keys = ids if statement is not loaders.REVIEWS_BY_REVIEWER else await _reviewer_ids()
+    for statement in (reads.TOOLS_BY_ID, reads.REVIEWS_BY_TOOL, reads.REVIEWS_BY_REVIEWER):
+        keys = ids if statement is not reads.REVIEWS_BY_REVIEWER else await _reviewer_ids()
         fetched = await statement.fetch(PUBLIC, keys)
         direct = await statement._build(PUBLIC, keys)
         assert fetched
         assert _sorted(fetched) == _sorted(direct)
         assert _types(fetched) == _types(direct)
-    assert ("verdict", "Verdict") in _types(await loaders.REVIEWS_BY_TOOL.fetch(PUBLIC, ids))
+    assert ("verdict", "Verdict") in _types(await reads.REVIEWS_BY_TOOL.fetch(PUBLIC, ids))
 
 
 class _Rollback(Exception):
@@ -159,14 +159,14 @@ async def test_a_read_inside_a_transaction_sees_its_writes(demo_db: Settings) ->
     async def write_read_and_roll_back() -> None:
         async with in_transaction():
             await Tool.create(**values)
-            rows = await loaders.TOOLS_BY_SLUG.fetch(PUBLIC, ["uncommitted-tool"])
+            rows = await reads.TOOLS_BY_SLUG.fetch(PUBLIC, ["uncommitted-tool"])
             seen.extend(r["slug"] for r in rows)
             raise _Rollback
 
     with pytest.raises(_Rollback):
         await write_read_and_roll_back()
     assert seen == ["uncommitted-tool"]
-    assert await loaders.TOOLS_BY_SLUG.fetch(PUBLIC, ["uncommitted-tool"]) == []
+    assert await reads.TOOLS_BY_SLUG.fetch(PUBLIC, ["uncommitted-tool"]) == []
 
 
 def _fallback_cases() -> dict[str, tuple[Statement, list[list[Any]]]]:
@@ -207,7 +207,7 @@ async def test_what_cannot_be_bound_falls_back_to_tortoise(demo_db: Settings, ca
 
 async def test_empty_or_mixed_keys_fall_back_to_tortoise(demo_db: Settings) -> None:
     db = Tortoise.get_connection("default")
-    statement = loaders.TOOLS_BY_ID
+    statement = reads.TOOLS_BY_ID
     ids = await _tool_ids()
     assert statement.bind(db, PUBLIC, []) is None
     assert await statement.fetch(PUBLIC, []) == []

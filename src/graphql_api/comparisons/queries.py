@@ -13,7 +13,7 @@ from graphql_api.comparisons.figures import Needs
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
 from graphql_api.comparisons.types import ComparisonType, prepared
 from graphql_api.context import Info
-from graphql_api.loaders import visible
+from graphql_api.reads import visible
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.rows import COMPARISON_FIELDS, ComparisonRow
 from verdict.models.content import Comparison, ComparisonSide, Status

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.context import Info
-from graphql_api.loaders import visible
+from graphql_api.reads import visible
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.reviewers.types import ReviewerType
 from graphql_api.rows import REVIEWER_FIELDS, ReviewerRow

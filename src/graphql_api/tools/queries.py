@@ -8,7 +8,7 @@ import strawberry
 from tortoise.expressions import Q
 
 from graphql_api.context import Info
-from graphql_api.loaders import visible
+from graphql_api.reads import visible
 from graphql_api.relay.connection import Connection, PageRequest, build_connection
 from graphql_api.rows import TOOL_FIELDS, ToolRow
 from graphql_api.tools.inputs import ToolFilter, ToolOrder

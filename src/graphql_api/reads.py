@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 
 from graphql_api.rows import COMPARISON_FIELDS, REVIEW_FIELDS, REVIEWER_FIELDS, TOOL_FIELDS
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Status, Tool
@@ -53,18 +54,25 @@ REVIEWERS_BY_SLUG = Statement(
         *REVIEWER_FIELDS
     ),
 )
+
+
+def _panel_reviews(statuses: frozenset[Status], tool_ids: list[int]) -> QuerySet[Review]:
+    """The tools' reviews on the panel: visible reviews by visible reviewers."""
+    return Review.filter(
+        tool_id__in=tool_ids, **visible(statuses), **visible(statuses, "reviewer__status")
+    )
+
+
 REVIEWS_BY_TOOL = Statement(
     Review,
-    lambda statuses, tool_ids: Review.filter(
-        tool_id__in=tool_ids, **visible(statuses), **visible(statuses, "reviewer__status")
-    ).values(*REVIEW_FIELDS, *_REVIEW_REVIEWER),
+    lambda statuses, tool_ids: _panel_reviews(statuses, tool_ids).values(
+        *REVIEW_FIELDS, *_REVIEW_REVIEWER
+    ),
 )
 PANEL_COUNTS_BY_TOOL = Statement(
     Review,
     lambda statuses, tool_ids: (
-        Review.filter(
-            tool_id__in=tool_ids, **visible(statuses), **visible(statuses, "reviewer__status")
-        )
+        _panel_reviews(statuses, tool_ids)
         .annotate(reviews=Count("id"))
         .group_by("tool_id", "verdict")
         .values("tool_id", "verdict", "reviews")

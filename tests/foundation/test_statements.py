@@ -8,11 +8,11 @@ a statement must not compile fall back to Tortoise's own query.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
-from tortoise import Tortoise
+from tortoise import Model, Tortoise
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -23,31 +23,19 @@ from verdict.models.votes import Vote, VoteTally
 from verdict.settings import Settings
 from verdict.statements import Key, Statement
 
-Keys = Callable[[], Any]
+
+def _column(model: type[Model], field: str) -> Callable[[], Awaitable[list[Any]]]:
+    """Reads one column of every row, in id order: keys to bind."""
+
+    async def read() -> list[Any]:
+        return list(await model.all().order_by("id").values_list(field, flat=True))
+
+    return read
 
 
-async def _tool_ids() -> list[Any]:
-    return list(await Tool.all().order_by("id").values_list("id", flat=True))
-
-
-async def _tool_slugs() -> list[Any]:
-    return list(await Tool.all().order_by("id").values_list("slug", flat=True))
-
-
-async def _reviewer_ids() -> list[Any]:
-    return list(await Reviewer.all().order_by("id").values_list("id", flat=True))
-
-
-async def _reviewer_slugs() -> list[Any]:
-    return list(await Reviewer.all().order_by("id").values_list("slug", flat=True))
-
-
-async def _comparison_ids() -> list[Any]:
-    return list(await Comparison.all().order_by("id").values_list("id", flat=True))
-
-
-async def _comparison_slugs() -> list[Any]:
-    return list(await Comparison.all().order_by("id").values_list("slug", flat=True))
+_tool_ids, _tool_slugs = _column(Tool, "id"), _column(Tool, "slug")
+_reviewer_ids, _reviewer_slugs = _column(Reviewer, "id"), _column(Reviewer, "slug")
+_comparison_ids, _comparison_slugs = _column(Comparison, "id"), _column(Comparison, "slug")
 
 
 READS: dict[str, tuple[Statement, Callable[[], Any]]] = {

@@ -14,8 +14,9 @@ Tortoise's column converters. After that, a call puts its keys in those places a
 SQL through the same database client ``.values()`` uses, so logging, query counting and
 transactions are unchanged, and it converts the columns as ``.values()`` does.
 
-A query whose placeholders Tortoise transforms, drops or repeats is never compiled. The same
-holds for key lists that are empty or mix types. Those calls simply build the query as
+A build must pass its keys through as they are. A query whose placeholders the build or
+Tortoise transforms, drops or repeats is never compiled; the same holds for key lists that are
+empty or mix types. Those calls simply build the query as
 usual. ``tests/foundation/test_statements.py`` checks that compiled and built queries agree
 on SQL, parameters and rows, on SQLite and PostgreSQL.
 """
@@ -51,10 +52,11 @@ class _Compiled:
 
 
 def _placeholder(kind: type, arg: int, position: int) -> Key:
-    """A key no real key equals (a NUL-led string, or an integer below any real id)."""
+    """A key no real key equals: an integer below any real id, or a string with a NUL, both
+    cases and padding, so that a build changing its keys' case or stripping them shows."""
     if kind is int:
         return -(2**62) - arg * 100_000 - position
-    return f"\x00verdict-statement-{arg}-{position}"
+    return f" \x00Verdict-Statement-{arg}-{position} "
 
 
 def _compile(

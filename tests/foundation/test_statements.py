@@ -160,12 +160,30 @@ async def test_a_read_inside_a_transaction_sees_its_writes(demo_db: Settings) ->
 def _fallback_cases() -> dict[str, tuple[Statement, list[list[Any]]]]:
     return {
         # the build transforms its keys: the placeholders never reach the parameters
-        "transformed": (
+        "upper": (
             Statement(
                 Tool,
                 lambda _, slugs: Tool.filter(slug__in=[s.upper() for s in slugs]).values("slug"),
             ),
             [["code-llama-4"]],
+        ),
+        "lower": (
+            Statement(
+                Tool,
+                lambda _, slugs: Tool.filter(slug__in=[s.lower() for s in slugs]).values("slug"),
+            ),
+            [["Code-Llama-4"]],
+        ),
+        "strip": (
+            Statement(
+                Tool,
+                lambda _, slugs: Tool.filter(slug__in=[s.strip() for s in slugs]).values("slug"),
+            ),
+            [[" code-llama-4 "]],
+        ),
+        "shifted": (
+            Statement(Tool, lambda _, ids: Tool.filter(id__in=[i + 1 for i in ids]).values("id")),
+            [[1, 2]],
         ),
         # the build uses a key twice
         "repeated": (
@@ -183,7 +201,7 @@ def _fallback_cases() -> dict[str, tuple[Statement, list[list[Any]]]]:
     }
 
 
-@pytest.mark.parametrize("case", ["transformed", "repeated", "dropped"])
+@pytest.mark.parametrize("case", ["upper", "lower", "strip", "shifted", "repeated", "dropped"])
 async def test_what_cannot_be_bound_falls_back_to_tortoise(demo_db: Settings, case: str) -> None:
     statement, keys = _fallback_cases()[case]
     db = Tortoise.get_connection("default")

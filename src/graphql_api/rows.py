@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, dataclass_transform
 
+from verdict.figures import counted_panel
+
 _Row = TypeVar("_Row")
 
 LENS_ORDER = ("developer_experience", "competition", "thesis", "business")
@@ -72,10 +74,10 @@ class PanelCounts(NamedTuple):
     @classmethod
     def by_tool(cls, rows: list[dict[str, Any]]) -> dict[int, PanelCounts]:
         """From rows of ``tool_id``, ``verdict`` and the ``reviews`` counted for that pair."""
-        found: dict[int, dict[str, int]] = {}
+        found: dict[int, list[tuple[str, int]]] = {}
         for r in rows:
-            found.setdefault(r["tool_id"], {})[_text(r["verdict"])] = int(r["reviews"])
-        return {t: cls(v.get("ship", 0), v.get("skip", 0)) for t, v in found.items()}
+            found.setdefault(r["tool_id"], []).append((_text(r["verdict"]), int(r["reviews"])))
+        return {tool: cls(*counted_panel(counted)) for tool, counted in found.items()}
 
 
 @row

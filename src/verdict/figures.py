@@ -20,12 +20,18 @@ def whole_percent(part: int, total: int) -> int | None:
 
 def panel_counts(verdicts: Iterable[str]) -> tuple[int, int]:
     """(ship, skip) counts of a tool's published panel verdicts (``ship`` / ``skip`` values)."""
+    return counted_panel((verdict, 1) for verdict in verdicts)
+
+
+def counted_panel(counted: Iterable[tuple[str, int]]) -> tuple[int, int]:
+    """(ship, skip) from (verdict, number of reviews) pairs, as counted by a database: any
+    verdict but ``ship`` counts as a skip, as in ``panel_counts``."""
     ship = skip = 0
-    for verdict in verdicts:
+    for verdict, number in counted:
         if verdict == "ship":
-            ship += 1
+            ship += number
         else:
-            skip += 1
+            skip += number
     return ship, skip
 
 

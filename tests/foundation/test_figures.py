@@ -6,6 +6,8 @@ import pytest
 
 from verdict.figures import (
     PanelVerdictFigure,
+    counted_panel,
+    panel_counts,
     panel_verdict,
     reviewer_split,
     ship_percent,
@@ -61,3 +63,12 @@ def test_reviewer_split_has_a_row_per_reviewer_and_a_cell_per_side() -> None:
     b2, b3 = _Review(2, "b"), _Review(3, "b")
     rows = reviewer_split([[a1, a2], [b2, b3]], lambda r: (rank[r.reviewer_id], "", 0))
     assert rows == [[a2, b2], [None, b3], [a1, None]]
+
+
+def test_counted_panel_agrees_with_counting_each_verdict() -> None:
+    """The database's (verdict, count) pairs give what counting each review gives."""
+    verdicts = ["ship", "skip", "ship", "ship", "skip"]
+    assert panel_counts(verdicts) == counted_panel([("ship", 3), ("skip", 2)]) == (3, 2)
+    assert counted_panel([]) == panel_counts([]) == (0, 0)
+    # Anything but ship is a skip, both ways.
+    assert counted_panel([("ship", 1), ("maybe", 2)]) == panel_counts(["ship", "maybe", "x"])

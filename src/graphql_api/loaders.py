@@ -36,6 +36,7 @@ from graphql_api.reads import (
 )
 from graphql_api.rows import (
     COMPARISON_FIELDS,
+    NO_REVIEWS,
     ComparisonRow,
     PanelCounts,
     ReviewerRow,
@@ -44,8 +45,6 @@ from graphql_api.rows import (
     ToolRow,
 )
 from verdict.models.content import Status
-
-_NO_REVIEWS = PanelCounts(0, 0)
 
 
 def _side_order(side: SideRow) -> tuple[int, int]:
@@ -177,7 +176,7 @@ class Loaders:
         # A review, or a reviewer leaving the panel, bumps the tools reviewed
         # (cms_sync.invalidation): the counts depend on the tools alone.
         self.deps.update(f"tools:{i}" for i in tool_ids)
-        return [counts.get(i, _NO_REVIEWS) for i in tool_ids]
+        return [counts.get(i, NO_REVIEWS) for i in tool_ids]
 
     async def _reviews_by_reviewer(self, reviewer_ids: Sequence[int]) -> list[list[ReviewRow]]:
         """Published reviews of published tools, newest first, with the tool read alongside."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar, dataclass_transform
 
-from verdict.figures import counted_panel
+from verdict.figures import counted_panel, panel_counts
 
 _Row = TypeVar("_Row")
 
@@ -72,12 +72,20 @@ class PanelCounts(NamedTuple):
         return self.ship + self.skip
 
     @classmethod
+    def of_reviews(cls, reviews: list[ReviewRow]) -> PanelCounts:
+        """Counted from the review rows themselves."""
+        return cls(*panel_counts(r.verdict for r in reviews))
+
+    @classmethod
     def by_tool(cls, rows: list[dict[str, Any]]) -> dict[int, PanelCounts]:
         """From rows of ``tool_id``, ``verdict`` and the ``reviews`` counted for that pair."""
         found: dict[int, list[tuple[str, int]]] = {}
         for r in rows:
             found.setdefault(r["tool_id"], []).append((_text(r["verdict"]), int(r["reviews"])))
         return {tool: cls(*counted_panel(counted)) for tool, counted in found.items()}
+
+
+NO_REVIEWS = PanelCounts(0, 0)
 
 
 @row

@@ -29,7 +29,6 @@ from strawberry.dataloader import DataLoader
 from graphql_api.context import Info
 from graphql_api.loaders import Loaders
 from graphql_api.rows import PanelCounts, ReviewRow, SideRow
-from verdict.figures import panel_counts
 
 SIDE_COUNT_FIELDS = frozenset({"panelShipCount", "panelSkipCount", "panelShipPercent"})
 SIDE_VOTE_FIELDS = frozenset({"voteCount", "voteShare"})
@@ -197,7 +196,7 @@ async def load(
     counts: dict[int, PanelCounts] | None = None
     if pending_reviews is not None:
         reviews = dict(zip(tool_ids, await _values(pending_reviews), strict=True))
-        counts = {tool: _counted(rows) for tool, rows in reviews.items()}
+        counts = {tool: PanelCounts.of_reviews(rows) for tool, rows in reviews.items()}
     elif pending_counts is not None:
         counts = dict(zip(tool_ids, await _values(pending_counts), strict=True))
     tallies = await _values(pending_tallies) if pending_tallies is not None else None
@@ -210,7 +209,3 @@ async def load(
         )
         for index, group in enumerate(sides)
     ]
-
-
-def _counted(reviews: list[ReviewRow]) -> PanelCounts:
-    return PanelCounts(*panel_counts(r.verdict for r in reviews))

@@ -20,12 +20,10 @@ from graphql_api.comparisons.verdicts import (
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewerType, ReviewType, verdict_of
-from graphql_api.rows import ComparisonRow, PanelCounts, ReviewRow
+from graphql_api.rows import NO_REVIEWS, ComparisonRow, ReviewRow
 from graphql_api.tools.types import SHIP_PERCENT_DESCRIPTION, ToolType
 from graphql_api.votes import fields as votes
 from verdict.figures import panel_verdict, reviewer_split, ship_percent, vote_share
-
-_NO_REVIEWS = PanelCounts(0, 0)
 
 
 @strawberry.type(name="ComparisonSide", description="One tool's column on a comparison page.")
@@ -77,7 +75,7 @@ def _build_side(
     """One side; ``reviewers`` holds the reviewer types built so far (one per reviewer)."""
     side = loaded.sides[index]
     reviews = loaded.reviews[index] if loaded.reviews is not None else []
-    counts = loaded.counts[index] if loaded.counts is not None else _NO_REVIEWS
+    counts = loaded.counts[index] if loaded.counts is not None else NO_REVIEWS
     votes_for = (loaded.tallies or {}).get(side.tool.slug, 0)
     return ComparisonSideType(
         position=side.position,

@@ -9,8 +9,8 @@ import strawberry
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewType
-from graphql_api.rows import ToolRow
-from verdict.figures import panel_counts, ship_percent
+from graphql_api.rows import PanelCounts, ToolRow
+from verdict.figures import ship_percent
 
 if TYPE_CHECKING:
     from graphql_api.comparisons.types import ComparisonType
@@ -101,7 +101,6 @@ class ToolType(Node):
         )
 
 
-async def _panel_counts(info: Info, tool_id: int) -> tuple[int, int]:
+async def _panel_counts(info: Info, tool_id: int) -> PanelCounts:
     """(ship, skip) counts of the panel's published reviews of one tool."""
-    reviews = await info.context.loaders.reviews_by_tool.load(tool_id)
-    return panel_counts(r.verdict for r in reviews)
+    return PanelCounts.of_reviews(await info.context.loaders.reviews_by_tool.load(tool_id))

@@ -59,27 +59,34 @@ def _size_rows(size: dict[str, Any], directus: float | None, same_size: bool) ->
     return rows
 
 
+def _shares(page: list[float], other: list[float]) -> str:
+    """``page / other`` per round, as percentages."""
+    return ", ".join(f"{100 * a / b:.0f}%" for a, b in zip(page, other, strict=True) if b)
+
+
+def _each(values: list[float]) -> str:
+    return ", ".join(f"{v:,.0f}" for v in values)
+
+
 def _rounds(m: dict[str, Any]) -> list[str]:
     """The alternating rounds of the page and its ceiling (each row above is the median)."""
     page = m["page_post"].get("rounds_requests_per_second")
     ceiling = m["ceiling_page"].get("rounds_requests_per_second")
     if not page or not ceiling:
         return []
-    shares = ", ".join(f"{100 * a / b:.0f}%" for a, b in zip(page, ceiling, strict=True) if b)
     lines = [
         f"Uncached page and no-GraphQL ceiling in {len(page)} alternating rounds (the rows above "
-        f"are the median rounds): page {', '.join(f'{v:,.0f}' for v in page)} req/s, ceiling "
-        f"{', '.join(f'{v:,.0f}' for v in ceiling)} req/s; page / ceiling per round: {shares}.",
+        f"are the median rounds): page {_each(page)} req/s, ceiling {_each(ceiling)} req/s; "
+        f"page / ceiling per round: {_shares(page, ceiling)}.",
         "",
     ]
     same = (m.get("ceiling_statements") or {}).get("rounds_requests_per_second")
     if same:
-        shares = ", ".join(f"{100 * a / b:.0f}%" for a, b in zip(page, same, strict=True) if b)
         lines += [
             "The API builds its SQL once per query shape (`verdict.statements`) where a plain "
             "handler has Tortoise build it per request; the same handler on those compiled "
-            f"statements answered {', '.join(f'{v:,.0f}' for v in same)} req/s, so what GraphQL "
-            f"itself costs shows as page / that handler per round: {shares}.",
+            f"statements answered {_each(same)} req/s, so what GraphQL itself costs shows as "
+            f"page / that handler per round: {_shares(page, same)}.",
             "",
         ]
     return lines

@@ -5,8 +5,8 @@
   reviews joined with their reviewers, the vote tallies: three queries), computing the same
   figures with ``verdict.figures`` and answering the same JSON as the GraphQL comparison page.
 * ``GET /page-statements/{slug}``: the same handler reading through the API's compiled
-  statements (``verdict.statements``) instead of building each query with Tortoise. The API
-  reads that way and a plain handler does not, so the page can beat the ceiling above; this
+  statements (``graphql_api.engine.statements``) instead of building each query with Tortoise.
+  The API reads that way and a plain handler does not, so the page can beat the ceiling above; this
   one shows what GraphQL itself costs over the same reads (reported, not a target).
 * ``GET /static``: the HTTP ceiling, one comparison page's JSON held in memory.
 
@@ -37,8 +37,8 @@ from verdict.db import database
 from verdict.figures import panel_counts, panel_verdict, ship_percent, vote_share
 from verdict.models.content import Comparison, Review, Status
 from verdict.models.votes import VoteTally
-from verdict.serving import FreezeAfterStartup, run
 from verdict.settings import Settings
+from verdict_cli.serving import FreezeAfterStartup, run
 
 PUBLISHED = Status.PUBLISHED
 _SIDE = (

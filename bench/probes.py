@@ -15,11 +15,11 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bench.ceiling import STATEMENTS, TORTOISE, comparison_page
+from devtools.sql_counter import counting_queries
 from graphql_api.app import create_app
 from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict.db import tortoise_config
 from verdict.settings import Settings
-from verdict.sql_counter import counting_queries
 
 
 async def _counted(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[int, Any]:

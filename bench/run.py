@@ -38,7 +38,7 @@ from cms_sync.directus.server import free_port
 from graphql_api.votes.voter import VoterSigner
 from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict import pg_admin
-from verdict.serving import SERVERS
+from verdict_cli.serving import SERVERS
 
 MARKER = "VARYING-LINE"
 SECRET = "verdict-bench-secret-key-" + "k" * 32

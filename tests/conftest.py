@@ -26,10 +26,11 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
+from devtools.sql_counter import QueryCounter, counting_queries
 from graphql_api.app import create_app
+from graphql_api.settings import ApiSettings
 from verdict.db import migrate, tortoise_config
 from verdict.settings import PROJECT_ROOT, Settings
-from verdict.sql_counter import QueryCounter, counting_queries
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("VERDICT_TEST_POSTGRES_URL", "")
@@ -153,9 +154,12 @@ async def demo_db(backend: Backend, templates: dict[str, str]) -> AsyncIterator[
 
 
 @contextlib.asynccontextmanager
-async def api_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for a new API app on ``settings`` (its database already open)."""
-    app = create_app(settings, manage_database=False)
+async def api_client(
+    settings: Settings, api: ApiSettings | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for a new API app on ``settings`` (its database already open), with the
+    API's default settings unless ``api`` is given."""
+    app = create_app(settings, api=api or ApiSettings(), manage_database=False)
     try:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://verdict.test"

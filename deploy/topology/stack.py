@@ -21,7 +21,7 @@ from cms_sync.directus.provision import provision
 from cms_sync.directus.server import DirectusServer, free_port
 from deploy.topology.fanout import PATH, FanOutStats, fan_out
 from deploy.topology.processes import Child, child_env, run_once, wait_http_ok
-from verdict.pg_admin import create_database, drop_database
+from devtools.pg_admin import create_database, drop_database
 
 WEBHOOK_PATH = "/webhooks/directus"
 # Workers poll rarely, so a content change can only arrive in time through a webhook.

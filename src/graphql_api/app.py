@@ -28,17 +28,16 @@ from graphql_api.persisted.resolve import PersistedQueries
 from graphql_api.persisted.store import DocumentStore, MemoryDocuments, RedisDocuments
 from graphql_api.preview.tokens import PreviewSigner
 from graphql_api.relay.counts import CountCache
+from graphql_api.settings import ApiSettings, TrustedDocuments, for_settings
 from graphql_api.view import Services, VerdictGraphQL
 from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import VoterIdentity
 from graphql_api.web import web_routes
-from verdict.api_settings import TrustedDocuments
 from verdict.db import database
 from verdict.settings import Settings
 
 
-def _services(settings: Settings, redis: Redis | None) -> Services:
-    api = settings.api
+def _services(settings: Settings, api: ApiSettings, redis: Redis | None) -> Services:
     documents: DocumentStore = (
         RedisDocuments(redis, api.persisted_query_cache_size)
         if redis is not None
@@ -62,11 +61,19 @@ def _services(settings: Settings, redis: Redis | None) -> Services:
     )
 
 
-def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """Build the app. With ``manage_database`` the lifespan opens and closes the ORM."""
+def create_app(
+    settings: Settings, *, api: ApiSettings | None = None, manage_database: bool = True
+) -> Starlette:
+    """Build the app. With ``manage_database`` the lifespan opens and closes the ORM.
+
+    ``api`` holds the public API's own settings; they are read from the environment when not
+    given (``graphql_api.settings.for_settings``).
+    """
+    if api is None:
+        api = for_settings(settings)
     voting = Voting.from_settings(settings)
-    services = _services(settings, voting.redis)
-    clock = ContentClock(settings.api.edge_cache_poll) if settings.api.edge_cache else None
+    services = _services(settings, api, voting.redis)
+    clock = ContentClock(api.edge_cache_poll) if api.edge_cache else None
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -87,10 +94,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 stack.push_async_callback(stop_clock)
             yield
 
-    view = VerdictGraphQL(settings, voting, services)
-    graphql: ASGIApp = BodySizeLimit(
-        VoterIdentity(view, voting.signer), settings.api.max_body_bytes
-    )
+    view = VerdictGraphQL(settings, api, voting, services)
+    graphql: ASGIApp = BodySizeLimit(VoterIdentity(view, voting.signer), api.max_body_bytes)
     edge: EdgeCache | None = None
     if clock is not None:
         edge = cache = EdgeCache(
@@ -99,17 +104,17 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             feed=voting.feed,
             signer=voting.signer,
             metrics=services.metrics,
-            max_bytes=settings.api.edge_cache_mb * 1024 * 1024,
-            ttl=settings.api.edge_cache_ttl,
+            max_bytes=api.edge_cache_mb * 1024 * 1024,
+            ttl=api.edge_cache_ttl,
         )
         graphql = cache
         services.metrics.watch_edge_cache(lambda: cache.size)
     middleware = [Middleware(RequestIds)]
-    if settings.api.cors_origins:
+    if api.cors_origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=list(settings.api.cors_origins),
+                allow_origins=list(api.cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=[
                     "content-type",
@@ -120,7 +125,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                     "if-none-match",
                 ],
                 expose_headers=["etag", "x-request-id", "x-verdict-voter", "x-verdict-cache"],
-                allow_credentials="*" not in settings.api.cors_origins,
+                allow_credentials="*" not in api.cors_origins,
                 max_age=600,
             )
         )

@@ -1,4 +1,4 @@
-"""What each loader reads: its query, as a compiled statement (verdict.statements).
+"""What each loader reads: its query, as a compiled statement (graphql_api.engine.statements).
 
 Every read is built by Tortoise once per shape (the statuses a request may see) and key count;
 later requests only bind their keys. Rows come back as ``.values()`` gives them, and
@@ -13,10 +13,10 @@ from typing import Any
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
+from graphql_api.engine.statements import Statement
 from graphql_api.rows import COMPARISON_FIELDS, REVIEW_FIELDS, REVIEWER_FIELDS, TOOL_FIELDS
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Status, Tool
 from verdict.models.votes import Vote, VoteTally
-from verdict.statements import Statement
 
 PUBLIC: frozenset[Status] = frozenset({Status.PUBLISHED})
 PREVIEW: frozenset[Status] = frozenset({Status.PUBLISHED, Status.DRAFT})

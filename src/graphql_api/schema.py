@@ -9,12 +9,13 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graphql_api.caching.validation import DocumentValidations, ValidationByIdentity
 from graphql_api.comparisons.queries import ComparisonQueries
-from graphql_api.executor import FastExecutor
+from graphql_api.engine.executor import FastExecutor
+from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
 from graphql_api.limits.extension import OperationLimits
 from graphql_api.relay.queries import NodeQueries
 from graphql_api.reviewers.queries import ReviewerQueries
+from graphql_api.settings import ApiSettings
 from graphql_api.sync_status.queries import SyncStatusQueries
 from graphql_api.tools.queries import ToolQueries
 from graphql_api.votes.mutations import VoteMutations
@@ -39,23 +40,24 @@ class Subscription(VoteSubscriptions):
 
 def build_schema(
     settings: Settings | None = None,
+    api: ApiSettings | None = None,
     executor: type[StrawberryGraphQLCoreExecutionContext] = FastExecutor,
     validations: DocumentValidations | None = None,
 ) -> strawberry.Schema:
-    """The schema; with ``settings``, with the operation limits, caches and batching they set.
+    """The schema; with ``settings`` and ``api``, with the operation limits, caches and batching
+    they set.
 
-    ``executor`` is graphql-core's executor class: ``FastExecutor`` (see ``graphql_api.executor``)
-    unless a test compares it with Strawberry's own. ``validations`` keeps the validation results
-    (a new cache when not given).
+    ``executor`` is graphql-core's executor class: ``FastExecutor`` (see
+    ``graphql_api.engine.executor``) unless a test compares it with Strawberry's own.
+    ``validations`` keeps the validation results (a new cache when not given).
     """
-    if settings is None:
+    if settings is None or api is None:
         return strawberry.Schema(
             query=Query,
             mutation=Mutation,
             subscription=Subscription,
             execution_context_class=executor,
         )
-    api = settings.api
     if validations is None:
         validations = DocumentValidations(api.persisted_query_cache_size)
     extensions: list[Any] = [

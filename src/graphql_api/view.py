@@ -25,9 +25,9 @@ from strawberry.types.execution import PreExecutionError
 
 from graphql_api.caching import policy
 from graphql_api.caching.response_cache import ResponseCache, cache_key
-from graphql_api.caching.validation import DocumentValidations
 from graphql_api.context import Context
-from graphql_api.direct import DirectQueries
+from graphql_api.engine.direct import DirectQueries
+from graphql_api.engine.validation import DocumentValidations
 from graphql_api.errors import ErrorCode
 from graphql_api.limits.extension import cost_extension
 from graphql_api.ops.metrics import Metrics
@@ -44,6 +44,7 @@ from graphql_api.responses import (
     negotiate_media_type,
 )
 from graphql_api.schema import build_schema
+from graphql_api.settings import ApiSettings
 from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import SCOPE_KEY
 from verdict.settings import Mode, Settings
@@ -74,9 +75,11 @@ def _http_error_code(status: int, reason: str) -> ErrorCode:
 
 
 class VerdictGraphQL(GraphQL[Context, None]):
-    def __init__(self, settings: Settings, voting: Voting, services: Services) -> None:
-        validations = DocumentValidations(settings.api.persisted_query_cache_size)
-        schema = build_schema(settings, validations=validations)
+    def __init__(
+        self, settings: Settings, api: ApiSettings, voting: Voting, services: Services
+    ) -> None:
+        validations = DocumentValidations(api.persisted_query_cache_size)
+        schema = build_schema(settings, api, validations=validations)
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.mode is Mode.DEV else None,
@@ -85,9 +88,10 @@ class VerdictGraphQL(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self._settings = settings
+        self._api = api
         self._voting = voting
         self._services = services
-        self._direct = DirectQueries(schema, validations, settings)
+        self._direct = DirectQueries(schema, validations, settings, api)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -136,9 +140,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
         scope = outcome.scope if response.status_code == 200 else policy.Scope.NO_STORE
         if request.scope.get(PREVIEW_SCOPE_KEY):
             scope = policy.Scope.NO_STORE
-        response.headers["cache-control"] = policy.cache_control(
-            scope, self._settings.api.http_max_age
-        )
+        response.headers["cache-control"] = policy.cache_control(scope, self._api.http_max_age)
         response.headers["vary"] = policy.vary(scope)
         if scope is policy.Scope.NO_STORE:
             return response
@@ -209,7 +211,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
                 data.query,
                 data.operation_name,
                 data.variables,
-                max_tokens=self._settings.api.max_tokens,
+                max_tokens=self._api.max_tokens,
                 max_page_size=self._settings.max_page_size,
             )
             if data.query
@@ -231,12 +233,12 @@ class VerdictGraphQL(GraphQL[Context, None]):
                 outcome.cache = "hit"
                 extensions = {}
                 if plan.analysis is not None:
-                    extensions = cost_extension(plan.analysis, self._settings.api)
+                    extensions = cost_extension(plan.analysis, self._api)
                 return ExecutionResult(data=cached, errors=None, extensions=extensions)
             outcome.cache = "miss"
             before = await cache.snapshot()
         try:
-            # A known-valid query skips Strawberry's per-request hooks (see graphql_api.direct).
+            # A known-valid query skips Strawberry's per-request hooks (graphql_api.engine.direct).
             result = None if batch else await self._direct.execute(data, context)
             if result is None:
                 result = await super().execute_single(*args, **kwargs)

@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from verdict.api_settings import ApiSettings
 from verdict.env_values import ConfigError, env_count, env_gc_threshold, env_seconds
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +27,7 @@ DEFAULT_VOTE_LIMIT_WINDOW = 60
 DEFAULT_MAX_SUBSCRIPTIONS = 10
 DEFAULT_GC_THRESHOLD = (20_000, 50, 100)
 """The served processes' cycle collector thresholds (Python's own are 700, 10, 10; see
-verdict.serving)."""
+verdict_cli.serving)."""
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -64,8 +63,6 @@ class Settings:
     vote_limit_window_seconds: int = DEFAULT_VOTE_LIMIT_WINDOW
     max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS
     gc_threshold: tuple[int, int, int] = DEFAULT_GC_THRESHOLD
-    api: ApiSettings = field(default_factory=ApiSettings)
-    """Limits, caches, preview, CORS and logs of the public API (see api_settings.py)."""
 
     @property
     def is_postgres(self) -> bool:
@@ -131,7 +128,6 @@ class Settings:
                 env, "VERDICT_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, minimum=1
             ),
             gc_threshold=env_gc_threshold(env, "VERDICT_GC_THRESHOLD", DEFAULT_GC_THRESHOLD),
-            api=ApiSettings.from_env(env, prod=mode is Mode.PROD),
         )
 
 

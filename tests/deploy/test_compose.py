@@ -23,8 +23,8 @@ import yaml
 
 from cms_sync.webhooks import WEBHOOK_PATH, create_webhook_app
 from graphql_api.app import create_app
-from verdict.cli import build_parser
 from verdict.settings import DEFAULT_PORT, DEFAULT_WEBHOOK_PORT, PROJECT_ROOT, Settings
+from verdict_cli.main import build_parser
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 COMPOSE: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())

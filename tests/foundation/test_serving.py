@@ -1,5 +1,5 @@
 """The served app's start-up: long-lived objects frozen out of the collector's reach, then the
-collector's thresholds raised (verdict.serving.FreezeAfterStartup)."""
+collector's thresholds raised (verdict_cli.serving.FreezeAfterStartup)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from verdict.serving import FreezeAfterStartup
+from verdict_cli.serving import FreezeAfterStartup
 
 
 @pytest.fixture

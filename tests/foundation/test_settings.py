@@ -17,7 +17,7 @@ def _run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full_env.pop("DATABASE_URL", None)
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "verdict.cli", *args],
+        [sys.executable, "-m", "verdict_cli.main", *args],
         env=full_env,
         capture_output=True,
         text=True,

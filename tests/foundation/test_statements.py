@@ -1,4 +1,4 @@
-"""Compiled reads (verdict.statements) answer exactly what Tortoise's own queries answer.
+"""Compiled reads (graphql_api.engine.statements) answer exactly what Tortoise's own queries answer.
 
 Every loader read is checked on the demo content, on SQLite and PostgreSQL, for both shapes a
 request can have (public, preview) and several key counts: the SQL and parameters a compiled
@@ -17,11 +17,11 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from graphql_api import reads
+from graphql_api.engine.statements import Key, Statement
 from graphql_api.reads import PREVIEW, PUBLIC
 from verdict.models.content import Comparison, Reviewer, Status, Tool
 from verdict.models.votes import Vote, VoteTally
 from verdict.settings import Settings
-from verdict.statements import Key, Statement
 
 
 def _column(model: type[Model], field: str) -> Callable[[], Awaitable[list[Any]]]:

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.sql_counter import QueryCounter
 from tests.graphql.queries import graphql
 from tests.votes.conftest import cast, tokens
-from verdict.sql_counter import QueryCounter
 
 SLUG = "mistral-code-vs-forge-coder"  # the panel favours a side: every figure is set
 TOOL = "mistral-code"

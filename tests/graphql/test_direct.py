@@ -1,16 +1,16 @@
-"""A query whose text validated before runs straight through graphql-core (graphql_api.direct),
-skipping Strawberry's per-request hooks. It must answer exactly as Strawberry's path does, for
-good requests and bad ones, and leave everything else to Strawberry."""
+"""A query whose text validated before runs straight through graphql-core
+(graphql_api.engine.direct), skipping Strawberry's per-request hooks. It must answer exactly as
+Strawberry's path does, for good requests and bad ones, and leave everything else to Strawberry."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import httpx
 import pytest
 from strawberry.schema.schema import Schema
 
+from graphql_api.settings import ApiSettings
 from tests.conftest import api_client
 from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from tests.votes.conftest import cast, tokens
@@ -99,8 +99,7 @@ async def test_mutations_and_refused_operations_always_take_strawberrys_path(
 ) -> None:
     # A listing of 1 costs 51, of 5 costs 251: the same text is allowed or refused by its
     # variables alone.
-    settings = dataclasses.replace(demo_db, api=dataclasses.replace(demo_db.api, max_cost=200))
-    async with api_client(settings) as http:
+    async with api_client(demo_db, ApiSettings(max_cost=200)) as http:
         for token in tokens(2):
             assert (await cast(http, token, "mistral-code", SLUG))["__typename"] == "VoteSuccess"
         assert len(strawberry_runs) == 2
@@ -131,14 +130,14 @@ async def test_a_text_that_failed_validation_is_never_run_directly(
 async def test_an_unexpected_failure_is_an_error_result_not_a_crash(
     demo_db: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import graphql_api.direct
+    import graphql_api.engine.direct
 
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("executor blew up")
 
     async with api_client(demo_db) as http:
         assert "errors" not in (await _post(http, WARM, "application/json")).json()
-        monkeypatch.setattr(graphql_api.direct, "execute", broken)
+        monkeypatch.setattr(graphql_api.engine.direct, "execute", broken)
         response = await _post(http, WARM, "application/json")
         assert response.status_code == 200
         assert response.json()["data"] is None

@@ -1,4 +1,4 @@
-"""The fast executor (graphql_api.executor) answers exactly what graphql-core's own does.
+"""The fast executor (graphql_api.engine.executor) answers exactly what graphql-core's own does.
 
 Differential tests: the same documents go through the API built with ``FastExecutor`` and
 through the API built with Strawberry's stock executor, over the same database, and the
@@ -22,7 +22,7 @@ import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api import view
-from graphql_api.executor import FastExecutor
+from graphql_api.engine.executor import FastExecutor
 from graphql_api.schema import build_schema
 from tests.conftest import api_client
 from tests.graphql.queries import (
@@ -85,7 +85,9 @@ async def _both(
             patched.setattr(
                 view,
                 "build_schema",
-                lambda s, **kw: build_schema(s, StrawberryGraphQLCoreExecutionContext, **kw),
+                lambda s, a, **kw: build_schema(
+                    s, a, executor=StrawberryGraphQLCoreExecutionContext, **kw
+                ),
             )
             reference = await stack.enter_async_context(api_client(settings))
         yield fast, reference

@@ -5,7 +5,6 @@ Each count is pinned exactly, and shown not to grow with the number of sides, re
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.sql_counter import QueryCounter
 from graphql_api.app import create_app
+from graphql_api.settings import ApiSettings
 from tests.graphql.queries import (
     COMPARISON_LISTING,
     COMPARISON_PAGE,
@@ -22,7 +23,6 @@ from tests.graphql.queries import (
     TOOL_PAGE,
     graphql,
 )
-from verdict.api_settings import ApiSettings
 from verdict.content_versions import bump
 from verdict.models.content import (
     Comparison,
@@ -35,7 +35,6 @@ from verdict.models.content import (
 )
 from verdict.models.votes import VoteTally
 from verdict.settings import Settings
-from verdict.sql_counter import QueryCounter
 
 # comparison with sides and tools (one join), reviews with reviewers (one join), vote tallies.
 COMPARISON_PAGE_QUERIES = 3
@@ -54,8 +53,8 @@ async def client(demo_db: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The API without its response cache: these counts are the resolvers' own SQL. (The cache
     adds one version read on a hit and two on a miss; see tests/hardening/test_response_cache.py.)
     """
-    settings = dataclasses.replace(demo_db, api=ApiSettings(response_cache=False))
-    transport = httpx.ASGITransport(app=create_app(settings, manage_database=False))
+    app = create_app(demo_db, api=ApiSettings(response_cache=False), manage_database=False)
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://verdict.test") as http:
         yield http
 

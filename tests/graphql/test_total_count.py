@@ -18,16 +18,16 @@ from tortoise.transactions import in_transaction
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
+from devtools.sql_counter import QueryCounter
 from graphql_api.app import create_app
 from graphql_api.preview.tokens import HEADER_NAME, PreviewSigner
 from graphql_api.relay.counts import CountCache
+from graphql_api.settings import ApiSettings
 from tests.conftest import SAMPLE_CONTENT
 from tests.sync.fake_directus import now_ms, stamp
-from verdict.api_settings import ApiSettings
 from verdict.content_versions import bump
 from verdict.models.content import Comparison, Status
 from verdict.settings import DEV_SECRET_KEY, Settings
-from verdict.sql_counter import QueryCounter
 
 LISTING = """
 query Count($filter: ComparisonFilter, $orderBy: ComparisonOrder) {
@@ -76,8 +76,8 @@ class Api:
 @pytest.fixture
 async def api(demo_db: Settings) -> AsyncIterator[Api]:
     """The API without its response and edge caches: totalCount comes from the resolver."""
-    settings = dataclasses.replace(demo_db, api=ApiSettings(response_cache=False, edge_cache=False))
-    app = create_app(settings, manage_database=False)
+    api = ApiSettings(response_cache=False, edge_cache=False)
+    app = create_app(demo_db, api=api, manage_database=False)
     token = PreviewSigner.from_secret(DEV_SECRET_KEY).issue(1)
     transport = httpx.ASGITransport(app=app)
     try:

@@ -1,4 +1,4 @@
-"""Validation results are kept per parsed document (graphql_api.caching.validation)."""
+"""Validation results are kept per parsed document (graphql_api.engine.validation)."""
 
 from __future__ import annotations
 

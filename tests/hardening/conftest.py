@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from graphql_api.app import create_app
-from verdict.api_settings import ApiSettings
+from graphql_api.settings import ApiSettings
 from verdict.settings import Settings
 
 AppClient = Callable[..., contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -27,8 +27,8 @@ def app_client(demo_db: Settings) -> AppClient:
     async def make(
         settings: dict[str, Any] | None = None, **api: Any
     ) -> AsyncIterator[httpx.AsyncClient]:
-        configured = dataclasses.replace(demo_db, api=ApiSettings(**api), **(settings or {}))
-        app = create_app(configured, manage_database=False)
+        configured = dataclasses.replace(demo_db, **(settings or {}))
+        app = create_app(configured, api=ApiSettings(**api), manage_database=False)
         transport = httpx.ASGITransport(app=app)
         try:
             async with httpx.AsyncClient(

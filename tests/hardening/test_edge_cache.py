@@ -19,15 +19,15 @@ from starlette.applications import Starlette
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
+from devtools.sql_counter import counting_queries
 from graphql_api.app import create_app
 from graphql_api.caching.edge import ContentClock, EdgeCache
 from graphql_api.preview.tokens import PreviewSigner
+from graphql_api.settings import ApiSettings
 from tests.conftest import require_service
 from tests.hardening.test_preview_and_cache import edited_export
 from tests.votes.conftest import LEFT, SEED, cast, tokens
-from verdict.api_settings import ApiSettings
 from verdict.settings import DEV_SECRET_KEY, Settings
-from verdict.sql_counter import counting_queries
 
 TOOL = "query ToolName($slug: String!) { tool(slug: $slug) { name vendor } }"
 VOTES = "query Votes($slug: String!) { comparison(slug: $slug) { voteCount } }"
@@ -62,11 +62,11 @@ class Edge:
 async def _edge(settings: Settings, **api: Any) -> AsyncIterator[Edge]:
     configured = dataclasses.replace(
         settings,
-        api=ApiSettings(**{"edge_cache_poll": 3600.0, **api}),
         vote_limit_per_voter=0,
         vote_limit_per_ip=0,
     )
-    app = create_app(configured, manage_database=False)
+    configured_api = ApiSettings(**{"edge_cache_poll": 3600.0, **api})
+    app = create_app(configured, api=configured_api, manage_database=False)
     async with app.router.lifespan_context(app):  # starts the vote feed and the content clock
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://verdict.test") as http:

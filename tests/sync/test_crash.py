@@ -30,7 +30,7 @@ async def _verdict(db: Settings, fake: FakeDirectus, *args: str) -> asyncio.subp
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "verdict.cli",
+        "verdict_cli.main",
         "sync",
         *args,
         env=_env(db, fake),

@@ -17,7 +17,7 @@ from strawberry.extensions import SchemaExtension
 
 from graphql_api.errors import ErrorCode, user_error
 from graphql_api.limits.analysis import ANALYSES, Analysis
-from verdict.api_settings import ApiSettings
+from graphql_api.settings import ApiSettings
 
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 

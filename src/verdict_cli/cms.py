@@ -8,15 +8,10 @@ import signal
 import sys
 from pathlib import Path
 
-from cms_sync.directus.admin_api import ProvisionError
-from cms_sync.directus.provision import provision
-from cms_sync.directus.server import (
-    DEFAULT_DATA_DIR,
-    DirectusError,
-    DirectusServer,
-    ensure_installed,
-)
-from verdict.settings import Settings
+from verdict.settings import PROJECT_ROOT, Settings
+
+# The Directus tooling is imported by the command that needs it, so `verdict serve` never loads it.
+DEFAULT_DATA_DIR = PROJECT_ROOT / "cms" / "directus" / "runtime"  # cms_sync.directus.server's
 
 
 def _say(message: str) -> None:
@@ -25,6 +20,8 @@ def _say(message: str) -> None:
 
 async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
     """Install (first use), bootstrap and run a Directus until SIGINT/SIGTERM."""
+    from cms_sync.directus.server import DirectusError, DirectusServer, ensure_installed
+
     try:
         await asyncio.to_thread(ensure_installed)
         server = DirectusServer(
@@ -53,6 +50,9 @@ async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
     """Apply the content model, the worker token and the webhook flow to the CMS at CMS_URL."""
+    from cms_sync.directus.admin_api import ProvisionError
+    from cms_sync.directus.provision import provision
+
     if not settings.cms_admin_token:
         _say("verdict cms provision: set CMS_ADMIN_TOKEN (printed by `verdict cms up`)")
         return 2

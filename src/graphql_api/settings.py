@@ -1,16 +1,19 @@
 """Settings of the public API's protection and operation: limits, caches, preview, CORS.
 
-Part of ``Settings`` (``settings.api``); read from the environment once, with defaults that
-suit a public endpoint.
+The API's own part of the configuration, beside the core ``verdict.settings.Settings`` that the
+sync worker shares; read from the environment once (``for_settings``), with defaults that suit a
+public endpoint.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from verdict.env_values import ConfigError, env_count, env_seconds
+from verdict.settings import Mode, Settings
 
 
 class TrustedDocuments(StrEnum):
@@ -108,3 +111,9 @@ class ApiSettings:
             ),
             json_logs=(env.get("VERDICT_LOG_FORMAT") or "json").strip().lower() != "text",
         )
+
+
+def for_settings(settings: Settings, env: Mapping[str, str] | None = None) -> ApiSettings:
+    """The API settings that go with ``settings``: read from ``env`` (default ``os.environ``),
+    with the defaults of its mode (introspection is off in prod)."""
+    return ApiSettings.from_env(os.environ if env is None else env, prod=settings.mode is Mode.PROD)

@@ -11,7 +11,7 @@ Python's own (700, 10, 10) suit a program whose objects die young one at a time;
 tens of requests in flight per worker, each holding a few hundred live objects, so the
 young generation passes 700 many times a second and every pass walks (and promotes, and later
 walks again) objects that are about to be freed by reference counting anyway. A request leaves
-no reference cycles behind (see graphql_api.executor and graphql_api.loaders), so collecting
+no reference cycles behind (see graphql_api.engine.executor and graphql_api.loaders), so collecting
 less often costs little memory.
 """
 
@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from verdict.settings import Settings
 
 SERVERS: Final = ("uvicorn", "granian")
-API_TARGET: Final = "verdict.serving:app_from_env"
+API_TARGET: Final = "verdict_cli.serving:app_from_env"
 
 
 class FreezeAfterStartup:
@@ -58,10 +58,12 @@ def app_from_env() -> ASGIApp:
     """The API for one worker process, configured from the environment."""
     from graphql_api.app import create_app
     from graphql_api.ops.logs import configure
+    from graphql_api.settings import for_settings
 
     settings = Settings.from_env()
-    configure(json_logs=settings.api.json_logs, level=logging.WARNING)
-    return FreezeAfterStartup(create_app(settings), settings.gc_threshold)
+    api = for_settings(settings)
+    configure(json_logs=api.json_logs, level=logging.WARNING)
+    return FreezeAfterStartup(create_app(settings, api=api), settings.gc_threshold)
 
 
 def run(

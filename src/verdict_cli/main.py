@@ -12,11 +12,11 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from verdict.cms_commands import add_cms_parser
 from verdict.db import DatabaseUnavailableError
 from verdict.env_values import ConfigError
-from verdict.serving import SERVERS
 from verdict.settings import Settings
+from verdict_cli.cms import add_cms_parser
+from verdict_cli.serving import SERVERS
 
 if TYPE_CHECKING:
     from cms_sync.lock import SyncLock
@@ -152,7 +152,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: str) -> int:
-    from verdict.serving import API_TARGET, run
+    from graphql_api.settings import for_settings
+    from verdict_cli.serving import API_TARGET, run
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -170,7 +171,7 @@ def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: str) -> 
         port=port,
         server=args.server,
         workers=args.workers,
-        graceful_seconds=max(1, round(settings.api.shutdown_grace_seconds)),
+        graceful_seconds=max(1, round(for_settings(settings).shutdown_grace_seconds)),
         on_listening=on_listening,
     )
     return 0 if listening else 1
@@ -178,8 +179,9 @@ def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: str) -> 
 
 async def _preview_token(args: argparse.Namespace, settings: Settings) -> int:
     from graphql_api.preview.tokens import PreviewSigner
+    from graphql_api.settings import for_settings
 
-    hours = args.hours or settings.api.preview_token_hours
+    hours = args.hours or for_settings(settings).preview_token_hours
     print(PreviewSigner.from_secret(settings.secret_key).issue(hours), flush=True)
     _say(f"preview token valid for {hours:g} h: send it as X-Verdict-Preview or ?preview=")
     return 0
@@ -341,6 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result if isinstance(result, int) else asyncio.run(result)
     except DatabaseUnavailableError as exc:
         _say(f"verdict: {exc}")
+        return 2
+    except ConfigError as exc:  # the API's own settings are read by the commands that serve
+        _say(f"verdict: configuration error: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -7,7 +7,7 @@ so the node's identity is as good a key and costs nothing; an entry keeps its do
 so an id is never reused while it is cached.
 
 The documents that validated without errors are also kept by their text (``clean``), with the
-type of each operation they hold, for ``graphql_api.direct``.
+type of each operation they hold, for ``graphql_api.engine.direct``.
 """
 
 from __future__ import annotations

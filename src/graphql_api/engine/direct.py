@@ -8,7 +8,7 @@ than a page's own resolvers.
 
 ``DirectQueries`` runs such a query the way Strawberry would, minus the hooks: the same
 document (the validation extension remembers the clean ones, see
-``graphql_api.caching.validation``), the same executor class and context, the operation limits
+``graphql_api.engine.validation``), the same executor class and context, the operation limits
 checked afresh (they depend on the variables), errors logged through the schema, and the same
 ``extensions.cost``. Anything else takes Strawberry's path unchanged: a text seen for the first
 time, one whose validation failed, a mutation or subscription, a broken limit (Strawberry then
@@ -28,9 +28,10 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from graphql_api.caching.validation import DocumentValidations
 from graphql_api.context import Context
+from graphql_api.engine.validation import DocumentValidations
 from graphql_api.limits.extension import cost_extension, inspect
+from graphql_api.settings import ApiSettings
 from verdict.settings import Settings
 
 # Strawberry's check (exact types first), the one its own path gives graphql-core.
@@ -43,10 +44,11 @@ class DirectQueries:
         schema: strawberry.Schema,
         validations: DocumentValidations,
         settings: Settings,
+        api: ApiSettings,
     ) -> None:
         self._schema = schema
         self._validations = validations
-        self._limits = settings.api
+        self._limits = api
         self._max_page_size = settings.max_page_size
         self._executor = schema.execution_context_class  # the one Strawberry's path uses
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from graphql import parse, specified_rules
 
-from graphql_api.caching import validation
+from graphql_api.engine import validation
 from graphql_api.schema import schema
 
 RULES = tuple(specified_rules)

@@ -7,9 +7,9 @@ from typing import Any
 import strawberry
 from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api.comparisons.queries import ComparisonQueries
+from graphql_api.engine._compat import StrawberryGraphQLCoreExecutionContext
 from graphql_api.engine.executor import FastExecutor
 from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
 from graphql_api.limits.extension import OperationLimits

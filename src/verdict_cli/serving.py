@@ -104,6 +104,8 @@ def run(
         return
     import uvicorn
 
+    from verdict_cli.uvicorn_server import NotifyingServer
+
     if workers > 1:
         if on_listening is not None:
             on_listening()
@@ -128,13 +130,4 @@ def run(
         lifespan="on",
         timeout_graceful_shutdown=graceful_seconds,
     )
-    server_ = uvicorn.Server(config)
-    original_startup = server_.startup
-
-    async def startup(sockets: object = None) -> None:
-        await original_startup(sockets=sockets)  # type: ignore[arg-type]
-        if server_.started and on_listening is not None:
-            on_listening()
-
-    server_.startup = startup  # type: ignore[method-assign]
-    server_.run()
+    NotifyingServer(config, on_listening).run()

@@ -27,6 +27,7 @@ from graphql import (
 from strawberry.dataloader import DataLoader
 
 from graphql_api.context import Info
+from graphql_api.engine._compat import raw_info
 from graphql_api.loaders import Loaders
 from graphql_api.rows import PanelCounts, ReviewRow, SideRow
 
@@ -99,7 +100,7 @@ class Needs:
     @classmethod
     def of_field(cls, info: Info) -> Needs:
         """For a resolver returning comparisons directly (``comparison``, ``Tool.comparisons``)."""
-        raw = info._raw_info
+        raw = raw_info(info)
 
         def compute() -> Needs:
             selected = children((n.selection_set for n in raw.field_nodes), raw.fragments)
@@ -110,7 +111,7 @@ class Needs:
     @classmethod
     def of_connection(cls, info: Info) -> Needs:
         """For a resolver returning a connection of comparisons (``edges.node`` and ``nodes``)."""
-        raw = info._raw_info
+        raw = raw_info(info)
 
         def compute() -> Needs:
             fragments = raw.fragments

@@ -18,21 +18,47 @@ reports it) or an operation name the document does not hold.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeGuard, cast
+from typing import Any, Final, TypeGuard, cast
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, OperationType, execute
-from graphql.execution.middleware import MiddlewareManager
 from strawberry.execution import optimized_is_awaitable
+from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from graphql_api.context import Context
-from graphql_api.engine.validation import DocumentValidations
-from graphql_api.limits.extension import cost_extension, inspect
+from graphql_api.engine._compat import MiddlewareManager, graphql_schema, process_errors
+from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
+from graphql_api.limits.extension import OperationLimits, cost_extension, inspect
 from graphql_api.settings import ApiSettings
 from verdict.settings import Settings
+
+REPLACED_EXTENSIONS: Final = (MaxTokensLimiter, OperationLimits, ParserCache, ValidationByIdentity)
+"""The schema extensions, in order, whose work the direct path does itself: the token limit and
+parsing (a known-clean text was parsed within the limit before), the operation limits
+(``inspect``, per request) and validation (known clean). A schema with any other extension
+list must take Strawberry's path: ``DirectQueries`` refuses it."""
+
+
+class UnexpectedExtensionsError(RuntimeError):
+    """The schema's extensions are not the ones the direct path replaces."""
+
+
+def extension_types(schema: strawberry.Schema) -> tuple[type, ...]:
+    """The class of each of the schema's extensions (given as a class, an instance or a
+    factory, as Strawberry accepts them)."""
+    found: list[type] = []
+    for extension in schema.extensions:
+        if isinstance(extension, type):
+            found.append(extension)
+        elif isinstance(extension, SchemaExtension):
+            found.append(type(extension))
+        else:
+            found.append(type(extension()))
+    return tuple(found)
+
 
 # Strawberry's check (exact types first), the one its own path gives graphql-core.
 _IS_AWAITABLE = cast("Callable[[Any], TypeGuard[Awaitable[Any]]]", optimized_is_awaitable)
@@ -46,6 +72,14 @@ class DirectQueries:
         settings: Settings,
         api: ApiSettings,
     ) -> None:
+        found = extension_types(schema)
+        if found != REPLACED_EXTENSIONS:
+            raise UnexpectedExtensionsError(
+                "the direct path replaces exactly these schema extensions: "
+                f"{[t.__name__ for t in REPLACED_EXTENSIONS]}, but the schema has "
+                f"{[t.__name__ for t in found]}; teach graphql_api/engine/direct.py what the "
+                "new one does, or leave the direct path off for this schema"
+            )
         self._schema = schema
         self._validations = validations
         self._limits = api
@@ -71,7 +105,7 @@ class DirectQueries:
             return None
         try:
             outcome: Any = execute(
-                self._schema._schema,
+                graphql_schema(self._schema),
                 clean.document,
                 root_value=None,
                 context_value=context,
@@ -90,7 +124,7 @@ class DirectQueries:
             )
         assert isinstance(outcome, GraphQLExecutionResult)  # no @defer or @stream in the schema
         if outcome.errors:
-            self._schema._process_errors(outcome.errors)
+            process_errors(self._schema, outcome.errors)
         return ExecutionResult(
             data=outcome.data,
             errors=outcome.errors,

@@ -31,7 +31,8 @@ from typing import Any
 
 from tortoise import BaseDBAsyncClient, Model
 from tortoise.queryset import ValuesQuery
-from tortoise.router import router
+
+from graphql_api.engine._compat import db_for_read, fields_for_select, make_query
 
 Key = int | str
 Build = Callable[..., ValuesQuery[Any]]
@@ -72,7 +73,7 @@ def _compile(
     places = {(type(k), k): (arg, pos) for arg, row in enumerate(keys) for pos, k in enumerate(row)}
     try:
         query = build(shape, *keys)
-        query._make_query()
+        make_query(query)
         sql, params = query.query.get_parameterized_sql()
     except Exception:  # Tortoise refused a placeholder: the real keys' own query decides
         return None
@@ -84,7 +85,7 @@ def _compile(
     if sorted((arg, pos) for _, arg, pos in slots) != sorted(places.values()):
         return None  # a key was transformed, dropped or repeated: build such queries as usual
     columns = []
-    for alias, field in query._fields_for_select.items():
+    for alias, field in fields_for_select(query).items():
         convert = query.resolve_to_python_value(query.model, field)
         if not isinstance(convert, types.LambdaType):  # as ValuesQuery._execute leaves them out
             columns.append((alias, convert))
@@ -117,7 +118,7 @@ class Statement:
 
     async def fetch(self, shape: Hashable, *keys: Sequence[Key]) -> list[dict[str, Any]]:
         """The rows ``build(shape, *keys)`` answers, as ``.values()`` gives them."""
-        db = router.db_for_read(self._model) or self._model._meta.db  # as .values() picks it
+        db = db_for_read(self._model)
         bound = self.bind(db, shape, *keys)
         if bound is None:
             return await self._build(shape, *(list(row) for row in keys))

@@ -24,7 +24,8 @@ from graphql import (
     OperationType,
 )
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
+
+from graphql_api.engine._compat import graphql_schema, validate_document
 
 Rules = tuple[type[ASTValidationRule], ...]
 
@@ -96,7 +97,7 @@ class ValidationByIdentity(SchemaExtension):
         context = self.execution_context
         assert context.graphql_document is not None  # validation runs after a parse
         errors = self._validations.validate(
-            context.schema._schema, context.graphql_document, context.validation_rules
+            graphql_schema(context.schema), context.graphql_document, context.validation_rules
         )
         context.pre_execution_errors = errors
         if not errors and context.query:

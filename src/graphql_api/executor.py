@@ -4,7 +4,7 @@ graphql-core completes every field the same way: it builds a ``Path`` and a reso
 object, calls the resolver through Strawberry's wrapper, checks twice whether the result is
 awaitable and dispatches on the return type. A comparison page selects about 440 fields, most
 of them plain attributes (``slug``, ``quote``, ``reviewer { name }``), and that per-field
-machinery was most of the page's CPU time (see the README, "Performance benchmark").
+machinery was most of the page's CPU time (see docs/performance.md#hot-path).
 
 ``FastExecutor.execute_fields`` classifies each field of a selection set once (``_Step``; kept
 per parsed operation when no selection carries a directive, see ``_OperationPlans``) and then,

@@ -91,5 +91,5 @@ def _unreachable(settings: Settings, exc: BaseException) -> str:
     return f"cannot reach the database at {redact(settings.database_url)}: {exc}"
 
 
-# Used by `tortoise makemigrations` (see README, "Changing the data model").
+# Used by `tortoise makemigrations` (see docs/development.md#changing-the-data-model).
 TORTOISE_ORM = tortoise_config("sqlite://data/makemigrations.sqlite3")

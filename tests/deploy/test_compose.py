@@ -30,8 +30,12 @@ COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 COMPOSE: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text()
-README = (PROJECT_ROOT / "README.md").read_text()
-# Variables the stack sets that Settings does not read, each documented in the README.
+# The README and the documentation site's pages (docs/), where the settings' tables are.
+README = "\n".join(
+    p.read_text()
+    for p in [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+)
+# Variables the stack sets that Settings does not read, each documented in the README or docs/.
 INFRA_PREFIXES = ("POSTGRES_",)  # the postgres image's own
 INFRA_NAMES = {"FORWARDED_ALLOW_IPS"}  # uvicorn's: whose X-Forwarded-For to trust
 # The Compose specification's service attributes (compose-spec, services.*).

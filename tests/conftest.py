@@ -22,12 +22,12 @@ import asyncpg
 import httpx
 import pytest
 from tortoise import Tortoise
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
 from devtools.sql_counter import QueryCounter, counting_queries
 from graphql_api.app import create_app
+from graphql_api.engine._compat import clear_executor_cache
 from graphql_api.settings import ApiSettings
 from verdict.db import migrate, tortoise_config
 from verdict.settings import PROJECT_ROOT, Settings
@@ -123,7 +123,7 @@ async def templates(backend: Backend) -> AsyncIterator[dict[str, str]]:
 async def init_orm(url: str) -> None:
     """Open Tortoise on ``url``. Tortoise caches SQL per connection name, not per dialect, and the
     suite switches between SQLite and PostgreSQL in one process, so that cache starts empty."""
-    EXECUTOR_CACHE.clear()
+    clear_executor_cache()
     await Tortoise.init(config=tortoise_config(url))
 
 

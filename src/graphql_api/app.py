@@ -29,6 +29,8 @@ from graphql_api.persisted.store import DocumentStore, MemoryDocuments, RedisDoc
 from graphql_api.preview.tokens import PreviewSigner
 from graphql_api.relay.counts import CountCache
 from graphql_api.settings import ApiSettings, TrustedDocuments, for_settings
+from graphql_api.share_cards.render import Fonts
+from graphql_api.share_cards.route import ShareCards
 from graphql_api.view import Services, VerdictGraphQL
 from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import VoterIdentity
@@ -136,7 +138,8 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", Readiness(voting.redis).endpoint),
             Route("/metrics", services.metrics.endpoint),
-            *web_routes(),
+            *web_routes(settings.public_url),
+            *ShareCards(Fonts(api.share_card_fonts), api.share_card_cache_size).routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

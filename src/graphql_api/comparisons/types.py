@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 
+from graphql_api.comparisons import share_fields
 from graphql_api.comparisons.figures import (
     Loaded,
     Needs,
@@ -156,6 +158,14 @@ class ComparisonType(Node):
             "The reviewer split: for each panel reviewer who reviewed any side's tool (in panel "
             "order: lens, then name), their verdict and quote on each side."
         ),
+    )
+
+    structured_data: JSON | None = strawberry.field(
+        resolver=share_fields.structured_data,
+        description=share_fields.STRUCTURED_DATA_DESCRIPTION,
+    )
+    share_image: str | None = strawberry.field(
+        resolver=share_fields.share_image, description=share_fields.SHARE_IMAGE_DESCRIPTION
     )
 
     @classmethod

@@ -19,6 +19,7 @@ from graphql_api.caching.response_cache import (
     RedisEntries,
     ResponseCache,
 )
+from graphql_api.digest.routes import digest_routes
 from graphql_api.limits.body import BodySizeLimit
 from graphql_api.ops.health import Readiness, healthz
 from graphql_api.ops.metrics import Metrics
@@ -140,6 +141,7 @@ def create_app(
             Route("/metrics", services.metrics.endpoint),
             *web_routes(settings.public_url),
             *ShareCards(Fonts(api.share_card_fonts), api.share_card_cache_size).routes(),
+            *digest_routes(settings),
         ],
         middleware=middleware,
         lifespan=lifespan,

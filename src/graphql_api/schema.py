@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api.comparisons.queries import ComparisonQueries
+from graphql_api.digest.mutations import DigestMutations
 from graphql_api.engine.executor import FastExecutor
 from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
 from graphql_api.limits.extension import OperationLimits
@@ -28,8 +29,8 @@ class Query(ComparisonQueries, ToolQueries, ReviewerQueries, NodeQueries, SyncSt
     pass
 
 
-@strawberry.type(description="Community votes.")
-class Mutation(VoteMutations):
+@strawberry.type(description="Community votes and the digest subscription.")
+class Mutation(VoteMutations, DigestMutations):
     pass
 
 

@@ -24,7 +24,8 @@ class DigestMutations:
     async def subscribe_to_digest(self, info: Info, email: str) -> SubscribeToDigestResult:
         context = info.context
         store = context.voting.service.limiter.store
-        return await service.subscribe(context.settings, store, context.client_ip, email)
+        origin = str(context.request.base_url).rstrip("/")
+        return await service.subscribe(context.settings, store, context.client_ip, origin, email)
 
     @strawberry.mutation(description="Confirm a subscription with the token of its mailed link.")
     async def confirm_digest_subscription(self, info: Info, token: str) -> ConfirmDigestResult:

@@ -42,8 +42,9 @@ async def _retry_after(store: CounterStore, settings: Settings, client_ip: str) 
 
 
 async def subscribe(
-    settings: Settings, store: CounterStore, client_ip: str, raw_email: str
+    settings: Settings, store: CounterStore, client_ip: str, site_url: str, raw_email: str
 ) -> SubscribeOutcome:
+    """``site_url``: the request's origin, for the links when VERDICT_PUBLIC_URL is unset."""
     # The limit is counted before the address is even read: its answer cannot depend on it.
     retry_after = await _retry_after(store, settings, client_ip)
     if retry_after is not None:
@@ -54,7 +55,8 @@ async def subscribe(
     email = normalize_email(raw_email)
     if email is None:
         return types.InvalidEmail(message="Enter a mail address such as name@example.com.")
-    message = await Subscriptions.from_settings(settings).request(email, datetime.now(UTC))
+    subscriptions = Subscriptions.from_settings(settings, site_url)
+    message = await subscriptions.request(email, datetime.now(UTC))
     if message is not None:
         try:
             await MailSender(settings.mail).send(message)

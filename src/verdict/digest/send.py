@@ -63,7 +63,7 @@ async def send_digest(
         return report
     starts = [s.sent_through or s.confirmed_at for s in subscribers]
     earliest = min(s for s in starts if s is not None)
-    entries = await _published_since(earliest, now, settings.site_url)
+    entries = await _published_since(earliest, now, subscriptions.site_url)
     planned: list[tuple[DigestSubscriber, list[DigestEntry]]] = []
     titles: dict[str, None] = {}
     for subscriber, start in zip(subscribers, starts, strict=True):

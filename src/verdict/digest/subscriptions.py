@@ -44,13 +44,18 @@ def normalize_email(raw: str) -> str | None:
 class Subscriptions:
     settings: Settings
     signer: LinkSigner
+    site_url: str
+    """The origin of the mailed links."""
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Subscriptions:
-        return cls(settings, LinkSigner.from_secret(settings.secret_key))
+    def from_settings(cls, settings: Settings, site_url: str | None = None) -> Subscriptions:
+        """``site_url``: the links' origin when ``VERDICT_PUBLIC_URL`` is unset (the API passes
+        the request's own); ``Settings.site_url`` otherwise."""
+        origin = settings.public_url or site_url or settings.site_url
+        return cls(settings, LinkSigner.from_secret(settings.secret_key), origin.rstrip("/"))
 
     def _url(self, path: str, link: Link) -> str:
-        return f"{self.settings.site_url}{path}?token={self.signer.sign(link)}"
+        return f"{self.site_url}{path}?token={self.signer.sign(link)}"
 
     def unsubscribe_url(self, row: DigestSubscriber) -> str:
         return self._url(UNSUBSCRIBE_PATH, Link(LinkKind.UNSUBSCRIBE, row.id, row.nonce, 0))

@@ -112,6 +112,7 @@ def create_app(
         )
         graphql = cache
         services.metrics.watch_edge_cache(lambda: cache.size)
+    share_cards = ShareCards(Fonts(api.share_card_fonts), api.share_card_cache_size)
     middleware = [Middleware(RequestIds)]
     if api.cors_origins:
         middleware.append(
@@ -140,7 +141,7 @@ def create_app(
             Route("/readyz", Readiness(voting.redis).endpoint),
             Route("/metrics", services.metrics.endpoint),
             *web_routes(settings.public_url),
-            *ShareCards(Fonts(api.share_card_fonts), api.share_card_cache_size).routes(),
+            *share_cards.routes(),
             *digest_routes(settings),
         ],
         middleware=middleware,
@@ -150,4 +151,5 @@ def create_app(
     app.state.edge_cache = edge
     app.state.counts = services.counts
     app.state.content_clock = clock
+    app.state.share_cards = share_cards
     return app

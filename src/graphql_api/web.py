@@ -54,7 +54,7 @@ class ComparisonPages:
         if not _SLUG.fullmatch(slug):
             return HTMLResponse(_NOT_FOUND, status_code=404, headers=_HEADERS)
         facts = await page_facts(Loaders(PUBLIC), slug)
-        if facts is None:  # the script says so, in the page's own layout
+        if facts is None or not facts.sides:  # the script shows it, in the page's own layout
             return HTMLResponse(self._shell, headers=_HEADERS)
         base = self._public_url or str(request.base_url).rstrip("/")
         head, title_end = self._shell.split("</title>", 1)

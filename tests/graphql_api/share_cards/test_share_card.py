@@ -4,6 +4,7 @@ The first test also writes the card it fetched to docs/share-card.png (the commi
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -71,3 +72,11 @@ async def test_votes_leave_the_card_cached(client: httpx.AsyncClient) -> None:
 async def test_unknown_comparison_is_404(client: httpx.AsyncClient) -> None:
     assert (await client.get("/share/no-such-comparison.png")).status_code == 404
     assert (await client.get("/share/" + "x" * 300 + ".png")).status_code == 404
+
+
+async def test_a_burst_of_requests_renders_the_card_once(client: httpx.AsyncClient) -> None:
+    path = await _card_path(client)
+    answers = await asyncio.gather(*(client.get(path) for _ in range(6)))
+    assert [a.status_code for a in answers] == [200] * 6
+    assert sorted(a.headers["x-verdict-card"] for a in answers) == ["hit"] * 5 + ["miss"]
+    assert len({a.content for a in answers}) == 1

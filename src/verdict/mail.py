@@ -51,9 +51,13 @@ class MailSender:
                     try:
                         smtp.send_message(message)
                         results.append(None)
-                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
-                        # This message only: the connection is still good for the next.
-                        results.append(f"refused: {exc}")
+                    except smtplib.SMTPRecipientsRefused as exc:
+                        # This message only: the connection is still good for the next. The
+                        # reason leaves the address out (it goes to logs and the terminal).
+                        codes = sorted({str(code) for code, _ in exc.recipients.values()})
+                        results.append(f"recipient refused ({', '.join(codes)})")
+                    except smtplib.SMTPDataError as exc:
+                        results.append(f"message refused ({exc.smtp_code})")
         except (smtplib.SMTPException, OSError) as exc:
             if not results:
                 raise MailError(f"SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from exc

@@ -48,9 +48,21 @@ class SmtpServer:
         return list(self.received)
 
 
+REFUSED_PREFIX = "refused"
+"""Recipients whose local part starts with this are refused (550), as an unknown mailbox."""
+
+
 class _Collect:
     def __init__(self, server: SmtpServer) -> None:
         self._server = server
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.startswith(REFUSED_PREFIX):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.content if isinstance(envelope.content, bytes) else b""

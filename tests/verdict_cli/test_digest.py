@@ -94,6 +94,23 @@ async def test_send_mails_new_comparisons_once(demo_db: Settings, smtp: SmtpServ
     assert len(smtp.received) == 1
 
 
+async def test_a_refused_mail_leaves_the_others_sent(demo_db: Settings, smtp: SmtpServer) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    await DigestSubscriber.create(email="refused@example.org", nonce="h" * 32, confirmed_at=start)
+    await DigestSubscriber.create(email="ok@example.org", nonce="i" * 32, confirmed_at=start)
+    code, out, err = await _verdict(demo_db, smtp, "send")
+    assert code == 1
+    assert "mailed 1 subscriber(s)" in out
+    assert "recipient refused (550)" in err
+    assert "refused@example.org" not in err + out  # no address in the operator's output
+    (mail,) = smtp.exactly(1)
+    assert mail.recipients == ["ok@example.org"]
+    refused = await DigestSubscriber.get(email="refused@example.org")
+    delivered = await DigestSubscriber.get(email="ok@example.org")
+    assert refused.sent_through is None  # tried again next run
+    assert delivered.sent_through is not None
+
+
 async def test_export_and_erase(demo_db: Settings, smtp: SmtpServer) -> None:
     await DigestSubscriber.create(
         email="gdpr@example.org", nonce="f" * 32, confirmed_at=datetime.now(UTC)

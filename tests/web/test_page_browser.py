@@ -266,6 +266,7 @@ async def test_digest_box_subscribes_with_double_opt_in(
             (confirm,) = mail.links()
             assert confirm.startswith(f"{base}/digest/confirm?token=")
             await page.goto(confirm)
+            await page.get_by_role("button", name="Confirm my subscription").click()
             await expect(page.get_by_role("heading", level=1)).to_have_text("Subscribed")
             await page.goto(f"{base}/compare/{SEED}")
             await page.locator("#digest").scroll_into_view_if_needed()

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from graphql_api.digest import types
 from graphql_api.votes.ratelimit import CounterStore
 from verdict.digest.subscriptions import Subscriptions, normalize_email
+from verdict.digest.tokens import BadLinkError, LinkKind
 from verdict.mail import MailError, MailSender
 from verdict.settings import Settings
 
@@ -64,6 +65,17 @@ async def subscribe(
             logger.exception("digest: confirmation mail not sent")
             return types.DigestUnavailable(message="Mail cannot be sent right now; retry later.")
     return types.DigestSubscriptionRequested(message=types.REQUESTED_MESSAGE)
+
+
+def signed_confirmation(settings: Settings, token: str) -> bool:
+    """True when ``token`` is a confirmation link Verdict signed and that has not expired (its
+    subscription is looked up only when it is confirmed)."""
+    signer = Subscriptions.from_settings(settings).signer
+    try:
+        signer.verify(token, LinkKind.CONFIRM, datetime.now(UTC).timestamp())
+    except BadLinkError:
+        return False
+    return True
 
 
 async def confirm(

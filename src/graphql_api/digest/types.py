@@ -65,4 +65,5 @@ UnsubscribeFromDigestResult = Annotated[
 
 CONFIRMED = "Subscribed: the weekly digest will come to this address."
 UNSUBSCRIBED = "Unsubscribed: no more digests, and the address is deleted."
+CONFIRM_PROMPT = "One click to start getting Verdict's weekly digest at this address."
 INVALID_LINK = "This link is malformed, expired or no longer valid."

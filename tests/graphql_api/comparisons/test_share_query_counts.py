@@ -33,11 +33,12 @@ async def test_page_and_card_statements(
 async def test_listing_structured_data_is_batched(
     client: httpx.AsyncClient, sql_queries: QueryCounter
 ) -> None:
+    query = "query L($n: Int!) { comparisons(first: $n) { nodes { structuredData shareImage } } }"
     counts = []
     for first in (2, 6):
-        query = "{ comparisons(first: %d) { nodes { slug structuredData shareImage } } }" % first
         before = sql_queries.count
-        body = (await client.post("/graphql", json={"query": query})).json()
+        payload = {"query": query, "variables": {"n": first}}
+        body = (await client.post("/graphql", json=payload)).json()
         assert "errors" not in body, body
         nodes = body["data"]["comparisons"]["nodes"]
         assert len(nodes) == first

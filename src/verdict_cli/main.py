@@ -59,6 +59,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
                 return await _watch(args, settings, source, lock)
             await acquire(lock, on_wait=lambda: _say("verdict sync: waiting for another worker"))
             report = await SyncEngine(source, progress=_say).run(full=args.full)
+            await _deliver_once()
     except SourceError as exc:
         _say(f"verdict sync: {exc}")
         return 1
@@ -85,10 +86,24 @@ async def _open_source(
     )
 
 
+async def _deliver_once() -> None:
+    """Send the purges and revalidation notices the pass queued."""
+    from verdict.delivery import Deliverer
+    from verdict.purge.settings import PurgeSettings
+
+    deliverer = Deliverer.from_settings(PurgeSettings.from_env())
+    try:
+        await deliverer.drain()
+    finally:
+        await deliverer.close()
+
+
 async def _watch(
     args: argparse.Namespace, settings: Settings, source: Source, lock: SyncLock
 ) -> int:
     from cms_sync.worker import SyncWorker, WatchOptions
+    from verdict.delivery import Deliverer
+    from verdict.purge.settings import PurgeSettings
 
     options = WatchOptions(
         poll_seconds=args.poll_seconds or settings.sync_poll_seconds,
@@ -103,7 +118,8 @@ async def _watch(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await SyncWorker(source, lock, options, say=_say).run(stop)
+        deliverer = Deliverer.from_settings(PurgeSettings.from_env())
+        await SyncWorker(source, lock, options, say=_say, deliverer=deliverer).run(stop)
     except OSError as exc:
         _say(f"verdict sync: cannot listen on {options.webhook_host}:{options.webhook_port}: {exc}")
         return 1

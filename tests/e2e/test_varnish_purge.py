@@ -19,8 +19,12 @@ from verdict.settings import DEV_SECRET_KEY, Settings
 
 FIRST = "code-llama-4-vs-mistral-code"  # comparison 1: tools 1 and 2
 SECOND = "tessellate-review-vs-lintwise"  # comparison 2: tools 3 and 4, nothing shared
-PAGE = "query Page($slug: String!) { comparison(slug: $slug) { slug headline sides { tool { slug name } } } }"
-TALLY = "query Tally($slug: String!) { comparison(slug: $slug) { slug voteCount sides { tool { slug } voteCount } } }"
+PAGE = """query Page($slug: String!) {
+  comparison(slug: $slug) { slug headline sides { tool { slug name } } }
+}"""
+TALLY = """query Tally($slug: String!) {
+  comparison(slug: $slug) { slug voteCount sides { tool { slug } voteCount } }
+}"""
 CAST = """mutation Cast($input: CastVoteInput!) { castVote(input: $input) { __typename } }"""
 
 

@@ -33,7 +33,8 @@ def test_add_list_remove(tmp_path: Path) -> None:
         "--content",
         "tools=/tools/{slug},/tools",
     )
-    assert custom.returncode == 0 and custom.stdout == ""
+    assert custom.returncode == 0
+    assert custom.stdout == ""
     listed = run(tmp_path, "hooks", "list").stdout.splitlines()
     assert listed[0].split("\t")[:3] == [
         "astro",
@@ -51,11 +52,15 @@ def test_add_list_remove(tmp_path: Path) -> None:
 def test_bad_input_is_refused_clearly(tmp_path: Path) -> None:
     assert run(tmp_path, "migrate").returncode == 0
     bad_url = run(tmp_path, "hooks", "add", "x", "ftp://site.test/")
-    assert bad_url.returncode == 2 and "http(s) URL" in bad_url.stderr
+    assert bad_url.returncode == 2
+    assert "http(s) URL" in bad_url.stderr
     bad_content = run(tmp_path, "hooks", "add", "x", "http://a.test/", "--content", "reviews")
-    assert bad_content.returncode == 2 and "unknown content 'reviews'" in bad_content.stderr
+    assert bad_content.returncode == 2
+    assert "unknown content 'reviews'" in bad_content.stderr
     assert run(tmp_path, "hooks", "add", "x", "http://a.test/").returncode == 0
     again = run(tmp_path, "hooks", "add", "x", "http://a.test/")
-    assert again.returncode == 2 and "exists" in again.stderr
+    assert again.returncode == 2
+    assert "exists" in again.stderr
     missing = run(tmp_path, "hooks", "remove", "nope")
-    assert missing.returncode == 1 and "no hook named 'nope'" in missing.stderr
+    assert missing.returncode == 1
+    assert "no hook named 'nope'" in missing.stderr

@@ -128,7 +128,8 @@ async def test_a_failed_delivery_is_retried_with_the_same_key(
         assert await sender.drain() == 1
     finally:
         await sender.close()
-    assert len(site.attempts) == 2 and site.attempts[0] == site.attempts[1]
+    assert len(site.attempts) == 2
+    assert site.attempts[0] == site.attempts[1]
     assert only(site)["changes"][0]["slug"] == FIRST
     assert (await HookDelivery.get()).state == DELIVERED
 
@@ -141,7 +142,8 @@ async def test_a_wrong_signature_is_refused_and_the_notice_given_up(
         source.edit("comparisons", 1, headline="Unsigned for this site")
         await SyncEngine(source).run()
         assert await deliver() == 0
-        assert other.refused == 1 and not other.applied
+        assert other.refused == 1
+        assert not other.applied
         row = await HookDelivery.get()
         assert (row.state, row.last_status) == (FAILED, 401)  # a 4xx is not retried
 

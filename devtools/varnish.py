@@ -93,12 +93,13 @@ def _tail(log: Path) -> str:
 
 @contextlib.asynccontextmanager
 async def run_varnish(
-    workdir: Path, backend_port: int, *, backend_host: str = "127.0.0.1"
+    workdir: Path, backend_port: int, *, backend_host: str = "127.0.0.1", port: int | None = None
 ) -> AsyncIterator[str]:
-    """Run varnishd in the foreground until the block ends; yields its base URL."""
+    """Run varnishd in the foreground until the block ends (on ``port``, by default a free
+    one); yields its base URL."""
     varnishd = await asyncio.to_thread(ensure_installed)
     vcl = await asyncio.to_thread(_write_vcl, workdir, backend_host, backend_port)
-    port = free_port()
+    port = port or free_port()
     log = (workdir / "varnishd.log").open("wb")
     process = await asyncio.create_subprocess_exec(
         varnishd,

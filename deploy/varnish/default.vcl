@@ -48,15 +48,16 @@ sub vcl_backend_response {
         set beresp.ttl = std.duration(
             regsub(beresp.http.Surrogate-Control, "^.*max-age=([0-9]+).*$", "\1s"), 0s);
         set beresp.grace = 10s;
-        unset beresp.http.Surrogate-Control;
         # Skip the builtin rules, which would not keep an answer marked no-cache for browsers.
         return (deliver);
     }
 }
 
 sub vcl_deliver {
+    # Kept on the object (a 304 revalidation merges them back), never shown to clients.
     unset resp.http.xkey;
     unset resp.http.Surrogate-Key;
+    unset resp.http.Surrogate-Control;
     if (obj.hits > 0) {
         set resp.http.x-varnish-cache = "hit";
     } else {

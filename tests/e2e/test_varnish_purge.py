@@ -64,6 +64,9 @@ async def test_answers_name_what_they_read(stack: Stack) -> None:
     assert f"tally:{FIRST}" in tally.headers["surrogate-key"].split()
     listing = await get(stack.api, "{ comparisons { nodes { slug } } }", None)
     assert "comparisons" in listing.headers["surrogate-key"].split()
+    through = await get(stack.varnish, PAGE, FIRST)  # Varnish keeps its keys to itself
+    assert not {"surrogate-key", "surrogate-control", "xkey"} & set(through.headers)
+    assert through.headers["cache-control"] == "public, no-cache"  # browsers still revalidate
 
 
 async def test_sync_purges_exactly_the_changed_pages(stack: Stack) -> None:

@@ -22,6 +22,8 @@ from verdict.purge.outbox import backoff
 logger = logging.getLogger("verdict.hooks")
 
 LEASE = timedelta(seconds=60)
+KEEP_DELIVERED = timedelta(days=7)
+"""Delivered notices stay this long (for ``verdict hooks list`` and the curious), then go."""
 MAX_ATTEMPTS = 10
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 _RETRYABLE = frozenset({408, 425, 429})
@@ -58,6 +60,10 @@ class HookSender:
             ).update(due_at=now + LEASE)
             if claimed and await self._send(delivery, delivery.hook):
                 delivered += 1
+        if delivered:
+            await HookDelivery.filter(
+                state=DELIVERED, delivered_at__lt=now - KEEP_DELIVERED
+            ).delete()
         return delivered
 
     async def _send(self, delivery: HookDelivery, hook: RevalidationHook) -> bool:

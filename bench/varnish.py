@@ -13,8 +13,9 @@ deploy/varnish/default.vcl, and measures:
 - freshness, edit to served: an edit to the comparison's headline in the content export (an
   in-memory export synced by the real engine, devtools/editable_source.py, the path tests/sync
   and the demo use: no Directus), then the CMS webhook to a running sync worker (signed with the
-  shared secret), whose pass commits the change and its purge, until Varnish serves the new
-  headline; the page is cached (a Varnish hit) before each edit;
+  shared secret), whose pass (after the default 0.25 s webhook debounce) commits the change
+  and its purge, until Varnish serves the new headline; the page is cached (a Varnish hit)
+  before each edit;
 - votes, vote to served: a castVote through Varnish (which passes it to the API), until Varnish
   serves the new tally; the API purges VERDICT_PURGE_VOTE_DEBOUNCE (0.5 s, the default) after
   the vote, so that is most of it.
@@ -156,8 +157,7 @@ async def freshness(settings: Settings, varnish: str, edits: int) -> list[float]
         full_every_seconds=10**7,
         webhook_port=0,
         webhook_secret=WEBHOOK_SECRET,
-        debounce_seconds=0.05,
-    )
+    )  # the default webhook debounce (0.25 s), as `verdict sync --watch` runs
     worker = SyncWorker(
         source, lock_for(settings), options, say=lambda _: None, deliverer=deliverer
     )

@@ -19,15 +19,23 @@ logger = logging.getLogger("verdict.delivery")
 
 
 class Deliverer:
-    def __init__(self, purger: Purger | None, hooks: HookSender, *, poll: float = 1.0) -> None:
+    def __init__(
+        self,
+        purger: Purger | None,
+        hooks: HookSender,
+        *,
+        poll: float = 1.0,
+        repeat_after: float = 2.0,
+    ) -> None:
         self.purger = purger
+        self._repeat_after = repeat_after
         self.hooks = hooks
         self._poll = poll
         self._wake = asyncio.Event()
 
     @classmethod
     def from_settings(cls, settings: PurgeSettings) -> Deliverer:
-        return cls(purger_for(settings), HookSender())
+        return cls(purger_for(settings), HookSender(), repeat_after=settings.repeat_after)
 
     def wake(self) -> None:
         """A change committed: deliver now."""
@@ -36,7 +44,7 @@ class Deliverer:
     async def drain(self) -> None:
         """Deliver everything due once (purges first: caches before rebuilds)."""
         if self.purger is not None:
-            await drain_purges(self.purger)
+            await drain_purges(self.purger, repeat_after=self._repeat_after)
         else:
             await discard_purges()  # no shared cache to tell
         await self.hooks.drain()

@@ -20,20 +20,34 @@ ATTEMPTS = 4
 
 
 class VotePurges:
-    def __init__(self, purger: Purger, debounce: float) -> None:
+    def __init__(self, purger: Purger, debounce: float, repeat_after: float = 2.0) -> None:
         self._purger = purger
         self._debounce = debounce
+        self._repeat_after = repeat_after
         self._pending: dict[str, asyncio.Task[None]] = {}
+        """Comparisons whose first purge is still to come."""
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def changed(self, slug: str) -> None:
         """A vote on ``slug`` committed (a VoteService change listener)."""
         if slug not in self._pending:
-            self._pending[slug] = asyncio.create_task(self._purge_soon(slug))
+            task = asyncio.create_task(self._purge_soon(slug))
+            self._pending[slug] = task
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _purge_soon(self, slug: str) -> None:
         await asyncio.sleep(self._debounce)
         # Votes from here on need a purge of their own: the one below may reach the cache first.
         self._pending.pop(slug, None)
+        await self._send(slug)
+        # Again a little later: a shared cache may store an answer it fetched before the last
+        # vote committed after the purge reached it (verdict.purge.outbox does the same).
+        await asyncio.sleep(self._repeat_after)
+        if slug not in self._pending:  # else the purge to come does it
+            await self._send(slug)
+
+    async def _send(self, slug: str) -> None:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 await self._purger.purge(keys.for_vote(slug))
@@ -45,12 +59,12 @@ class VotePurges:
                 await asyncio.sleep(backoff(attempt, base=0.2, cap=5.0))
 
     async def stop(self) -> None:
-        """Send what is pending now, then close."""
-        slugs, pending = list(self._pending), list(self._pending.values())
+        """Send the purges still to come now, then close."""
+        slugs, tasks = list(self._pending), list(self._tasks)
         self._pending.clear()
-        for task in pending:
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         for slug in slugs:
             try:
                 await self._purger.purge(keys.for_vote(slug))

@@ -47,7 +47,11 @@ class Voting:
             else TallyFeed(current_tallies)
         )
         purger = purger_for(purge) if purge is not None else None
-        purges = VotePurges(purger, purge.vote_debounce) if purge and purger else None
+        purges = (
+            VotePurges(purger, purge.vote_debounce, purge.repeat_after)
+            if purge and purger
+            else None
+        )
 
         async def changed(slug: str) -> None:
             await feed.changed(slug)

@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 ('attempts', fields.IntField(default=0)),
                 ('due_at', fields.DatetimeField(db_index=True, description='Not sent (or claimed) before this', auto_now=False, auto_now_add=False)),
                 ('last_error', fields.TextField(null=True, unique=False)),
+                ('sent', fields.IntField(default=0, description='How many times it was purged (twice: done)')),
             ],
             options={'table': 'purge_request', 'app': 'verdict', 'pk_attr': 'id', 'table_description': 'Surrogate keys to purge from the shared caches (Varnish, Fastly, Cloudflare).'},
             bases=['Model'],

@@ -20,6 +20,7 @@ class PurgeRequest(Model):
     attempts = fields.IntField(default=0)
     due_at = fields.DatetimeField(db_index=True, description="Not sent (or claimed) before this")
     last_error = fields.TextField(null=True)
+    sent = fields.IntField(default=0, description="How many times it was purged (twice: done)")
 
     class Meta:
         table = "purge_request"

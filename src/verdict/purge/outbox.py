@@ -28,8 +28,12 @@ def backoff(attempts: int, *, base: float = 1.0, cap: float = MAX_BACKOFF) -> fl
     return random.uniform(0, min(cap, base * 2 ** max(attempts - 1, 0)))
 
 
-async def drain_purges(purger: Purger, *, batch: int = 200) -> int:
+async def drain_purges(purger: Purger, *, repeat_after: float = 2.0, batch: int = 200) -> int:
     """Send every due request (their keys merged into one purge); the number of requests sent.
+
+    Each request is purged twice, the second time ``repeat_after`` seconds after the first: a
+    shared cache may have fetched an answer just before the change committed and store it just
+    after the first purge reached it; the second purge drops that one too.
 
     A request is claimed before it is sent, so two deliverers never send the same one twice
     within the lease; a purge sent twice is harmless anyway.
@@ -58,7 +62,14 @@ async def drain_purges(purger: Purger, *, batch: int = 200) -> int:
             )
         logger.warning("purge of %d keys failed (%s); retrying", len(keys), exc)
         return 0
-    await PurgeRequest.filter(id__in=[r.id for r in claimed]).delete()
+    done = [r.id for r in claimed if r.sent >= 1]
+    again = [r.id for r in claimed if r.sent < 1]
+    if done:
+        await PurgeRequest.filter(id__in=done).delete()
+    if again:
+        await PurgeRequest.filter(id__in=again).update(
+            sent=1, attempts=0, last_error=None, due_at=now + timedelta(seconds=repeat_after)
+        )
     logger.info("purged %d keys (%d changes)", len(keys), len(claimed))
     return len(claimed)
 

@@ -36,6 +36,8 @@ class PurgeSettings:
     cloudflare_api_token: str = ""
     vote_debounce: float = 0.5
     """Votes on one comparison within this many seconds are purged together."""
+    repeat_after: float = 2.0
+    """Every purge is sent again this many seconds later (see verdict.purge.outbox)."""
     shared_max_age: int = 86400
     """How long a shared cache may keep a keyed answer (Surrogate-Control), purges aside."""
     timeout: float = 5.0
@@ -66,6 +68,7 @@ class PurgeSettings:
             cloudflare_zone_id=env.get("CLOUDFLARE_ZONE_ID") or "",
             cloudflare_api_token=env.get("CLOUDFLARE_API_TOKEN") or "",
             vote_debounce=env_seconds(env, "VERDICT_PURGE_VOTE_DEBOUNCE", 0.5),
+            repeat_after=env_seconds(env, "VERDICT_PURGE_REPEAT_AFTER", 2.0),
             shared_max_age=int(env_seconds(env, "VERDICT_SHARED_MAX_AGE", 86400)),
             timeout=env_seconds(env, "VERDICT_PURGE_TIMEOUT", 5.0),
         )

@@ -174,12 +174,13 @@ async def test_the_api_keys_answers_and_purges_tallies_after_votes(
                     headers={"x-verdict-voter": token},
                 )
                 assert voted.json()["data"]["castVote"]["__typename"] == "VoteSuccess"
-            for _ in range(100):
-                if len(recorded.purged) == 2:
+            for _ in range(200):
+                if len(recorded.purged) >= 2:
                     break
                 await asyncio.sleep(0.02)
-            await asyncio.sleep(0.3)
     finally:
         await app.state.voting.stop()
-    # One purge for the burst, and its repeat (repeat_after) for answers fetched meanwhile.
-    assert recorded.purged == [sorted([f"tally:{FIRST}", "tallies"])] * 2
+    # The tally keys only, purged and purged again (how many times depends on how the votes
+    # fell into debounce windows: see tests/graphql_api/votes/test_purges.py).
+    assert len(recorded.purged) >= 2
+    assert all(batch == sorted([f"tally:{FIRST}", "tallies"]) for batch in recorded.purged)

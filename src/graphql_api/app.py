@@ -20,6 +20,7 @@ from graphql_api.caching.response_cache import (
     ResponseCache,
 )
 from graphql_api.limits.body import BodySizeLimit
+from graphql_api.limits.client_ip import ClientAddress, TrustedProxies
 from graphql_api.ops.health import Readiness, healthz
 from graphql_api.ops.metrics import Metrics
 from graphql_api.ops.request_id import RequestIds
@@ -71,7 +72,7 @@ def create_app(
     """
     if api is None:
         api = for_settings(settings)
-    voting = Voting.from_settings(settings)
+    voting = Voting.from_settings(settings, api.voters)
     services = _services(settings, api, voting.redis)
     clock = ContentClock(api.edge_cache_poll) if api.edge_cache else None
 
@@ -95,7 +96,9 @@ def create_app(
             yield
 
     view = VerdictGraphQL(settings, api, voting, services)
-    graphql: ASGIApp = BodySizeLimit(VoterIdentity(view, voting.signer), api.max_body_bytes)
+    graphql: ASGIApp = BodySizeLimit(
+        VoterIdentity(view, voting.signer, voting.bearer), api.max_body_bytes
+    )
     edge: EdgeCache | None = None
     if clock is not None:
         edge = cache = EdgeCache(
@@ -110,6 +113,9 @@ def create_app(
         graphql = cache
         services.metrics.watch_edge_cache(lambda: cache.size)
     middleware = [Middleware(RequestIds)]
+    if api.voters.trusted_proxies:
+        # First of all: everything after it (limits, logs, cookies) sees the real client.
+        middleware.insert(0, Middleware(ClientAddress, TrustedProxies(api.voters.trusted_proxies)))
     if api.cors_origins:
         middleware.append(
             Middleware(
@@ -123,6 +129,7 @@ def create_app(
                     "x-verdict-voter",
                     "x-verdict-preview",
                     "if-none-match",
+                    "authorization",
                 ],
                 expose_headers=["etag", "x-request-id", "x-verdict-voter", "x-verdict-cache"],
                 allow_credentials="*" not in api.cors_origins,
@@ -136,6 +143,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", Readiness(voting.redis).endpoint),
             Route("/metrics", services.metrics.endpoint),
+            *voting.minting.routes(),
             *web_routes(),
         ],
         middleware=middleware,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from graphql_api.votes.voter_settings import VoterSettings
 from verdict.env_values import ConfigError, env_count, env_seconds
 from verdict.settings import Mode, Settings
 
@@ -47,6 +48,8 @@ class ApiSettings:
     shutdown_grace_seconds: float = 10.0
     preview_token_hours: int = 24
     json_logs: bool = True
+    voters: VoterSettings = field(default_factory=VoterSettings)
+    """Voter identity: trusted proxies, minting, JWT (graphql_api.votes.voter_settings)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, prod: bool) -> ApiSettings:
@@ -110,6 +113,7 @@ class ApiSettings:
                 env, "VERDICT_PREVIEW_TOKEN_HOURS", d.preview_token_hours, minimum=1
             ),
             json_logs=(env.get("VERDICT_LOG_FORMAT") or "json").strip().lower() != "text",
+            voters=VoterSettings.from_env(env, prod=prod),
         )
 
 

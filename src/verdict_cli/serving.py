@@ -116,6 +116,7 @@ def run(
             log_level="warning",
             log_config=None,
             timeout_graceful_shutdown=graceful_seconds,
+            proxy_headers=False,  # the app trusts VERDICT_TRUSTED_PROXIES only (client_ip.py)
         )
         return
     config = uvicorn.Config(
@@ -127,6 +128,7 @@ def run(
         log_config=None,
         lifespan="on",
         timeout_graceful_shutdown=graceful_seconds,
+        proxy_headers=False,  # the app trusts VERDICT_TRUSTED_PROXIES only (client_ip.py)
     )
     server_ = uvicorn.Server(config)
     original_startup = server_.startup

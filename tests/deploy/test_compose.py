@@ -23,6 +23,7 @@ import yaml
 
 from cms_sync.webhooks import WEBHOOK_PATH, create_webhook_app
 from graphql_api.app import create_app
+from graphql_api.settings import ApiSettings
 from verdict.settings import DEFAULT_PORT, DEFAULT_WEBHOOK_PORT, PROJECT_ROOT, Settings
 from verdict_cli.main import build_parser
 
@@ -74,6 +75,13 @@ class _Recorder(Mapping[str, str]):
 def settings_names() -> set[str]:
     recorder = _Recorder()
     Settings.from_env(recorder)
+    return recorder.names
+
+
+def api_settings_names() -> set[str]:
+    """The API's own settings (graphql_api.settings), documented on their docs pages."""
+    recorder = _Recorder()
+    ApiSettings.from_env(recorder, prod=True)
     return recorder.names
 
 
@@ -178,7 +186,7 @@ def test_dockerfile_commands_health_checks_and_copies() -> None:
 
 
 def test_every_variable_is_a_setting_or_documented_infrastructure() -> None:
-    known = settings_names()
+    known = settings_names() | api_settings_names()
     assert {"DATABASE_URL", "REDIS_URL", "VERDICT_SECRET_KEY", "CMS_TOKEN"} <= known
     example = env_example()
     used = set(example)

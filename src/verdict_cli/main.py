@@ -17,6 +17,7 @@ from verdict.env_values import ConfigError
 from verdict.settings import Settings
 from verdict_cli.cms import add_cms_parser
 from verdict_cli.serving import SERVERS
+from verdict_cli.votes import add_votes_parser
 
 if TYPE_CHECKING:
     from cms_sync.lock import SyncLock
@@ -297,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.set_defaults(handler=_sync)
 
     add_cms_parser(sub)
+    add_votes_parser(sub)
 
     recount = sub.add_parser(
         "recount",

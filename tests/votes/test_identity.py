@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graphql_api.votes.voter import COOKIE_NAME, DEV_COOKIE_NAME, VoterSigner
 from tests.votes.conftest import CAST, LEFT, PAGE, SEED, AppFactory, cast, gql, new_voter
+from verdict.settings import DEV_SECRET_KEY
 
 VOTE = {"input": {"comparisonSlug": SEED, "toolSlug": LEFT}}
 
@@ -16,13 +17,10 @@ async def test_no_request_mints_a_voter_by_itself(vote_client: AppFactory) -> No
         assert "set-cookie" not in response.headers
         assert "x-verdict-voter" not in response.headers
         assert response.json()["data"]["castVote"]["__typename"] == "VoterRequired"
-    retract = await http.post(
-        "/graphql",
-        json={
-            "query": "mutation { retractVote(input: {comparisonSlug: \"%s\"}) { __typename } }"
-            % SEED
-        },
+    retract_query = (
+        f'mutation {{ retractVote(input: {{comparisonSlug: "{SEED}"}}) {{ __typename }} }}'
     )
+    retract = await http.post("/graphql", json={"query": retract_query})
     assert retract.json()["data"]["retractVote"]["__typename"] == "VoterRequired"
     page = await gql(http, PAGE, {"slug": SEED})
     assert [s["voteCount"] for s in page["comparison"]["sides"]] == [0, 0]
@@ -83,14 +81,8 @@ async def test_mobile_voter_keeps_identity_by_header(vote_client: AppFactory) ->
 
 async def test_legacy_v1_tokens_still_verify(vote_client: AppFactory) -> None:
     http = await vote_client()
-    legacy = VoterSigner.from_secret(http_secret()).legacy.sign("an-old-voter-id")
+    legacy = VoterSigner.from_secret(DEV_SECRET_KEY).legacy.sign("an-old-voter-id")
     assert (await cast(http, legacy, LEFT))["myVote"] == LEFT
-
-
-def http_secret() -> str:
-    from verdict.settings import DEV_SECRET_KEY
-
-    return DEV_SECRET_KEY
 
 
 async def test_a_planted_sibling_cookie_never_displaces_a_valid_one(
@@ -106,7 +98,9 @@ async def test_a_planted_sibling_cookie_never_displaces_a_valid_one(
         f"{COOKIE_NAME}={token}; {DEV_COOKIE_NAME}=garbage",
     ):
         response = await http.post(
-            "/graphql", json={"query": PAGE, "variables": {"slug": SEED}}, headers={"cookie": cookie}
+            "/graphql",
+            json={"query": PAGE, "variables": {"slug": SEED}},
+            headers={"cookie": cookie},
         )
         assert response.status_code == 200, cookie
         assert "set-cookie" not in response.headers, cookie  # the valid one is never cleared

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from graphql_api.errors import ErrorCode
 from graphql_api.limits.client_ip import ip_prefix
 from graphql_api.votes.botcheck import BotCheck, BotCheckError
 from graphql_api.votes.pow import ProofError, ProofOfWork
@@ -65,8 +66,8 @@ class MintLimiter:
         return retry_after
 
 
-def _error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
-    body = {"error": {"code": code, "message": message}, **extra}
+def _error(status: int, code: ErrorCode, message: str, **extra: object) -> JSONResponse:
+    body = {"error": {"code": code.value, "message": message}, **extra}
     return JSONResponse(body, status_code=status, headers=_NO_STORE)
 
 
@@ -100,13 +101,13 @@ class Minting:
             return self._answer(request, existing, None)
         fields = await _fields(request)
         if fields is None:
-            return _error(400, "BAD_REQUEST", "The body must be a JSON object (or empty).")
+            return _error(400, ErrorCode.BAD_REQUEST, "The body must be a JSON object (or empty).")
         client_ip = request.client.host if request.client is not None else "unknown"
         retry_after = await self.limiter.check(client_ip)
         if retry_after is not None:
             response = _error(
                 429,
-                "VOTER_MINT_LIMITED",
+                ErrorCode.VOTER_MINT_LIMITED,
                 f"Too many new voters from this network; retry in {retry_after} s.",
                 retryAfterSeconds=retry_after,
             )
@@ -117,14 +118,14 @@ class Minting:
             try:
                 await self.proof.check(fields.get("challenge", ""), fields.get("nonce", ""))
             except ProofError as exc:
-                return _error(400, "VOTER_PROOF_INVALID", f"Proof of work refused: {exc}.")
+                return _error(400, ErrorCode.VOTER_PROOF_INVALID, f"Proof of work refused: {exc}.")
             kind = VoterKind.POW
         if self.botcheck is not None:
             try:
                 await self.botcheck.verify(fields.get("botCheckToken", ""), client_ip)
             except BotCheckError as exc:
                 status = 503 if exc.unavailable else 403
-                return _error(status, "BOT_CHECK_FAILED", f"Bot check refused: {exc}.")
+                return _error(status, ErrorCode.BOT_CHECK_FAILED, f"Bot check refused: {exc}.")
             kind = VoterKind.BOTCHECK
         voter, token = self.signer.mint(kind)
         return self._answer(request, voter, token)

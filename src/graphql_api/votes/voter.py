@@ -32,6 +32,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graphql_api.errors import ErrorCode
 from graphql_api.signing import BadTokenError, PurposeSigner
 
 COOKIE_NAME = "__Host-verdict_voter"
@@ -226,7 +227,7 @@ async def refuse(scope: Scope, receive: Receive, send: Send, reason: str, *, cle
         "errors": [
             {
                 "message": f"Invalid voter token: {reason}. Drop it and mint a new one.",
-                "extensions": {"code": "INVALID_VOTER_TOKEN"},
+                "extensions": {"code": ErrorCode.INVALID_VOTER_TOKEN.value},
             }
         ]
     }

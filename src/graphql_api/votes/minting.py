@@ -13,10 +13,12 @@ Request body (JSON, every field optional unless the server asks for it):
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 
 import orjson
+from redis.exceptions import RedisError
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -39,6 +41,7 @@ from graphql_api.votes.voter import (
     secure_request,
 )
 
+logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 16_384
 _NO_STORE = {"cache-control": "no-store"}
 
@@ -52,18 +55,26 @@ class MintLimiter:
     per_prefix: Limit
 
     async def check(self, client_ip: str) -> int | None:
-        """None when a voter may be minted, else the seconds until the caller may retry."""
-        retry_after: int | None = None
+        """None when a voter may be minted, else the seconds until the caller may retry.
+
+        Every attempt counts against the address; only attempts the address may make count
+        against its network, so one address hammering away cannot lock its neighbours out.
+        """
         for limit, key in (
             (self.per_ip, f"mint-ip:{client_ip}"),
             (self.per_prefix, f"mint-net:{ip_prefix(client_ip)}"),
         ):
             if limit.count <= 0:
                 continue
-            count, remaining_ms = await self.store.hit(key, limit.window_seconds * 1000)
+            try:
+                count, remaining_ms = await self.store.hit(key, limit.window_seconds * 1000)
+            except RedisError:
+                # Fail open, as the vote limits do: an unreachable Redis must not stop voting.
+                logger.warning("mint limit check skipped: Redis unavailable", exc_info=True)
+                continue
             if count > limit.count:
-                retry_after = max(retry_after or 0, max(1, math.ceil(remaining_ms / 1000)))
-        return retry_after
+                return max(1, math.ceil(remaining_ms / 1000))
+        return None
 
 
 def _error(status: int, code: ErrorCode, message: str, **extra: object) -> JSONResponse:

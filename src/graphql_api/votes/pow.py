@@ -10,13 +10,17 @@ WebCrypto does in well under a second at 16 bits, and which a script pays again 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
+
 from graphql_api.signing import BadTokenError, PurposeSigner
 from graphql_api.votes.ratelimit import CounterStore
 
+logger = logging.getLogger(__name__)
 CHALLENGE_TTL_SECONDS = 300
 MAX_NONCE_LENGTH = 64
 _PURPOSE = b"verdict voter challenge v1"
@@ -85,6 +89,11 @@ class ProofOfWork:
             raise ProofError("challenge too easy for the current difficulty: ask for a new one")
         if work(challenge, nonce) < bits:
             raise ProofError("not enough work: the hash lacks leading zero bits")
-        count, _ = await self.spent.hit(f"pow:{random}", (CHALLENGE_TTL_SECONDS + 10) * 1000)
+        try:
+            count, _ = await self.spent.hit(f"pow:{random}", (CHALLENGE_TTL_SECONDS + 10) * 1000)
+        except RedisError:
+            # Fail open: the work was done; an unreachable Redis must not stop people voting.
+            logger.warning("spent-challenge check skipped: Redis unavailable", exc_info=True)
+            return
         if count > 1:
             raise ProofError("challenge already used: ask for a new one")

@@ -11,7 +11,8 @@ from graphql_api.limits.client_ip import parse_networks
 from graphql_api.votes.pow import ProofError, ProofOfWork, leading_zero_bits, solve, work
 from graphql_api.votes.ratelimit import MemoryCounters
 from graphql_api.votes.voter_settings import VoterSettings
-from tests.votes.conftest import LEFT, AppFactory, cast, unique_ip
+from tests.votes.conftest import LEFT, SEED, AppFactory, cast, unique_ip
+from verdict.models.votes import Vote
 
 
 async def _mint(http: httpx.AsyncClient, client: str = "", **body: str) -> httpx.Response:
@@ -70,6 +71,11 @@ async def test_proof_of_work_is_required_checked_and_single_use(vote_client: App
     assert minted.status_code == 201
     assert minted.json()["voterKind"] == "pow"
     assert (await cast(http, minted.json()["token"], LEFT))["__typename"] == "VoteSuccess"
+    # The vote keeps how its voter was minted, and when, for the audit.
+    row = await Vote.get(comparison_slug=SEED)
+    assert row.voter_kind == "pow"
+    assert row.voter_minted_at is not None
+    assert row.voter_minted_at.isoformat() == minted.json()["mintedAt"]
     replay = await _mint(http, challenge=challenge, nonce=nonce)
     assert replay.status_code == 400
     assert "already used" in replay.json()["error"]["message"]

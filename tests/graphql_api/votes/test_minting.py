@@ -104,3 +104,17 @@ async def test_bad_bodies_are_a_clear_400(vote_client: AppFactory) -> None:
         response = await http.post("/voter", content=body)
         assert response.status_code == 400, body[:10]
         assert response.json()["error"]["code"] == "BAD_REQUEST"
+
+
+async def test_a_spent_challenge_is_refused_by_every_replica(
+    vote_client: AppFactory, redis_url: str
+) -> None:
+    settings = VoterSettings(pow_bits=6, mint_per_ip=0, mint_per_prefix=0)
+    one = await vote_client(voters=settings, redis_url=redis_url)
+    two = await vote_client(voters=settings, redis_url=redis_url)
+    challenge = (await one.get("/voter/challenge")).json()["proofOfWork"]["challenge"]
+    nonce = solve(challenge, 6)
+    assert (await _mint(one, challenge=challenge, nonce=nonce)).status_code == 201
+    replay = await _mint(two, challenge=challenge, nonce=nonce)
+    assert replay.status_code == 400
+    assert "already used" in replay.json()["error"]["message"]

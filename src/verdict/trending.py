@@ -17,7 +17,8 @@ votes, each decayed by its age:
   A vote from a network the audit flags on this comparison (at least FLAGGED_PREFIX_VOTES votes
   from one /24 or /56) is multiplied by 0.1 again.
 A stuffed burst (fresh voters, one network, one minute) thus weighs about
-0.05 * 0.1 / sqrt(n) per vote: hundreds of them rank below a handful of honest votes.
+0.05 * 0.1 / sqrt(n) per vote: 300 of them add up to 0.09. A score under RANK_FLOOR (0.5) does
+not rank: the comparison is listed with those that have no recent votes, newest first.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ WINDOW = timedelta(days=7)
 FLAGGED_PREFIX_VOTES = 10
 """As the audit's default prefix threshold (verdict.vote_audit.Thresholds.prefix_votes)."""
 FLAGGED_WEIGHT = 0.1
+RANK_FLOOR = 0.5
+"""A score below this (half of one fresh vote of a day-old voter) does not rank at all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ def trust(event: VoteEvent) -> float:
 
 
 def scores(events: Iterable[VoteEvent], now: datetime) -> dict[str, float]:
-    """The TRENDING score of each comparison with votes in the window."""
+    """The TRENDING score of each comparison that ranks (votes in the window, over the floor)."""
     recent = [e for e in events if timedelta(0) <= now - e.at <= WINDOW]
     per_minute = Counter((e.comparison_slug, e.at.replace(second=0, microsecond=0)) for e in recent)
     per_prefix = Counter((e.comparison_slug, e.ip_prefix) for e in recent if e.ip_prefix)
@@ -76,7 +79,7 @@ def scores(events: Iterable[VoteEvent], now: datetime) -> dict[str, float]:
             weight *= FLAGGED_WEIGHT
         decay = 2 ** (-(now - e.at) / HALF_LIFE)
         totals[e.comparison_slug] = totals.get(e.comparison_slug, 0.0) + weight * decay
-    return totals
+    return {slug: score for slug, score in totals.items() if score >= RANK_FLOOR}
 
 
 async def read_scores(now: datetime) -> dict[str, float]:

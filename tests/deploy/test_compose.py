@@ -34,7 +34,7 @@ DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text()
 README = (PROJECT_ROOT / "README.md").read_text()
 # Variables the stack sets that Settings does not read, each documented in the README.
 INFRA_PREFIXES = ("POSTGRES_",)  # the postgres image's own
-INFRA_NAMES = {"FORWARDED_ALLOW_IPS"}  # uvicorn's: whose X-Forwarded-For to trust
+INFRA_NAMES: set[str] = set()  # uvicorn's FORWARDED_ALLOW_IPS is gone: VERDICT_TRUSTED_PROXIES
 # The Compose specification's service attributes (compose-spec, services.*).
 SERVICE_KEYS = {
     "annotations", "attach", "build", "blkio_config", "cap_add", "cap_drop", "cgroup",

@@ -76,7 +76,25 @@ async def votes_void(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{total} votes {verb} on {args.comparison}" + (f": {by_tool}" if total else ""))
     for difference in report.tallies:
         print(f"  {difference}", flush=True)
+    if total and not args.dry_run and settings.redis_url:
+        await _announce(settings.redis_url, args.comparison)
     return 0
+
+
+async def _announce(redis_url: str, slug: str) -> None:
+    """Tell every API replica the tallies changed (live pages, edge caches), as a vote does."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from graphql_api.votes.feed import CHANNEL
+
+    redis = Redis.from_url(redis_url)
+    try:
+        await redis.publish(CHANNEL, slug)
+    except RedisError as exc:
+        _say(f"verdict votes void: replicas not told (Redis: {exc}); pages catch up on expiry")
+    finally:
+        await redis.aclose()
 
 
 async def votes_prune(args: argparse.Namespace, settings: Settings) -> int:

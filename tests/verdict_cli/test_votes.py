@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from redis.asyncio import Redis
+
+from graphql_api.votes.feed import CHANNEL
+from tests.conftest import require_service
 from tests.support.vote_history import add_votes
+from tests.votes.conftest import REDIS_URL
 from verdict.models.votes import VoteTally, VoteVoid
 from verdict.settings import Settings
 
@@ -72,3 +78,34 @@ async def test_bad_arguments_are_clear_errors(db: Settings) -> None:
     )
     assert code == 2
     assert "cannot read" in err
+
+
+async def test_void_tells_the_replicas_through_redis(db: Settings) -> None:
+    if not REDIS_URL:
+        require_service("Redis", "VERDICT_TEST_REDIS_URL")
+    slug = f"void-{uuid.uuid4().hex[:8]}"
+    await add_votes(slug, "b", 3, prefix="203.0.113.0/24")
+    redis = Redis.from_url(REDIS_URL)
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(CHANNEL)
+    try:
+        await pubsub.get_message(ignore_subscribe_messages=True, timeout=1)
+        env = {**os.environ, "DATABASE_URL": db.database_url, "REDIS_URL": REDIS_URL}
+        process = await asyncio.create_subprocess_exec(
+            str(VERDICT),
+            *("votes", "void", "--comparison", slug, "--ip-prefix", "203.0.113.0/24"),
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        assert await process.wait() == 0
+        heard = []
+        for _ in range(50):
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+            if message is not None:
+                heard.append(message["data"].decode())
+            if slug in heard:
+                break
+        assert slug in heard
+    finally:
+        await pubsub.aclose()
+        await redis.aclose()

@@ -13,7 +13,9 @@ import pytest
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
+from graphql_api.settings import ApiSettings
 from graphql_api.votes.voter import VoterSigner
+from graphql_api.votes.voter_settings import VoterSettings
 from tests.conftest import require_service
 from verdict.settings import DEV_SECRET_KEY, Settings
 
@@ -33,6 +35,7 @@ mutation Cast($input: CastVoteInput!) {
     ... on VotingClosed { comparisonSlug message }
     ... on RateLimited { retryAfterSeconds message }
     ... on IdempotencyKeyReused { idempotencyKey message }
+    ... on VoterRequired { message }
   }
 }
 """
@@ -45,6 +48,7 @@ mutation Retract($input: RetractVoteInput!) {
     ... on ComparisonNotFound { comparisonSlug }
     ... on VotingClosed { comparisonSlug }
     ... on RateLimited { retryAfterSeconds }
+    ... on VoterRequired { message }
   }
 }
 """
@@ -78,15 +82,22 @@ async def vote_client(demo_db: Settings) -> AsyncIterator[AppFactory]:
     (which starts the live feed) runs for the test."""
     opened: list[tuple[httpx.AsyncClient, Any]] = []
 
-    async def make(*, ip: str | None = None, **overrides: Any) -> httpx.AsyncClient:
+    async def make(
+        *,
+        ip: str | None = None,
+        voters: VoterSettings | None = None,
+        base_url: str = "https://verdict.test",
+        **overrides: Any,
+    ) -> httpx.AsyncClient:
         overrides.setdefault("vote_limit_per_voter", 0)
         overrides.setdefault("vote_limit_per_ip", 0)
         settings = dataclasses.replace(demo_db, **overrides)
-        app: Starlette = create_app(settings, manage_database=False)
+        api = ApiSettings(voters=voters or VoterSettings())
+        app: Starlette = create_app(settings, api=api, manage_database=False)
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
         transport = httpx.ASGITransport(app=app, client=(ip or unique_ip(), 4321))
-        http = httpx.AsyncClient(transport=transport, base_url="https://verdict.test")
+        http = httpx.AsyncClient(transport=transport, base_url=base_url)
         opened.append((http, lifespan))
         return http
 
@@ -116,9 +127,12 @@ async def gql(
 
 
 async def new_voter(http: httpx.AsyncClient) -> str:
-    """A voter token, issued by the API the way a mobile app gets one."""
-    response = await http.post("/graphql", json={"query": "{ __typename }"})
+    """A voter token, minted by the API the way a mobile app gets one (``POST /voter``)."""
+    http.cookies.clear()
+    response = await http.post("/voter")
+    assert response.status_code == 201, response.text
     token = response.headers["x-verdict-voter"]
+    assert response.json()["token"] == token
     http.cookies.clear()
     return token
 

@@ -20,6 +20,7 @@ from graphql_api.caching.response_cache import (
     ResponseCache,
 )
 from graphql_api.limits.body import BodySizeLimit
+from graphql_api.limits.methods import GraphQLMethods
 from graphql_api.ops.health import Readiness, healthz
 from graphql_api.ops.metrics import Metrics
 from graphql_api.ops.request_id import RequestIds
@@ -109,6 +110,7 @@ def create_app(
         )
         graphql = cache
         services.metrics.watch_edge_cache(lambda: cache.size)
+    graphql = GraphQLMethods(graphql)
     middleware = [Middleware(RequestIds)]
     if api.cors_origins:
         middleware.append(

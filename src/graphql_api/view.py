@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,9 +27,13 @@ from graphql_api.caching import policy
 from graphql_api.caching.response_cache import ResponseCache, cache_key
 from graphql_api.context import Context
 from graphql_api.engine.direct import DirectQueries
+from graphql_api.engine.preflight import Preflight
+from graphql_api.engine.transport_ws import CheckedTransportWSHandler, SizedWebSocketAdapter
 from graphql_api.engine.validation import DocumentValidations
 from graphql_api.errors import ErrorCode
+from graphql_api.limits import envelope
 from graphql_api.limits.extension import cost_extension
+from graphql_api.limits.operations import refuse_over_http
 from graphql_api.ops.metrics import Metrics
 from graphql_api.ops.request_id import request_id
 from graphql_api.outcome import Outcome, outcome_of
@@ -75,6 +79,9 @@ def _http_error_code(status: int, reason: str) -> ErrorCode:
 
 
 class VerdictGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = SizedWebSocketAdapter
+    graphql_transport_ws_handler_class = CheckedTransportWSHandler
+
     def __init__(
         self, settings: Settings, api: ApiSettings, voting: Voting, services: Services
     ) -> None:
@@ -92,6 +99,15 @@ class VerdictGraphQL(GraphQL[Context, None]):
         self._voting = voting
         self._services = services
         self._direct = DirectQueries(schema, validations, settings, api)
+        # Read by graphql_api.engine.transport_ws: WebSocket operations pass the HTTP checks.
+        self.max_message_bytes = api.max_body_bytes
+        self.ws_preflight = Preflight(
+            schema,
+            services.persisted,
+            api,
+            settings.max_page_size,
+            mask=settings.mode is Mode.PROD,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -118,7 +134,11 @@ class VerdictGraphQL(GraphQL[Context, None]):
             response = await self.run(request)
         except HTTPException as e:
             headers = {"Allow": "POST"} if e.status_code == 405 else None
-            code = _http_error_code(e.status_code, e.reason)
+            code = (
+                e.code
+                if isinstance(e, envelope.EnvelopeError)
+                else _http_error_code(e.status_code, e.reason)
+            )
             outcome.codes.append(code.value)
             response = error_response(e.status_code, e.reason, code, headers)
         response = self._http_caching(request, response, outcome)
@@ -154,6 +174,27 @@ class VerdictGraphQL(GraphQL[Context, None]):
             }
             return Response(status_code=304, headers=headers)
         return response
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson, strictly: no lone surrogates, no invalid UTF-8, no number beyond a double.
+        # Over WebSocket its JSONDecodeError (a json.JSONDecodeError) closes with 4400.
+        return orjson.loads(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # Strawberry's reads the body with Python's json and trusts the shapes it finds; the
+        # envelope is checked here, once, into typed requests (graphql_api.limits.envelope).
+        if request.method == "GET":
+            params = request.query_params
+            return envelope.query_string_request(
+                {k: v for k, v in params.items() if isinstance(v, str)}
+            )
+        content_type = (request.content_type or "").split(";", 1)[0].strip().lower()
+        if content_type != "application/json":
+            raise envelope.EnvelopeError("Unsupported content type")
+        data = envelope.decode_json(await request.get_body())
+        return envelope.body_requests(data, self._api.max_batch)
 
     def encode_json(self, data: object) -> str:
         # orjson: several times faster than json.dumps on a page of ~500 values. A str, not
@@ -217,6 +258,9 @@ class VerdictGraphQL(GraphQL[Context, None]):
             if data.query
             else policy.Plan(policy.Scope.NO_STORE, None)
         )
+        refused = refuse_over_http(plan.document, data.operation_name)
+        if refused is not None:
+            raise refused
         outcome.restrict(policy.Scope.NO_STORE if context.preview else plan.scope)
         if plan.analysis is None or plan.analysis.fields & policy.UNTRACKED_FIELDS:
             outcome.tracked = False

@@ -96,6 +96,7 @@ async def _watch(
         webhook_host=settings.webhook_host,
         webhook_port=args.webhook_port or settings.webhook_port,
         webhook_secret=settings.webhook_secret,
+        redis_url=settings.redis_url,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     stop = asyncio.Event()

@@ -47,6 +47,8 @@ class Plan:
     analysis: Analysis | None
     operation_name: str | None = None
     """The name of the operation that will run, from the document when the request has none."""
+    document: DocumentNode | None = None
+    """The parsed document (None when it does not parse)."""
 
 
 @lru_cache(maxsize=1024)
@@ -73,19 +75,19 @@ def plan(
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1:
-        return Plan(Scope.NO_STORE, None)
+        return Plan(Scope.NO_STORE, None, document=document)
     name = operations[0].name.value if operations[0].name else None
     if operations[0].operation is not OperationType.QUERY:
-        return Plan(Scope.NO_STORE, None, name)
+        return Plan(Scope.NO_STORE, None, name, document)
     analysis = ANALYSES.analyse(
         query, document, operation_name, variables, max_page_size=max_page_size
     )
     if analysis.fields & PRIVATE_FIELDS:
-        return Plan(Scope.PRIVATE, analysis, name)
+        return Plan(Scope.PRIVATE, analysis, name, document)
     # MOST_VOTED orders by tallies; looked for in the text and the variables, conservatively.
     if analysis.fields & LIVE_FIELDS or "MOST_VOTED" in query or "MOST_VOTED" in str(variables):
-        return Plan(Scope.PUBLIC, analysis, name)
-    return Plan(Scope.CONTENT, analysis, name)
+        return Plan(Scope.PUBLIC, analysis, name, document)
+    return Plan(Scope.CONTENT, analysis, name, document)
 
 
 def cache_control(scope: Scope, max_age: int) -> str:

@@ -186,7 +186,7 @@ def unhandled(records: list[logging.LogRecord]) -> list[str]:
     for record in records:
         try:
             formatter.format(record)
-        except Exception as exc:  # noqa: BLE001 - a lost log line is what this looks for
+        except Exception as exc:
             problems.append(f"unformattable record {record.name}: {exc!r}")
             continue
         if record.levelno >= logging.ERROR and (
@@ -197,7 +197,7 @@ def unhandled(records: list[logging.LogRecord]) -> list[str]:
     return problems
 
 
-class captured_logs:  # noqa: N801 - used as a context manager
+class captured_logs:
     """``with captured_logs() as logs:`` ... ``logs.records``."""
 
     def __enter__(self) -> LogRecords:

@@ -35,7 +35,7 @@ from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import VoterIdentity
 from graphql_api.web import web_routes
 from verdict.db import database
-from verdict.settings import Settings
+from verdict.settings import Mode, Settings
 
 
 def _services(settings: Settings, api: ApiSettings, redis: Redis | None) -> Services:
@@ -44,7 +44,8 @@ def _services(settings: Settings, api: ApiSettings, redis: Redis | None) -> Serv
         if redis is not None
         else MemoryDocuments(api.persisted_query_cache_size)
     )
-    trusted = manifest.load() if api.trusted_documents == TrustedDocuments.ONLY else None
+    known = manifest.load()
+    trusted = known if api.trusted_documents == TrustedDocuments.ONLY else None
     cache = None
     if api.response_cache:
         store = (
@@ -57,7 +58,11 @@ def _services(settings: Settings, api: ApiSettings, redis: Redis | None) -> Serv
         persisted=PersistedQueries(documents, trusted),
         cache=cache,
         preview=PreviewSigner.from_secret(settings.secret_key),
-        metrics=Metrics(),
+        metrics=Metrics(
+            manifest.operation_names(known),
+            token=api.metrics_token,
+            public=settings.mode is Mode.DEV,
+        ),
         counts=CountCache(),
     )
 

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from graphql_api.preview.tokens import MAX_LIFETIME_HOURS
 from verdict.env_values import ConfigError, env_count, env_seconds
+from verdict.secret_strength import refusal
 from verdict.settings import Mode, Settings
 
 
@@ -47,6 +49,8 @@ class ApiSettings:
     shutdown_grace_seconds: float = 10.0
     preview_token_hours: int = 24
     json_logs: bool = True
+    metrics_token: str | None = None
+    """Bearer token /metrics wants; without one, /metrics is served in dev mode only."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, prod: bool) -> ApiSettings:
@@ -78,6 +82,14 @@ class ApiSettings:
                 raise ConfigError(
                     f"VERDICT_CORS_ORIGINS must list http(s) origins (got {origin!r})"
                 )
+        preview_hours = env_count(
+            env, "VERDICT_PREVIEW_TOKEN_HOURS", d.preview_token_hours, minimum=1
+        )
+        if preview_hours > MAX_LIFETIME_HOURS:
+            raise ConfigError(
+                f"VERDICT_PREVIEW_TOKEN_HOURS must be at most {MAX_LIFETIME_HOURS} "
+                f"(got {preview_hours})"
+            )
         return cls(
             max_depth=env_count(env, "VERDICT_MAX_DEPTH", d.max_depth, minimum=2),
             max_tokens=env_count(env, "VERDICT_MAX_TOKENS", d.max_tokens, minimum=10),
@@ -106,11 +118,18 @@ class ApiSettings:
             shutdown_grace_seconds=env_seconds(
                 env, "VERDICT_SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds
             ),
-            preview_token_hours=env_count(
-                env, "VERDICT_PREVIEW_TOKEN_HOURS", d.preview_token_hours, minimum=1
-            ),
+            preview_token_hours=preview_hours,
             json_logs=(env.get("VERDICT_LOG_FORMAT") or "json").strip().lower() != "text",
+            metrics_token=_metrics_token(env, prod=prod),
         )
+
+
+def _metrics_token(env: Mapping[str, str], *, prod: bool) -> str | None:
+    token = (env.get("VERDICT_METRICS_TOKEN") or "").strip() or None
+    refused = None if token is None or not prod else refusal("VERDICT_METRICS_TOKEN", token)
+    if refused is not None:
+        raise ConfigError(refused)
+    return token
 
 
 def for_settings(settings: Settings, env: Mapping[str, str] | None = None) -> ApiSettings:

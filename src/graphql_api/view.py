@@ -239,7 +239,9 @@ class VerdictGraphQL(GraphQL[Context, None]):
         context: Context = kwargs["context"]
         data: GraphQLRequestData = kwargs["request_data"]
         outcome = _outcome(request)
-        outcome.operations.append(data.operation_name)
+        # A metric label only once the operation ran: a name a client merely sent (unknown, or in
+        # a document that fails) never takes one of the capped labels.
+        outcome.operations.append(None)
         index = len(outcome.operations) - 1
         resolved = await self._services.persisted.resolve(data.query, data.extensions)
         if isinstance(resolved, GraphQLError):
@@ -264,7 +266,6 @@ class VerdictGraphQL(GraphQL[Context, None]):
         outcome.restrict(policy.Scope.NO_STORE if context.preview else plan.scope)
         if plan.analysis is None or plan.analysis.fields & policy.UNTRACKED_FIELDS:
             outcome.tracked = False
-        outcome.operations[index] = data.operation_name or plan.operation_name
         cache = self._services.cache
         key = None
         before = ""
@@ -275,6 +276,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
             self._services.metrics.cache.labels("miss" if cached is None else "hit").inc()
             if cached is not None:
                 outcome.cache = "hit"
+                outcome.operations[index] = plan.operation_name
                 extensions = {}
                 if plan.analysis is not None:
                     extensions = cost_extension(plan.analysis, self._api)
@@ -290,6 +292,8 @@ class VerdictGraphQL(GraphQL[Context, None]):
             if request.method == "GET" and isinstance(e.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, "Mutations are only accepted over POST.") from e
             raise
+        if not is_request_error(result):
+            outcome.operations[index] = plan.operation_name
         if result.errors:
             outcome.restrict(policy.Scope.NO_STORE)
         if context.loaders.live:

@@ -183,7 +183,12 @@ async def _preview_token(args: argparse.Namespace, settings: Settings) -> int:
     from graphql_api.settings import for_settings
 
     hours = args.hours or for_settings(settings).preview_token_hours
-    print(PreviewSigner.from_secret(settings.secret_key).issue(hours), flush=True)
+    try:
+        token = PreviewSigner.from_secret(settings.secret_key).issue(hours)
+    except ValueError as exc:
+        _say(f"verdict preview-token: {exc}")
+        return 2
+    print(token, flush=True)
     _say(f"preview token valid for {hours:g} h: send it as X-Verdict-Preview or ?preview=")
     return 0
 

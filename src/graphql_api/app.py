@@ -29,7 +29,7 @@ from graphql_api.persisted.resolve import PersistedQueries
 from graphql_api.persisted.store import DocumentStore, MemoryDocuments, RedisDocuments
 from graphql_api.preview.tokens import PreviewSigner
 from graphql_api.relay.counts import CountCache
-from graphql_api.settings import ApiSettings, TrustedDocuments, for_settings
+from graphql_api.settings import MB, ApiSettings, TrustedDocuments, for_settings
 from graphql_api.view import Services, VerdictGraphQL
 from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import VoterIdentity
@@ -39,10 +39,16 @@ from verdict.settings import Mode, Settings
 
 
 def _services(settings: Settings, api: ApiSettings, redis: Redis | None) -> Services:
+    local_bytes = api.persisted_query_cache_mb * MB
     documents: DocumentStore = (
-        RedisDocuments(redis, api.persisted_query_cache_size)
+        RedisDocuments(
+            redis,
+            api.persisted_query_cache_size,
+            local_bytes=local_bytes,
+            max_bytes=api.persisted_query_redis_mb * MB,
+        )
         if redis is not None
-        else MemoryDocuments(api.persisted_query_cache_size)
+        else MemoryDocuments(api.persisted_query_cache_size, local_bytes)
     )
     known = manifest.load()
     trusted = known if api.trusted_documents == TrustedDocuments.ONLY else None
@@ -51,7 +57,9 @@ def _services(settings: Settings, api: ApiSettings, redis: Redis | None) -> Serv
         store = (
             RedisEntries(redis, api.response_cache_ttl)
             if redis is not None
-            else MemoryEntries(api.response_cache_size, api.response_cache_ttl)
+            else MemoryEntries(
+                api.response_cache_size, api.response_cache_ttl, api.response_cache_mb * MB
+            )
         )
         cache = ResponseCache(store)
     return Services(

@@ -17,6 +17,8 @@ from verdict.env_values import ConfigError, env_count, env_seconds
 from verdict.secret_strength import refusal
 from verdict.settings import Mode, Settings
 
+MB = 1024 * 1024
+
 
 class TrustedDocuments(StrEnum):
     OFF = "off"
@@ -40,6 +42,14 @@ class ApiSettings:
     response_cache_size: int = 2000
     response_cache_ttl: int = 300
     persisted_query_cache_size: int = 5000
+    persisted_query_cache_mb: int = 16
+    """Bytes of persisted-query texts kept in this process (besides the entry cap above)."""
+    persisted_query_redis_mb: int = 64
+    """Bytes of persisted-query texts kept in Redis, all replicas together."""
+    document_cache_mb: int = 64
+    """Parsed documents kept in this process (and as much again for validation results)."""
+    response_cache_mb: int = 64
+    """Response bodies kept by the in-process response cache (without Redis)."""
     edge_cache: bool = True
     edge_cache_mb: int = 128
     edge_cache_ttl: float = 300.0
@@ -108,6 +118,18 @@ class ApiSettings:
             ),
             persisted_query_cache_size=env_count(
                 env, "VERDICT_PERSISTED_QUERY_CACHE_SIZE", d.persisted_query_cache_size, minimum=1
+            ),
+            persisted_query_cache_mb=env_count(
+                env, "VERDICT_PERSISTED_QUERY_CACHE_MB", d.persisted_query_cache_mb, minimum=1
+            ),
+            persisted_query_redis_mb=env_count(
+                env, "VERDICT_PERSISTED_QUERY_REDIS_MB", d.persisted_query_redis_mb, minimum=1
+            ),
+            document_cache_mb=env_count(
+                env, "VERDICT_DOCUMENT_CACHE_MB", d.document_cache_mb, minimum=1
+            ),
+            response_cache_mb=env_count(
+                env, "VERDICT_RESPONSE_CACHE_MB", d.response_cache_mb, minimum=1
             ),
             edge_cache=switch("VERDICT_EDGE_CACHE", True),
             edge_cache_mb=env_count(env, "VERDICT_EDGE_CACHE_MB", d.edge_cache_mb, minimum=1),

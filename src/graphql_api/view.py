@@ -27,6 +27,7 @@ from graphql_api.caching import policy
 from graphql_api.caching.response_cache import ResponseCache, cache_key
 from graphql_api.context import Context
 from graphql_api.engine.direct import DirectQueries
+from graphql_api.engine.documents import ParsedDocuments
 from graphql_api.engine.preflight import Preflight
 from graphql_api.engine.transport_ws import CheckedTransportWSHandler, SizedWebSocketAdapter
 from graphql_api.engine.validation import DocumentValidations
@@ -48,7 +49,7 @@ from graphql_api.responses import (
     negotiate_media_type,
 )
 from graphql_api.schema import build_schema
-from graphql_api.settings import ApiSettings
+from graphql_api.settings import MB, ApiSettings
 from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import SCOPE_KEY
 from verdict.settings import Mode, Settings
@@ -85,8 +86,9 @@ class VerdictGraphQL(GraphQL[Context, None]):
     def __init__(
         self, settings: Settings, api: ApiSettings, voting: Voting, services: Services
     ) -> None:
-        validations = DocumentValidations(api.persisted_query_cache_size)
-        schema = build_schema(settings, api, validations=validations)
+        validations = DocumentValidations(api.document_cache_mb * MB)
+        self._documents = ParsedDocuments(api.document_cache_mb * MB, api.max_tokens)
+        schema = build_schema(settings, api, validations=validations, documents=self._documents)
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.mode is Mode.DEV else None,
@@ -254,7 +256,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
                 data.query,
                 data.operation_name,
                 data.variables,
-                max_tokens=self._api.max_tokens,
+                documents=self._documents,
                 max_page_size=self._settings.max_page_size,
             )
             if data.query
@@ -294,6 +296,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
             raise
         if not is_request_error(result):
             outcome.operations[index] = plan.operation_name
+            await self._services.persisted.register(data.query, data.extensions)
         if result.errors:
             outcome.restrict(policy.Scope.NO_STORE)
         if context.loaders.live:

@@ -7,17 +7,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
     DocumentNode,
-    GraphQLError,
     OperationDefinitionNode,
     OperationType,
-    parse,
 )
 
+from graphql_api.engine.documents import ParsedDocuments
 from graphql_api.limits.analysis import ANALYSES, Analysis
 
 LIVE_FIELDS = frozenset({"voteCount", "voteShare", "myVote", "syncIssues", "tally", "voteTally"})
@@ -51,24 +49,17 @@ class Plan:
     """The parsed document (None when it does not parse)."""
 
 
-@lru_cache(maxsize=1024)
-def _parse(query: str, max_tokens: int) -> DocumentNode | None:
-    try:
-        return parse(query, max_tokens=max_tokens)
-    except GraphQLError:
-        return None
-
-
 def plan(
     query: str,
     operation_name: str | None,
     variables: dict[str, Any] | None,
     *,
-    max_tokens: int,
+    documents: ParsedDocuments,
     max_page_size: int,
 ) -> Plan:
-    """How cacheable the operation is; NO_STORE when it cannot even be parsed (it will fail)."""
-    document = _parse(query, max_tokens)
+    """How cacheable the operation is; NO_STORE when it cannot even be parsed (it will fail).
+    ``documents`` parses (the app's cache, shared with the parse step)."""
+    document = documents.parse_or_none(query)
     if document is None:
         return Plan(Scope.NO_STORE, None)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]

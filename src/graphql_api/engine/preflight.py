@@ -66,6 +66,7 @@ class Preflight:
         invalid = validate_document(self.schema._schema, document, tuple(specified_rules))
         if invalid:
             return self._errors(*invalid)
+        await self.persisted.register(resolved, data.extensions)
         return dataclasses.replace(data, query=resolved)
 
     def _errors(self, *errors: GraphQLError) -> Errors:

@@ -12,7 +12,6 @@ fragment costs, each time it is spread, exactly as the executor would expand it.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,8 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
 )
+
+from graphql_api.caching.budget import ByteLRU
 
 DEFAULT_PAGE_SIZE = 20
 PAGED_DEFAULTS = {"syncIssues": 100}
@@ -170,11 +171,11 @@ class AnalysisCache:
     """Analyses by document text, so a repeated operation is walked once per distinct text
     (and distinct values of the variables its cost reads), not once per request."""
 
-    def __init__(self, maxsize: int = 1024) -> None:
-        self._maxsize = maxsize
-        self._entries: OrderedDict[
+    def __init__(self, max_bytes: int = 16 * 1024 * 1024) -> None:
+        # Keyed by the text: bounded by bytes, or a stream of large queries is kept whole.
+        self._entries: ByteLRU[
             tuple[str, str | None, int], tuple[frozenset[str], dict[tuple[Any, ...], Analysis]]
-        ] = OrderedDict()
+        ] = ByteLRU(max_bytes)
 
     def analyse(
         self,
@@ -196,15 +197,13 @@ class AnalysisCache:
             inputs = tuple(_hashable(values.get(name)) for name in sorted(consulted))
             found = by_values.get(inputs)
             if found is not None:
-                self._entries.move_to_end(key)
                 return found
         analysis, consulted = _analyse(document, operation_name, values, max_page_size)
         inputs = tuple(_hashable(values.get(name)) for name in sorted(consulted))
         if entry is None:
             entry = (consulted, {})
-            self._entries[key] = entry
-            if len(self._entries) > self._maxsize:
-                self._entries.popitem(last=False)
+            # The text, and up to 64 small analyses (a few hundred bytes each).
+            self._entries.put(key, entry, len(query) + len(operation_name or "") + 64 * 300)
         if len(entry[1]) < 64:  # a few page sizes per document; others are walked again
             entry[1][inputs] = analysis
         return analysis

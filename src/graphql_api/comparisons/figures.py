@@ -12,7 +12,6 @@ the response-cache dependencies and the ``live`` flag only cover what was read.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -26,7 +25,9 @@ from graphql import (
 )
 from strawberry.dataloader import DataLoader
 
+from graphql_api.caching.budget import ByteLRU
 from graphql_api.context import Info
+from graphql_api.engine.documents import document_size
 from graphql_api.loaders import Loaders
 from graphql_api.rows import PanelCounts, ReviewRow, SideRow
 
@@ -130,9 +131,11 @@ class _NeedsByNodes:
     id is never reused while the entry is cached.
     """
 
-    def __init__(self, maxsize: int = 1024) -> None:
-        self._maxsize = maxsize
-        self._entries: OrderedDict[tuple[int, ...], tuple[list[FieldNode], Needs]] = OrderedDict()
+    def __init__(self, maxsize: int = 1024, max_bytes: int = 32 * 1024 * 1024) -> None:
+        # An entry keeps its nodes' document text alive: bounded by bytes as well.
+        self._entries: ByteLRU[tuple[int, ...], tuple[list[FieldNode], Needs]] = ByteLRU(
+            max_bytes, maxsize
+        )
 
     def get(self, nodes: list[FieldNode], compute: Callable[[], Needs]) -> Needs:
         key = tuple(map(id, nodes))
@@ -140,9 +143,7 @@ class _NeedsByNodes:
         if entry is not None and all(a is b for a, b in zip(entry[0], nodes, strict=True)):
             return entry[1]
         needs = compute()
-        self._entries[key] = (list(nodes), needs)
-        if len(self._entries) > self._maxsize:
-            self._entries.popitem(last=False)
+        self._entries.put(key, (list(nodes), needs), document_size(nodes[0]) if nodes else 0)
         return needs
 
 

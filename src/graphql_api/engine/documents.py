@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import DocumentNode, GraphQLError, parse
+from graphql import DocumentNode, GraphQLError, Node, parse
 from strawberry.extensions import SchemaExtension
 
 from graphql_api.caching.budget import ByteLRU
@@ -20,8 +20,9 @@ AST_BYTES_PER_CHARACTER = 100
 """Measured: a parsed document takes 55 to 100 bytes per character of its text."""
 
 
-def document_size(document: DocumentNode) -> int:
-    """The estimated memory of a parsed document (from the length of its source text)."""
+def document_size(document: Node) -> int:
+    """The estimated memory a parsed document (or any node of it, which keeps the document's
+    source text and its own subtree alive) holds, from the length of the source text."""
     source = document.loc.source.body if document.loc is not None else ""
     return max(1, len(source)) * AST_BYTES_PER_CHARACTER
 

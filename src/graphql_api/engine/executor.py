@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any, TypeVar
@@ -61,6 +60,9 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE as _CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
+
+from graphql_api.caching.budget import ByteLRU
+from graphql_api.engine.documents import document_size
 
 _PLAIN_LEAF = 1
 _PLAIN_OBJECT = 2
@@ -233,9 +235,9 @@ class _OperationPlans:
         ] = {}
 
 
-_OPERATIONS: OrderedDict[tuple[int, bool], _OperationPlans] = OrderedDict()
-_OPERATIONS_KEPT = 512
-"""Operations whose plans are kept (least recently used dropped first), like the parser cache."""
+_OPERATIONS: ByteLRU[tuple[int, bool], _OperationPlans] = ByteLRU(64 * 1024 * 1024, 512)
+"""Operations whose plans are kept (least recently used dropped first), like the parser cache:
+512 at most, and at most 64 MB of the documents they keep alive."""
 
 
 def _has_directives(selection_set: SelectionSetNode | None) -> bool:
@@ -261,15 +263,12 @@ def _operation_plans(
     key = (id(operation), middleware)
     entry = _OPERATIONS.get(key)
     if entry is not None and entry.operation is operation and entry.schema is schema:
-        _OPERATIONS.move_to_end(key)
         return entry
     static = not _has_directives(operation.selection_set) and not any(
         _has_directives(f.selection_set) for f in fragments.values()
     )
     entry = _OperationPlans(schema, operation, static)
-    _OPERATIONS[key] = entry
-    if len(_OPERATIONS) > _OPERATIONS_KEPT:
-        _OPERATIONS.popitem(last=False)
+    _OPERATIONS.put(key, entry, document_size(operation))
     return entry
 
 

@@ -72,7 +72,6 @@ class PersistedQueries:
             )
         return document
 
-
     async def register(self, query: str | None, extensions: dict[str, Any] | None) -> None:
         """Keep ``query`` under its hash, when the request asked for it (APQ) and the document
         parsed and validated: the caller calls this only then, so a broken or hostile text is

@@ -116,7 +116,7 @@ class RedisDocuments:
         if expired:
             await self._drop([m.decode() if isinstance(m, bytes) else str(m) for m in expired])
         while int(await self._redis.get(self._total) or 0) > self._max_bytes:
-            oldest = cast("list[tuple[bytes, float]]", await self._redis.zpopmin(self._index, 16))
+            oldest = cast("list[tuple[bytes, float]]", await self._redis.zpopmin(self._index, 1))
             if not oldest:
                 await self._redis.set(self._total, 0)  # nothing left to count: the sum drifted
                 return

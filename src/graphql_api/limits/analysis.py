@@ -33,8 +33,11 @@ from graphql_api.caching.budget import ByteLRU
 DEFAULT_PAGE_SIZE = 20
 PAGED_DEFAULTS = {"syncIssues": 100}
 """Paginated fields whose ``first`` defaults to something other than 20."""
-LIST_ESTIMATES = {"sides": 4, "reviews": 10, "reviewerSplit": 10}
-"""Estimated length of the list fields that take no ``first``."""
+PAGE_MAXIMUMS = {"syncIssues": 500}
+"""Paginated fields whose ``first`` may go past the server's page size (their own maximum)."""
+LIST_ESTIMATES = {"sides": 4, "reviews": 10, "reviewerSplit": 10, "comparisons": 50}
+"""Length of the list fields that take no ``first``: ``Tool.comparisons`` returns at most 50
+(``graphql_api.tools.types.MAX_TOOL_COMPARISONS``); the others are estimates."""
 
 
 @dataclass(slots=True)
@@ -62,9 +65,12 @@ class _Walker:
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
         max_page_size: int,
+        defaults: Mapping[str, Any] | None = None,
     ) -> None:
         self._fragments = fragments
         self._variables = variables
+        self._defaults = defaults or {}
+        """Variables' default values (``query($n: Int = 100)``), used when a request omits one."""
         self._max_page_size = max_page_size
         self._memo: dict[str, Figures] = {}
         self.consulted: set[str] = set()
@@ -119,14 +125,18 @@ class _Walker:
             if isinstance(argument.value, IntValueNode):
                 value = argument.value.value
             elif isinstance(argument.value, VariableNode):
-                self.consulted.add(argument.value.name.value)
-                value = self._variables.get(argument.value.name.value)
+                variable = argument.value.name.value
+                self.consulted.add(variable)
+                if variable in self._variables:
+                    value = self._variables[variable]
+                else:  # omitted: the operation's default for it applies, as in execution
+                    value = self._defaults.get(variable)
             try:
                 size = int(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 size = PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE)
             # Larger pages are refused by the resolvers; estimate what may actually run.
-            return max(1, min(size, self._max_page_size))
+            return max(1, min(size, PAGE_MAXIMUMS.get(name, self._max_page_size)))
         if name in PAGED_DEFAULTS or name in {"tools", "comparisons", "reviewers"}:
             return PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE)
         return LIST_ESTIMATES.get(name, 1)
@@ -144,16 +154,23 @@ def _analyse(
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
-    walker = _Walker(fragments, variables or {}, max_page_size)
     total = Figures()
+    consulted: set[str] = set()
     for operation in operations[:1] if len(operations) == 1 else operations:
+        defaults = {
+            d.variable.name.value: d.default_value.value
+            for d in operation.variable_definitions or ()
+            if isinstance(d.default_value, IntValueNode)
+        }
+        walker = _Walker(fragments, variables or {}, max_page_size, defaults)
         part = walker.selection_set(operation.selection_set)
+        consulted |= walker.consulted
         total.depth = max(total.depth, part.depth)
         total.aliases += part.aliases
         total.cost = max(total.cost, part.cost)
         total.fields |= part.fields
     analysis = Analysis(total.depth, total.aliases, total.cost, frozenset(total.fields))
-    return analysis, frozenset(walker.consulted)
+    return analysis, frozenset(consulted)
 
 
 def analyse(

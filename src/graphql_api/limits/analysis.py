@@ -138,7 +138,9 @@ class _Walker:
             # Larger pages are refused by the resolvers; estimate what may actually run.
             return max(1, min(size, PAGE_MAXIMUMS.get(name, self._max_page_size)))
         if name in PAGED_DEFAULTS or name in {"tools", "comparisons", "reviewers"}:
-            return PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE)
+            # Without types, a name is every field that bears it: Query.comparisons pages by 20,
+            # Tool.comparisons lists up to 50; the larger bound holds for both.
+            return max(PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE), LIST_ESTIMATES.get(name, 0))
         return LIST_ESTIMATES.get(name, 1)
 
 

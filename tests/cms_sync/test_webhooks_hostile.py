@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import orjson
 import pytest
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import BaseTestServer, TestServer
 from redis.asyncio import Redis
 
 from cms_sync.replays import RedisReplays
@@ -38,13 +38,15 @@ class Triggers:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[tuple[TestServer, Triggers]]:
+async def server() -> AsyncIterator[tuple[BaseTestServer, Triggers]]:
     triggers = Triggers()
     async with TestServer(create_webhook_app(SECRET, triggers)) as test_server:
         yield test_server, triggers
 
 
-async def _send(server: TestServer, headers: list[tuple[bytes, bytes]], body: bytes = EVENT) -> int:
+async def _send(
+    server: BaseTestServer, headers: list[tuple[bytes, bytes]], body: bytes = EVENT
+) -> int:
     assert server.host is not None
     assert server.port is not None
     return await raw_request(server.host, server.port, WEBHOOK_PATH, headers, body)
@@ -54,14 +56,14 @@ async def _send(server: TestServer, headers: list[tuple[bytes, bytes]], body: by
     "value", [b"\xff\xfe", SECRET.encode()[:-1] + b"\xe9", "sécret".encode()], ids=repr
 )
 async def test_non_ascii_secret_is_refused(
-    server: tuple[TestServer, Triggers], value: bytes
+    server: tuple[BaseTestServer, Triggers], value: bytes
 ) -> None:
     test_server, triggers = server
     assert await _send(test_server, [(SECRET_HEADER.encode(), value)]) == 403
     assert triggers.collections == []
 
 
-async def test_non_ascii_signature_is_refused(server: tuple[TestServer, Triggers]) -> None:
+async def test_non_ascii_signature_is_refused(server: tuple[BaseTestServer, Triggers]) -> None:
     test_server, triggers = server
     stamp = str(int(time.time())).encode()
     headers = [(TIMESTAMP_HEADER.encode(), stamp), (SIGNATURE_HEADER.encode(), b"sha256=\xff" * 8)]
@@ -73,7 +75,7 @@ async def test_non_ascii_signature_is_refused(server: tuple[TestServer, Triggers
     "stamp", ["nan", "NaN", "inf", "-inf", "1e3", f"{time.time():.3f}", "+1", "1_7", "٣"]
 )
 async def test_timestamps_that_are_not_digits_are_refused(
-    server: tuple[TestServer, Triggers], stamp: str
+    server: tuple[BaseTestServer, Triggers], stamp: str
 ) -> None:
     test_server, triggers = server
     headers = [
@@ -92,13 +94,13 @@ def _signed(stamp: int | None = None) -> list[tuple[bytes, bytes]]:
     ]
 
 
-async def test_far_future_timestamp_is_refused(server: tuple[TestServer, Triggers]) -> None:
+async def test_far_future_timestamp_is_refused(server: tuple[BaseTestServer, Triggers]) -> None:
     test_server, triggers = server
     assert await _send(test_server, _signed(int(time.time()) + 10**9)) == 401
     assert triggers.collections == []
 
 
-async def test_a_replayed_signature_is_refused(server: tuple[TestServer, Triggers]) -> None:
+async def test_a_replayed_signature_is_refused(server: tuple[BaseTestServer, Triggers]) -> None:
     test_server, triggers = server
     headers = _signed()
     assert await _send(test_server, headers) == 202

@@ -174,6 +174,9 @@ def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: str) -> 
         workers=args.workers,
         graceful_seconds=max(1, round(for_settings(settings).shutdown_grace_seconds)),
         on_listening=on_listening,
+        # Twice the body limit: the app closes 4400 (BODY_TOO_LARGE) past the limit itself; the
+        # server only keeps far larger frames from being assembled at all.
+        ws_max_bytes=2 * for_settings(settings).max_body_bytes,
     )
     return 0 if listening else 1
 

@@ -20,12 +20,16 @@ from dataclasses import dataclass
 import orjson
 from aiohttp import web
 
+from cms_sync.replays import MemoryReplays, Replays
+
 log = logging.getLogger("cms_sync.webhooks")
 
 SECRET_HEADER = "X-Verdict-Webhook-Secret"
 SIGNATURE_HEADER = "X-Verdict-Signature"
 TIMESTAMP_HEADER = "X-Verdict-Timestamp"
 REPLAY_WINDOW = 300.0
+MAX_TIMESTAMP_DIGITS = 12
+"""Unix seconds in plain digits (a float would let ``nan`` or ``inf`` through the window)."""
 MAX_BODY = 256 * 1024
 WEBHOOK_PATH = "/webhooks/directus"
 
@@ -53,21 +57,21 @@ class Verifier:
         given = headers.get(SECRET_HEADER.lower())
         if given is None:
             raise WebhookRejected(401, "no secret or signature header")
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+        # aiohttp keeps a non-UTF-8 header byte as a lone surrogate: such a value is no secret.
+        if not given.isascii() or not hmac.compare_digest(given.encode(), self.secret.encode()):
             raise WebhookRejected(403, "wrong secret")
 
     def _verify_signature(self, signature: str, stamp: str | None, body: bytes) -> None:
         if stamp is None:
             raise WebhookRejected(401, f"signature without {TIMESTAMP_HEADER}")
-        try:
-            sent_at = float(stamp)
-        except ValueError:
-            raise WebhookRejected(400, "timestamp is not a number") from None
+        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= MAX_TIMESTAMP_DIGITS):
+            raise WebhookRejected(400, "timestamp is not Unix seconds in digits")
+        sent_at = int(stamp)
         if abs(self.clock() - sent_at) > REPLAY_WINDOW:
             raise WebhookRejected(401, "stale or future timestamp (replay window is 5 minutes)")
         expected = sign(self.secret, stamp, body)
         given = signature.removeprefix("sha256=")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if not given.isascii() or not hmac.compare_digest(given.encode(), expected.encode()):
             raise WebhookRejected(403, "bad signature")
 
 
@@ -99,8 +103,13 @@ def create_webhook_app(
     *,
     healthy: Callable[[], bool] = lambda: True,
     clock: Callable[[], float] = time.time,
+    replays: Replays | None = None,
 ) -> web.Application:
-    """The worker's web app. Without a secret the webhook route answers 503, never unchecked."""
+    """The worker's web app. Without a secret the webhook route answers 503, never unchecked.
+
+    ``replays`` records accepted signatures (in this process unless given: pass a
+    ``RedisReplays`` when several workers receive webhooks)."""
+    seen: Replays = replays if replays is not None else MemoryReplays()
     app = web.Application(client_max_size=MAX_BODY)
     verifier = Verifier(secret, clock) if secret else None
 
@@ -117,6 +126,9 @@ def create_webhook_app(
         try:
             verifier.verify({k.lower(): v for k, v in request.headers.items()}, body)
             collection = _check_body(body)
+            signature = request.headers.get(SIGNATURE_HEADER)
+            if signature is not None and not await seen.first_use(signature, 2 * REPLAY_WINDOW):
+                raise WebhookRejected(409, "replayed signature (already accepted)")
         except WebhookRejected as exc:
             log.warning("webhook from %s rejected (%d): %s", peer, exc.status, exc.reason)
             return _json(exc.status, exc.reason)

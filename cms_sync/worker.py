@@ -17,10 +17,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
+from redis.asyncio import Redis
 
 from cms_sync.content_model import load_content_model
 from cms_sync.engine import SyncEngine
 from cms_sync.lock import SyncLock, acquire
+from cms_sync.replays import RedisReplays
 from cms_sync.source import Source, SourceError
 from cms_sync.webhooks import WEBHOOK_PATH, create_webhook_app
 from verdict.delivery import Deliverer
@@ -37,6 +39,8 @@ class WatchOptions:
     webhook_host: str = "127.0.0.1"
     webhook_port: int = 8065
     webhook_secret: str | None = None
+    redis_url: str | None = None
+    """Shared record of accepted webhook signatures (replays), when several workers listen."""
     lock_retry_seconds: float = 2.0
     lock_check_seconds: float = 5.0
     """During a pass, how often to check the lock is still ours (else stop after the page)."""
@@ -83,7 +87,9 @@ class SyncWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         options = self._options
-        app = create_webhook_app(options.webhook_secret, self.trigger)
+        redis = Redis.from_url(options.redis_url) if options.redis_url else None
+        replays = RedisReplays(redis) if redis is not None else None
+        app = create_webhook_app(options.webhook_secret, self.trigger, replays=replays)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:
@@ -106,6 +112,8 @@ class SyncWorker:
         finally:
             self.writing = False
             await runner.cleanup()
+            if redis is not None:
+                await redis.aclose()
 
     async def _loop(self, stop: asyncio.Event) -> None:
         engine = SyncEngine(self._source, progress=self._say)

@@ -23,6 +23,7 @@ from graphql_api.caching.surrogate import SurrogateHeaders
 from graphql_api.digest.routes import digest_routes
 from graphql_api.limits.body import BodySizeLimit
 from graphql_api.limits.client_ip import ClientAddress, TrustedProxies
+from graphql_api.limits.methods import GraphQLMethods
 from graphql_api.ops.health import Readiness, healthz
 from graphql_api.ops.metrics import Metrics
 from graphql_api.ops.request_id import RequestIds
@@ -31,7 +32,7 @@ from graphql_api.persisted.resolve import PersistedQueries
 from graphql_api.persisted.store import DocumentStore, MemoryDocuments, RedisDocuments
 from graphql_api.preview.tokens import PreviewSigner
 from graphql_api.relay.counts import CountCache
-from graphql_api.settings import ApiSettings, TrustedDocuments, for_settings
+from graphql_api.settings import MB, ApiSettings, TrustedDocuments, for_settings
 from graphql_api.share_cards.render import Fonts
 from graphql_api.share_cards.route import ShareCards
 from graphql_api.view import Services, VerdictGraphQL
@@ -40,31 +41,44 @@ from graphql_api.votes.voter import VoterIdentity
 from graphql_api.web import web_routes
 from verdict.db import database
 from verdict.purge.settings import PurgeSettings
-from verdict.settings import Settings
+from verdict.settings import Mode, Settings
 
 
 def _services(
     settings: Settings, api: ApiSettings, redis: Redis | None, purge: PurgeSettings
 ) -> Services:
+    local_bytes = api.persisted_query_cache_mb * MB
     documents: DocumentStore = (
-        RedisDocuments(redis, api.persisted_query_cache_size)
+        RedisDocuments(
+            redis,
+            api.persisted_query_cache_size,
+            local_bytes=local_bytes,
+            max_bytes=api.persisted_query_redis_mb * MB,
+        )
         if redis is not None
-        else MemoryDocuments(api.persisted_query_cache_size)
+        else MemoryDocuments(api.persisted_query_cache_size, local_bytes)
     )
-    trusted = manifest.load() if api.trusted_documents == TrustedDocuments.ONLY else None
+    known = manifest.load()
+    trusted = known if api.trusted_documents == TrustedDocuments.ONLY else None
     cache = None
     if api.response_cache:
         store = (
             RedisEntries(redis, api.response_cache_ttl)
             if redis is not None
-            else MemoryEntries(api.response_cache_size, api.response_cache_ttl)
+            else MemoryEntries(
+                api.response_cache_size, api.response_cache_ttl, api.response_cache_mb * MB
+            )
         )
         cache = ResponseCache(store)
     return Services(
         persisted=PersistedQueries(documents, trusted),
         cache=cache,
         preview=PreviewSigner.from_secret(settings.secret_key),
-        metrics=Metrics(),
+        metrics=Metrics(
+            manifest.operation_names(known),
+            token=api.metrics_token,
+            public=settings.mode is Mode.DEV,
+        ),
         counts=CountCache(),
         surrogate=SurrogateHeaders(purge) if purge.enabled else None,
     )
@@ -128,6 +142,7 @@ def create_app(
         graphql = cache
         services.metrics.watch_edge_cache(lambda: cache.size)
     share_cards = ShareCards(Fonts(api.share_card_fonts), api.share_card_cache_size)
+    graphql = GraphQLMethods(graphql)
     middleware = [Middleware(RequestIds)]
     if api.voters.trusted_proxies:
         # First of all: everything after it (limits, logs, cookies) sees the real client.

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxTokensLimiter, ParserCache
+from strawberry.extensions import MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 
 from graphql_api.comparisons.queries import ComparisonQueries
 from graphql_api.digest.mutations import DigestMutations
+from graphql_api.engine.documents import BudgetedParserCache, ParsedDocuments
 from graphql_api.engine.executor import FastExecutor, StockExecutor
 from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
 from graphql_api.limits.extension import OperationLimits
 from graphql_api.relay.queries import NodeQueries
 from graphql_api.reviewers.queries import ReviewerQueries
-from graphql_api.settings import ApiSettings
+from graphql_api.settings import MB, ApiSettings
 from graphql_api.sync_status.queries import SyncStatusQueries
 from graphql_api.tools.queries import ToolQueries
 from graphql_api.votes.mutations import VoteMutations
@@ -43,13 +44,15 @@ def build_schema(
     api: ApiSettings | None = None,
     executor: type[StockExecutor] = FastExecutor,
     validations: DocumentValidations | None = None,
+    documents: ParsedDocuments | None = None,
 ) -> strawberry.Schema:
     """The schema; with ``settings`` and ``api``, with the operation limits, caches and batching
     they set.
 
     ``executor`` is graphql-core's executor class: ``FastExecutor`` (see
     ``graphql_api.engine.executor``) unless a test compares it with Strawberry's own.
-    ``validations`` keeps the validation results (a new cache when not given).
+    ``validations`` keeps the validation results and ``documents`` the parsed documents (new
+    caches when not given).
     """
     if settings is None or api is None:
         return strawberry.Schema(
@@ -59,11 +62,14 @@ def build_schema(
             execution_context_class=executor,
         )
     if validations is None:
-        validations = DocumentValidations(api.persisted_query_cache_size)
+        validations = DocumentValidations(api.document_cache_mb * MB)
+    if documents is None:
+        documents = ParsedDocuments(api.document_cache_mb * MB, api.max_tokens)
+    parsed = documents
     extensions: list[Any] = [
         lambda: MaxTokensLimiter(max_token_count=api.max_tokens),
         lambda: OperationLimits(api, settings.max_page_size),
-        lambda: ParserCache(maxsize=api.persisted_query_cache_size),
+        lambda: BudgetedParserCache(parsed),
         lambda: ValidationByIdentity(validations),
     ]
     config = StrawberryConfig(

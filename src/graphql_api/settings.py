@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from graphql_api.preview.tokens import MAX_LIFETIME_HOURS
 from graphql_api.votes.voter_settings import VoterSettings
 from verdict.env_values import ConfigError, env_count, env_seconds
+from verdict.secret_strength import refusal
 from verdict.settings import Mode, Settings
 
 DEFAULT_SHARE_CARD_FONTS = Path("/usr/share/fonts/truetype/dejavu")
+MB = 1024 * 1024
 
 
 class TrustedDocuments(StrEnum):
@@ -42,6 +45,14 @@ class ApiSettings:
     response_cache_size: int = 2000
     response_cache_ttl: int = 300
     persisted_query_cache_size: int = 5000
+    persisted_query_cache_mb: int = 16
+    """Bytes of persisted-query texts kept in this process (besides the entry cap above)."""
+    persisted_query_redis_mb: int = 64
+    """Bytes of persisted-query texts kept in Redis, all replicas together."""
+    document_cache_mb: int = 64
+    """Parsed documents kept in this process (and as much again for validation results)."""
+    response_cache_mb: int = 64
+    """Response bodies kept by the in-process response cache (without Redis)."""
     edge_cache: bool = True
     edge_cache_mb: int = 128
     edge_cache_ttl: float = 300.0
@@ -57,6 +68,8 @@ class ApiSettings:
     """Rendered share cards kept per process (about 30 KB each)."""
     voters: VoterSettings = field(default_factory=VoterSettings)
     """Voter identity: trusted proxies, minting, JWT (graphql_api.votes.voter_settings)."""
+    metrics_token: str | None = None
+    """Bearer token /metrics wants; without one, /metrics is served in dev mode only."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, prod: bool) -> ApiSettings:
@@ -88,6 +101,14 @@ class ApiSettings:
                 raise ConfigError(
                     f"VERDICT_CORS_ORIGINS must list http(s) origins (got {origin!r})"
                 )
+        preview_hours = env_count(
+            env, "VERDICT_PREVIEW_TOKEN_HOURS", d.preview_token_hours, minimum=1
+        )
+        if preview_hours > MAX_LIFETIME_HOURS:
+            raise ConfigError(
+                f"VERDICT_PREVIEW_TOKEN_HOURS must be at most {MAX_LIFETIME_HOURS} "
+                f"(got {preview_hours})"
+            )
         return cls(
             max_depth=env_count(env, "VERDICT_MAX_DEPTH", d.max_depth, minimum=2),
             max_tokens=env_count(env, "VERDICT_MAX_TOKENS", d.max_tokens, minimum=10),
@@ -107,6 +128,18 @@ class ApiSettings:
             persisted_query_cache_size=env_count(
                 env, "VERDICT_PERSISTED_QUERY_CACHE_SIZE", d.persisted_query_cache_size, minimum=1
             ),
+            persisted_query_cache_mb=env_count(
+                env, "VERDICT_PERSISTED_QUERY_CACHE_MB", d.persisted_query_cache_mb, minimum=1
+            ),
+            persisted_query_redis_mb=env_count(
+                env, "VERDICT_PERSISTED_QUERY_REDIS_MB", d.persisted_query_redis_mb, minimum=1
+            ),
+            document_cache_mb=env_count(
+                env, "VERDICT_DOCUMENT_CACHE_MB", d.document_cache_mb, minimum=1
+            ),
+            response_cache_mb=env_count(
+                env, "VERDICT_RESPONSE_CACHE_MB", d.response_cache_mb, minimum=1
+            ),
             edge_cache=switch("VERDICT_EDGE_CACHE", True),
             edge_cache_mb=env_count(env, "VERDICT_EDGE_CACHE_MB", d.edge_cache_mb, minimum=1),
             edge_cache_ttl=env_seconds(env, "VERDICT_EDGE_CACHE_TTL_SECONDS", d.edge_cache_ttl),
@@ -116,16 +149,23 @@ class ApiSettings:
             shutdown_grace_seconds=env_seconds(
                 env, "VERDICT_SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds
             ),
-            preview_token_hours=env_count(
-                env, "VERDICT_PREVIEW_TOKEN_HOURS", d.preview_token_hours, minimum=1
-            ),
+            preview_token_hours=preview_hours,
             json_logs=(env.get("VERDICT_LOG_FORMAT") or "json").strip().lower() != "text",
             share_card_fonts=Path(env.get("VERDICT_SHARE_CARD_FONTS") or d.share_card_fonts),
             share_card_cache_size=env_count(
                 env, "VERDICT_SHARE_CARD_CACHE_SIZE", d.share_card_cache_size, minimum=1
             ),
             voters=VoterSettings.from_env(env, prod=prod),
+            metrics_token=_metrics_token(env, prod=prod),
         )
+
+
+def _metrics_token(env: Mapping[str, str], *, prod: bool) -> str | None:
+    token = (env.get("VERDICT_METRICS_TOKEN") or "").strip() or None
+    refused = None if token is None or not prod else refusal("VERDICT_METRICS_TOKEN", token)
+    if refused is not None:
+        raise ConfigError(refused)
+    return token
 
 
 def for_settings(settings: Settings, env: Mapping[str, str] | None = None) -> ApiSettings:

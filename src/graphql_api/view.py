@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,9 +28,14 @@ from graphql_api.caching.response_cache import ResponseCache, cache_key
 from graphql_api.caching.surrogate import SurrogateHeaders
 from graphql_api.context import Context
 from graphql_api.engine.direct import DirectQueries
+from graphql_api.engine.documents import ParsedDocuments
+from graphql_api.engine.preflight import Preflight
+from graphql_api.engine.transport_ws import CheckedTransportWSHandler, SizedWebSocketAdapter
 from graphql_api.engine.validation import DocumentValidations
 from graphql_api.errors import ErrorCode
+from graphql_api.limits import envelope
 from graphql_api.limits.extension import cost_extension
+from graphql_api.limits.operations import refuse_over_http
 from graphql_api.ops.metrics import Metrics
 from graphql_api.ops.request_id import request_id
 from graphql_api.outcome import Outcome, outcome_of
@@ -45,7 +50,7 @@ from graphql_api.responses import (
     negotiate_media_type,
 )
 from graphql_api.schema import build_schema
-from graphql_api.settings import ApiSettings
+from graphql_api.settings import MB, ApiSettings
 from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import SCOPE_KEY
 from verdict.settings import Mode, Settings
@@ -77,11 +82,15 @@ def _http_error_code(status: int, reason: str) -> ErrorCode:
 
 
 class VerdictGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = SizedWebSocketAdapter
+    graphql_transport_ws_handler_class = CheckedTransportWSHandler
+
     def __init__(
         self, settings: Settings, api: ApiSettings, voting: Voting, services: Services
     ) -> None:
-        validations = DocumentValidations(api.persisted_query_cache_size)
-        schema = build_schema(settings, api, validations=validations)
+        validations = DocumentValidations(api.document_cache_mb * MB)
+        self._documents = ParsedDocuments(api.document_cache_mb * MB, api.max_tokens)
+        schema = build_schema(settings, api, validations=validations, documents=self._documents)
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.mode is Mode.DEV else None,
@@ -94,6 +103,15 @@ class VerdictGraphQL(GraphQL[Context, None]):
         self._voting = voting
         self._services = services
         self._direct = DirectQueries(schema, validations, settings, api)
+        # Read by graphql_api.engine.transport_ws: WebSocket operations pass the HTTP checks.
+        self.max_message_bytes = api.max_body_bytes
+        self.ws_preflight = Preflight(
+            schema,
+            services.persisted,
+            api,
+            settings.max_page_size,
+            mask=settings.mode is Mode.PROD,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,7 +138,11 @@ class VerdictGraphQL(GraphQL[Context, None]):
             response = await self.run(request)
         except HTTPException as e:
             headers = {"Allow": "POST"} if e.status_code == 405 else None
-            code = _http_error_code(e.status_code, e.reason)
+            code = (
+                e.code
+                if isinstance(e, envelope.EnvelopeError)
+                else _http_error_code(e.status_code, e.reason)
+            )
             outcome.codes.append(code.value)
             response = error_response(e.status_code, e.reason, code, headers)
         response = self._http_caching(request, response, outcome)
@@ -158,6 +180,27 @@ class VerdictGraphQL(GraphQL[Context, None]):
             }
             return Response(status_code=304, headers=headers)
         return response
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson, strictly: no lone surrogates, no invalid UTF-8, no number beyond a double.
+        # Over WebSocket its JSONDecodeError (a json.JSONDecodeError) closes with 4400.
+        return orjson.loads(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # Strawberry's reads the body with Python's json and trusts the shapes it finds; the
+        # envelope is checked here, once, into typed requests (graphql_api.limits.envelope).
+        if request.method == "GET":
+            params = request.query_params
+            return envelope.query_string_request(
+                {k: v for k, v in params.items() if isinstance(v, str)}
+            )
+        content_type = (request.content_type or "").split(";", 1)[0].strip().lower()
+        if content_type != "application/json":
+            raise envelope.EnvelopeError("Unsupported content type")
+        data = envelope.decode_json(await request.get_body())
+        return envelope.body_requests(data, self._api.max_batch)
 
     def encode_json(self, data: object) -> str:
         # orjson: several times faster than json.dumps on a page of ~500 values. A str, not
@@ -202,7 +245,9 @@ class VerdictGraphQL(GraphQL[Context, None]):
         context: Context = kwargs["context"]
         data: GraphQLRequestData = kwargs["request_data"]
         outcome = _outcome(request)
-        outcome.operations.append(data.operation_name)
+        # A metric label only once the operation ran: a name a client merely sent (unknown, or in
+        # a document that fails) never takes one of the capped labels.
+        outcome.operations.append(None)
         index = len(outcome.operations) - 1
         resolved = await self._services.persisted.resolve(data.query, data.extensions)
         if isinstance(resolved, GraphQLError):
@@ -215,16 +260,18 @@ class VerdictGraphQL(GraphQL[Context, None]):
                 data.query,
                 data.operation_name,
                 data.variables,
-                max_tokens=self._api.max_tokens,
+                documents=self._documents,
                 max_page_size=self._settings.max_page_size,
             )
             if data.query
             else policy.Plan(policy.Scope.NO_STORE, None)
         )
+        refused = refuse_over_http(plan.document, data.operation_name)
+        if refused is not None:
+            raise refused
         outcome.restrict(policy.Scope.NO_STORE if context.preview else plan.scope)
         if plan.analysis is None or plan.analysis.fields & policy.UNTRACKED_FIELDS:
             outcome.tracked = False
-        outcome.operations[index] = data.operation_name or plan.operation_name
         cache = self._services.cache
         key = None
         before = ""
@@ -236,6 +283,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
             if cached is not None:
                 outcome.cache = "hit"
                 outcome.content_keys.update(cached.versions)
+                outcome.operations[index] = plan.operation_name
                 extensions = {}
                 if plan.analysis is not None:
                     extensions = cost_extension(plan.analysis, self._api)
@@ -251,6 +299,9 @@ class VerdictGraphQL(GraphQL[Context, None]):
             if request.method == "GET" and isinstance(e.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, "Mutations are only accepted over POST.") from e
             raise
+        if not is_request_error(result):
+            outcome.operations[index] = plan.operation_name
+            await self._services.persisted.register(data.query, data.extensions)
         if result.errors:
             outcome.restrict(policy.Scope.NO_STORE)
         outcome.content_keys.update(context.loaders.deps)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from verdict import secret_strength
 from verdict.env_values import ConfigError, env_count, env_gc_threshold, env_seconds
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +95,16 @@ class Settings:
             raise ConfigError("VERDICT_SECRET_KEY must be set in prod mode (32+ random characters)")
         if len(secret_key) < 32:
             raise ConfigError("VERDICT_SECRET_KEY must be at least 32 characters long")
+        webhook_secret = env.get("CMS_WEBHOOK_SECRET") or None
+        if mode is Mode.PROD:
+            known = frozenset({DEV_SECRET_KEY})
+            for name, value in (
+                ("VERDICT_SECRET_KEY", secret_key),
+                ("CMS_WEBHOOK_SECRET", webhook_secret),
+            ):
+                refused = None if value is None else secret_strength.refusal(name, value, known)
+                if refused is not None:
+                    raise ConfigError(refused)
         cms_url = env.get("CMS_URL") or DEFAULT_CMS_URL
         if urlsplit(cms_url).scheme not in {"http", "https"} or not urlsplit(cms_url).hostname:
             raise ConfigError(f"CMS_URL must be an http(s) URL (got {cms_url!r})")
@@ -104,7 +115,7 @@ class Settings:
             cms_token=env.get("CMS_TOKEN") or None,
             cms_admin_token=env.get("CMS_ADMIN_TOKEN") or None,
             webhook_url=env.get("CMS_WEBHOOK_URL") or DEFAULT_WEBHOOK_URL,
-            webhook_secret=env.get("CMS_WEBHOOK_SECRET") or None,
+            webhook_secret=webhook_secret,
             webhook_host=env.get("VERDICT_WEBHOOK_HOST") or DEFAULT_HOST,
             webhook_port=_port(
                 env.get("VERDICT_WEBHOOK_PORT"), DEFAULT_WEBHOOK_PORT, "VERDICT_WEBHOOK_PORT"

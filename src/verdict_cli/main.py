@@ -114,6 +114,7 @@ async def _watch(
         webhook_host=settings.webhook_host,
         webhook_port=args.webhook_port or settings.webhook_port,
         webhook_secret=settings.webhook_secret,
+        redis_url=settings.redis_url,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     stop = asyncio.Event()
@@ -192,6 +193,9 @@ def _serve_app(args: argparse.Namespace, settings: Settings, *, banner: str) -> 
         workers=args.workers,
         graceful_seconds=max(1, round(for_settings(settings).shutdown_grace_seconds)),
         on_listening=on_listening,
+        # Twice the body limit: the app closes 4400 (BODY_TOO_LARGE) past the limit itself; the
+        # server only keeps far larger frames from being assembled at all.
+        ws_max_bytes=2 * for_settings(settings).max_body_bytes,
     )
     return 0 if listening else 1
 
@@ -201,7 +205,12 @@ async def _preview_token(args: argparse.Namespace, settings: Settings) -> int:
     from graphql_api.settings import for_settings
 
     hours = args.hours or for_settings(settings).preview_token_hours
-    print(PreviewSigner.from_secret(settings.secret_key).issue(hours), flush=True)
+    try:
+        token = PreviewSigner.from_secret(settings.secret_key).issue(hours)
+    except ValueError as exc:
+        _say(f"verdict preview-token: {exc}")
+        return 2
+    print(token, flush=True)
     _say(f"preview token valid for {hours:g} h: send it as X-Verdict-Preview or ?preview=")
     return 0
 

@@ -75,6 +75,7 @@ def run(
     workers: int = 1,
     graceful_seconds: int = 10,
     on_listening: Callable[[], None] | None = None,
+    ws_max_bytes: int = 16 * 1024 * 1024,
 ) -> None:
     """Serve the app factory ``target`` (``module:function``) until SIGINT/SIGTERM.
 
@@ -82,7 +83,8 @@ def run(
     start-up completed; otherwise just before the workers start). On SIGTERM uvicorn stops
     accepting, lets in-flight requests finish for up to ``graceful_seconds`` (WebSockets are closed
     with 1012 "service restart" so clients reconnect elsewhere), then cancels what is left. Logs
-    go through the JSON (or text) handler that ``app_from_env`` configures.
+    go through the JSON (or text) handler that ``app_from_env`` configures. uvicorn refuses a
+    WebSocket message over ``ws_max_bytes`` before assembling it (the app checks it too).
     """
     if server == "granian":
         from granian import Granian
@@ -119,6 +121,7 @@ def run(
             log_config=None,
             timeout_graceful_shutdown=graceful_seconds,
             proxy_headers=False,  # the app trusts VERDICT_TRUSTED_PROXIES only (client_ip.py)
+            ws_max_size=ws_max_bytes,
         )
         return
     config = uvicorn.Config(
@@ -131,5 +134,6 @@ def run(
         lifespan="on",
         timeout_graceful_shutdown=graceful_seconds,
         proxy_headers=False,  # the app trusts VERDICT_TRUSTED_PROXIES only (client_ip.py)
+        ws_max_size=ws_max_bytes,
     )
     NotifyingServer(config, on_listening).run()

@@ -9,8 +9,10 @@ import orjson
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
+from graphql_api.preview.tokens import PreviewSigner
 from tests.sync.content import review, tool
 from tests.sync.fake_directus import now_ms, stamp
+from verdict.settings import DEV_SECRET_KEY
 
 ISSUES = """
 query Issues($collection: String, $first: Int! = 100) {
@@ -29,7 +31,12 @@ def _export(folder: Path, entries: dict[str, list[dict[str, object]]]) -> Path:
 
 
 async def _issues(client: httpx.AsyncClient, **variables: object) -> list[dict[str, str]]:
-    response = await client.post("/graphql", json={"query": ISSUES, "variables": variables})
+    preview = PreviewSigner.from_secret(DEV_SECRET_KEY).issue(1)  # syncIssues is for editors
+    response = await client.post(
+        "/graphql",
+        json={"query": ISSUES, "variables": variables},
+        headers={"x-verdict-preview": preview},
+    )
     body = response.json()
     assert "errors" not in body, body
     issues: list[dict[str, str]] = body["data"]["syncIssues"]

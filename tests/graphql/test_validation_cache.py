@@ -9,6 +9,7 @@ from graphql import parse, specified_rules
 
 from graphql_api.engine import validation
 from graphql_api.engine._compat import graphql_schema
+from graphql_api.engine.documents import AST_BYTES_PER_CHARACTER
 from graphql_api.schema import schema
 
 RULES = tuple(specified_rules)
@@ -25,7 +26,8 @@ def test_a_document_is_validated_once_and_the_cache_is_bounded(
         return real(*args)
 
     monkeypatch.setattr(validation, "validate_document", counted)
-    cache = validation.DocumentValidations(maxsize=2)
+    # A byte budget that holds the two smaller documents below, not a third one.
+    cache = validation.DocumentValidations(30 * AST_BYTES_PER_CHARACTER)
     core_schema = graphql_schema(schema)
     good, bad, third = (
         parse("{ __typename }"),

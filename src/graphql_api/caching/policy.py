@@ -7,17 +7,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
     DocumentNode,
-    GraphQLError,
     OperationDefinitionNode,
     OperationType,
-    parse,
 )
 
+from graphql_api.engine.documents import ParsedDocuments
 from graphql_api.limits.analysis import ANALYSES, Analysis
 
 LIVE_FIELDS = frozenset({"voteCount", "voteShare", "myVote", "syncIssues", "tally", "voteTally"})
@@ -47,14 +45,8 @@ class Plan:
     analysis: Analysis | None
     operation_name: str | None = None
     """The name of the operation that will run, from the document when the request has none."""
-
-
-@lru_cache(maxsize=1024)
-def _parse(query: str, max_tokens: int) -> DocumentNode | None:
-    try:
-        return parse(query, max_tokens=max_tokens)
-    except GraphQLError:
-        return None
+    document: DocumentNode | None = None
+    """The parsed document (None when it does not parse)."""
 
 
 def plan(
@@ -62,30 +54,31 @@ def plan(
     operation_name: str | None,
     variables: dict[str, Any] | None,
     *,
-    max_tokens: int,
+    documents: ParsedDocuments,
     max_page_size: int,
 ) -> Plan:
-    """How cacheable the operation is; NO_STORE when it cannot even be parsed (it will fail)."""
-    document = _parse(query, max_tokens)
+    """How cacheable the operation is; NO_STORE when it cannot even be parsed (it will fail).
+    ``documents`` parses (the app's cache, shared with the parse step)."""
+    document = documents.parse_or_none(query)
     if document is None:
         return Plan(Scope.NO_STORE, None)
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1:
-        return Plan(Scope.NO_STORE, None)
+        return Plan(Scope.NO_STORE, None, document=document)
     name = operations[0].name.value if operations[0].name else None
     if operations[0].operation is not OperationType.QUERY:
-        return Plan(Scope.NO_STORE, None, name)
+        return Plan(Scope.NO_STORE, None, name, document)
     analysis = ANALYSES.analyse(
         query, document, operation_name, variables, max_page_size=max_page_size
     )
     if analysis.fields & PRIVATE_FIELDS:
-        return Plan(Scope.PRIVATE, analysis, name)
+        return Plan(Scope.PRIVATE, analysis, name, document)
     # MOST_VOTED orders by tallies; looked for in the text and the variables, conservatively.
     if analysis.fields & LIVE_FIELDS or "MOST_VOTED" in query or "MOST_VOTED" in str(variables):
-        return Plan(Scope.PUBLIC, analysis, name)
-    return Plan(Scope.CONTENT, analysis, name)
+        return Plan(Scope.PUBLIC, analysis, name, document)
+    return Plan(Scope.CONTENT, analysis, name, document)
 
 
 def cache_control(scope: Scope, max_age: int) -> str:

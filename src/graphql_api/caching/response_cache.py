@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,6 +23,7 @@ import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from graphql_api.caching.budget import ByteLRU
 from verdict import content_versions
 
 logger = logging.getLogger(__name__)
@@ -52,22 +52,25 @@ class EntryStore(Protocol):
 
 
 class MemoryEntries:
-    def __init__(self, size: int, ttl: int) -> None:
-        self._size, self._ttl = size, ttl
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+    """At most ``size`` answers and ``max_bytes`` of them, each for ``ttl`` seconds."""
+
+    def __init__(self, size: int, ttl: int, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._ttl = ttl
+        self._entries: ByteLRU[str, tuple[float, bytes]] = ByteLRU(max_bytes, max_entries=size)
+
+    @property
+    def held_bytes(self) -> int:
+        """What the kept entries weigh, as counted against the budget."""
+        return self._entries.bytes
 
     async def get(self, key: str) -> bytes | None:
         found = self._entries.get(key)
         if found is None or found[0] < time.monotonic():
             return None
-        self._entries.move_to_end(key)
         return found[1]
 
     async def put(self, key: str, value: bytes) -> None:
-        self._entries[key] = (time.monotonic() + self._ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        self._entries.put(key, (time.monotonic() + self._ttl, value), len(key) + len(value))
 
 
 class RedisEntries:

@@ -21,7 +21,11 @@ from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
 from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, GroupedFieldSet
 from graphql.execution.middleware import MiddlewareManager
 from graphql.pyutils import gather_with_cancel
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 from tortoise import BaseDBAsyncClient, Model
@@ -36,6 +40,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CAST_ATTRIBUTE",
     "SUPPORTED",
+    "ASGIWebSocketAdapter",
+    "BaseGraphQLTransportWSHandler",
     "CollectedFields",
     "FieldDetailsList",
     "GroupedFieldSet",

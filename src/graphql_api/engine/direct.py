@@ -24,18 +24,24 @@ import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, OperationType, execute
 from strawberry.execution import optimized_is_awaitable
-from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from graphql_api.context import Context
 from graphql_api.engine._compat import MiddlewareManager, graphql_schema, process_errors
+from graphql_api.engine.documents import BudgetedParserCache
 from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
 from graphql_api.limits.extension import OperationLimits, cost_extension, inspect
 from graphql_api.settings import ApiSettings
 from verdict.settings import Settings
 
-REPLACED_EXTENSIONS: Final = (MaxTokensLimiter, OperationLimits, ParserCache, ValidationByIdentity)
+REPLACED_EXTENSIONS: Final = (
+    MaxTokensLimiter,
+    OperationLimits,
+    BudgetedParserCache,
+    ValidationByIdentity,
+)
 """The schema extensions, in order, whose work the direct path does itself: the token limit and
 parsing (a known-clean text was parsed within the limit before), the operation limits
 (``inspect``, per request) and validation (known clean). A schema with any other extension

@@ -9,7 +9,6 @@ derives it once.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
@@ -22,7 +21,9 @@ from graphql import (
     SelectionSetNode,
 )
 
+from graphql_api.caching.budget import ByteLRU
 from graphql_api.engine._compat import raw_info
+from graphql_api.engine.documents import document_size
 
 Fields = dict[str, list[SelectionSetNode | None]]
 """Selected field names, each with the selection sets it is selected with."""
@@ -63,10 +64,17 @@ class Lookahead(Generic[T]):
     id is never reused while the entry is kept.
     """
 
-    def __init__(self, derive: Callable[[Fields, Fragments], T], maxsize: int = 1024) -> None:
+    def __init__(
+        self,
+        derive: Callable[[Fields, Fragments], T],
+        maxsize: int = 1024,
+        max_bytes: int = 32 * 1024 * 1024,
+    ) -> None:
         self._derive = derive
-        self._maxsize = maxsize
-        self._entries: OrderedDict[tuple[int, ...], tuple[list[FieldNode], T]] = OrderedDict()
+        # An entry keeps its nodes' document text alive: bounded by bytes as well.
+        self._entries: ByteLRU[tuple[int, ...], tuple[list[FieldNode], T]] = ByteLRU(
+            max_bytes, maxsize
+        )
 
     def of_field(self, info: strawberry.Info[Any, Any]) -> T:
         """For a resolver returning the objects themselves (or a list of them)."""
@@ -98,7 +106,5 @@ class Lookahead(Generic[T]):
         if entry is not None and all(a is b for a, b in zip(entry[0], nodes, strict=True)):
             return entry[1]
         value = compute()
-        self._entries[key] = (list(nodes), value)
-        if len(self._entries) > self._maxsize:
-            self._entries.popitem(last=False)
+        self._entries.put(key, (list(nodes), value), document_size(nodes[0]) if nodes else 0)
         return value

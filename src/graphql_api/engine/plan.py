@@ -10,7 +10,6 @@ compiled completion of all-plain selection sets.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
@@ -32,6 +31,7 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 
+from graphql_api.caching.budget import ByteLRU
 from graphql_api.engine._compat import (
     CollectedFields,
     FieldDetailsList,
@@ -39,6 +39,7 @@ from graphql_api.engine._compat import (
     StrawberryField,
     is_default_resolver,
 )
+from graphql_api.engine.documents import document_size
 
 PLAIN_LEAF = 1
 PLAIN_OBJECT = 2
@@ -206,9 +207,9 @@ class OperationPlans:
         ] = {}
 
 
-_OPERATIONS: OrderedDict[tuple[int, bool], OperationPlans] = OrderedDict()
-_OPERATIONS_KEPT = 512
-"""Operations whose plans are kept (least recently used dropped first), like the parser cache."""
+_OPERATIONS: ByteLRU[tuple[int, bool], OperationPlans] = ByteLRU(64 * 1024 * 1024, 512)
+"""Operations whose plans are kept (least recently used dropped first), like the parser cache:
+512 at most, and at most 64 MB of the documents they keep alive."""
 
 
 def _has_directives(selection_set: SelectionSetNode | None) -> bool:
@@ -234,15 +235,12 @@ def operation_plans(
     key = (id(operation), middleware)
     entry = _OPERATIONS.get(key)
     if entry is not None and entry.operation is operation and entry.schema is schema:
-        _OPERATIONS.move_to_end(key)
         return entry
     static = not _has_directives(operation.selection_set) and not any(
         _has_directives(f.selection_set) for f in fragments.values()
     )
     entry = OperationPlans(schema, operation, static)
-    _OPERATIONS[key] = entry
-    if len(_OPERATIONS) > _OPERATIONS_KEPT:
-        _OPERATIONS.popitem(last=False)
+    _OPERATIONS.put(key, entry, document_size(operation))
     return entry
 
 

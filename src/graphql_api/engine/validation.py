@@ -12,7 +12,6 @@ type of each operation they hold, for ``graphql_api.engine.direct``.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 
 from graphql import (
@@ -25,7 +24,9 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from graphql_api.caching.budget import ByteLRU
 from graphql_api.engine._compat import graphql_schema, validate_document
+from graphql_api.engine.documents import document_size
 
 Rules = tuple[type[ASTValidationRule], ...]
 
@@ -47,21 +48,23 @@ class CleanDocument:
 
 
 class DocumentValidations:
-    """The validation errors of recently run documents (an LRU shared by every request)."""
+    """The validation errors of recently run documents (an LRU shared by every request), and
+    the clean texts, each within ``max_bytes`` (graphql_api.caching.budget)."""
 
-    def __init__(self, maxsize: int) -> None:
-        self._maxsize = maxsize
-        self._entries: OrderedDict[
+    def __init__(self, max_bytes: int) -> None:
+        self._entries: ByteLRU[
             int, tuple[DocumentNode, GraphQLSchema, Rules, list[GraphQLError]]
-        ] = OrderedDict()
-        self._clean: OrderedDict[str, CleanDocument] = OrderedDict()
+        ] = ByteLRU(max_bytes)
+        self._clean: ByteLRU[str, CleanDocument] = ByteLRU(max_bytes)
+
+    @property
+    def held_bytes(self) -> int:
+        """What the kept entries weigh, as counted against the budget."""
+        return self._entries.bytes + self._clean.bytes
 
     def clean(self, query: str) -> CleanDocument | None:
         """The document of this text, when it was validated before without errors."""
-        found = self._clean.get(query)
-        if found is not None:
-            self._clean.move_to_end(query)
-        return found
+        return self._clean.get(query)
 
     def validate(
         self, schema: GraphQLSchema, document: DocumentNode, rules: Rules
@@ -69,20 +72,14 @@ class DocumentValidations:
         key = id(document)
         entry = self._entries.get(key)
         if entry is not None and entry[0] is document and entry[1] is schema and entry[2] == rules:
-            self._entries.move_to_end(key)
             return entry[3]
         errors = validate_document(schema, document, rules)
-        self._entries[key] = (document, schema, rules, errors)
-        self._entries.move_to_end(key)
-        if len(self._entries) > self._maxsize:
-            self._entries.popitem(last=False)
+        self._entries.put(key, (document, schema, rules, errors), document_size(document))
         return errors
 
     def remember_clean(self, query: str, document: DocumentNode) -> None:
         if query not in self._clean:
-            self._clean[query] = CleanDocument(document)
-            if len(self._clean) > self._maxsize:
-                self._clean.popitem(last=False)
+            self._clean.put(query, CleanDocument(document), len(query) + document_size(document))
 
 
 class ValidationByIdentity(SchemaExtension):

@@ -12,7 +12,6 @@ fragment costs, each time it is spread, exactly as the executor would expand it.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,11 +28,16 @@ from graphql import (
     VariableNode,
 )
 
+from graphql_api.caching.budget import ByteLRU
+
 DEFAULT_PAGE_SIZE = 20
 PAGED_DEFAULTS = {"syncIssues": 100}
 """Paginated fields whose ``first`` defaults to something other than 20."""
-LIST_ESTIMATES = {"sides": 4, "reviews": 10, "reviewerSplit": 10}
-"""Estimated length of the list fields that take no ``first``."""
+PAGE_MAXIMUMS = {"syncIssues": 500}
+"""Paginated fields whose ``first`` may go past the server's page size (their own maximum)."""
+LIST_ESTIMATES = {"sides": 4, "reviews": 10, "reviewerSplit": 10, "comparisons": 50}
+"""Length of the list fields that take no ``first``: ``Tool.comparisons`` returns at most 50
+(``graphql_api.tools.types.MAX_TOOL_COMPARISONS``); the others are estimates."""
 
 
 @dataclass(slots=True)
@@ -61,9 +65,12 @@ class _Walker:
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
         max_page_size: int,
+        defaults: Mapping[str, Any] | None = None,
     ) -> None:
         self._fragments = fragments
         self._variables = variables
+        self._defaults = defaults or {}
+        """Variables' default values (``query($n: Int = 100)``), used when a request omits one."""
         self._max_page_size = max_page_size
         self._memo: dict[str, Figures] = {}
         self.consulted: set[str] = set()
@@ -118,16 +125,22 @@ class _Walker:
             if isinstance(argument.value, IntValueNode):
                 value = argument.value.value
             elif isinstance(argument.value, VariableNode):
-                self.consulted.add(argument.value.name.value)
-                value = self._variables.get(argument.value.name.value)
+                variable = argument.value.name.value
+                self.consulted.add(variable)
+                if variable in self._variables:
+                    value = self._variables[variable]
+                else:  # omitted: the operation's default for it applies, as in execution
+                    value = self._defaults.get(variable)
             try:
                 size = int(value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 size = PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE)
             # Larger pages are refused by the resolvers; estimate what may actually run.
-            return max(1, min(size, self._max_page_size))
+            return max(1, min(size, PAGE_MAXIMUMS.get(name, self._max_page_size)))
         if name in PAGED_DEFAULTS or name in {"tools", "comparisons", "reviewers"}:
-            return PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE)
+            # Without types, a name is every field that bears it: Query.comparisons pages by 20,
+            # Tool.comparisons lists up to 50; the larger bound holds for both.
+            return max(PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE), LIST_ESTIMATES.get(name, 0))
         return LIST_ESTIMATES.get(name, 1)
 
 
@@ -143,16 +156,23 @@ def _analyse(
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name and o.name.value == operation_name]
-    walker = _Walker(fragments, variables or {}, max_page_size)
     total = Figures()
+    consulted: set[str] = set()
     for operation in operations[:1] if len(operations) == 1 else operations:
+        defaults = {
+            d.variable.name.value: d.default_value.value
+            for d in operation.variable_definitions or ()
+            if isinstance(d.default_value, IntValueNode)
+        }
+        walker = _Walker(fragments, variables or {}, max_page_size, defaults)
         part = walker.selection_set(operation.selection_set)
+        consulted |= walker.consulted
         total.depth = max(total.depth, part.depth)
         total.aliases += part.aliases
         total.cost = max(total.cost, part.cost)
         total.fields |= part.fields
     analysis = Analysis(total.depth, total.aliases, total.cost, frozenset(total.fields))
-    return analysis, frozenset(walker.consulted)
+    return analysis, frozenset(consulted)
 
 
 def analyse(
@@ -170,11 +190,16 @@ class AnalysisCache:
     """Analyses by document text, so a repeated operation is walked once per distinct text
     (and distinct values of the variables its cost reads), not once per request."""
 
-    def __init__(self, maxsize: int = 1024) -> None:
-        self._maxsize = maxsize
-        self._entries: OrderedDict[
+    def __init__(self, max_bytes: int = 16 * 1024 * 1024) -> None:
+        # Keyed by the text: bounded by bytes, or a stream of large queries is kept whole.
+        self._entries: ByteLRU[
             tuple[str, str | None, int], tuple[frozenset[str], dict[tuple[Any, ...], Analysis]]
-        ] = OrderedDict()
+        ] = ByteLRU(max_bytes)
+
+    @property
+    def held_bytes(self) -> int:
+        """What the kept entries weigh, as counted against the budget."""
+        return self._entries.bytes
 
     def analyse(
         self,
@@ -196,15 +221,13 @@ class AnalysisCache:
             inputs = tuple(_hashable(values.get(name)) for name in sorted(consulted))
             found = by_values.get(inputs)
             if found is not None:
-                self._entries.move_to_end(key)
                 return found
         analysis, consulted = _analyse(document, operation_name, values, max_page_size)
         inputs = tuple(_hashable(values.get(name)) for name in sorted(consulted))
         if entry is None:
             entry = (consulted, {})
-            self._entries[key] = entry
-            if len(self._entries) > self._maxsize:
-                self._entries.popitem(last=False)
+            # The text, and up to 64 small analyses (a few hundred bytes each).
+            self._entries.put(key, entry, len(query) + len(operation_name or "") + 64 * 300)
         if len(entry[1]) < 64:  # a few page sizes per document; others are walked again
             entry[1][inputs] = analysis
         return analysis

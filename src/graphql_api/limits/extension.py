@@ -8,13 +8,13 @@ parser limit (strawberry's MaxTokensLimiter), mapped to TOKEN_LIMIT_EXCEEDED in 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
+from graphql_api.caching.budget import ByteLRU
 from graphql_api.errors import ErrorCode, user_error
 from graphql_api.limits.analysis import ANALYSES, Analysis
 from graphql_api.settings import ApiSettings
@@ -45,11 +45,11 @@ class _StringValues(Visitor):
 
 
 class _NulStrings:
-    """Whether a document's string literals hold a NUL, remembered per document text."""
+    """Whether a document's string literals hold a NUL, remembered per document text (within
+    ``max_bytes`` of texts)."""
 
-    def __init__(self, maxsize: int = 1024) -> None:
-        self._maxsize = maxsize
-        self._seen: OrderedDict[str, bool] = OrderedDict()
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self._seen: ByteLRU[str, bool] = ByteLRU(max_bytes)
 
     def __call__(self, query: str | None, document: DocumentNode) -> bool:
         if query is not None:
@@ -59,9 +59,7 @@ class _NulStrings:
         strings = _StringValues()
         visit(document, strings)
         if query is not None:
-            self._seen[query] = strings.nul
-            if len(self._seen) > self._maxsize:
-                self._seen.popitem(last=False)
+            self._seen.put(query, strings.nul, len(query))
         return strings.nul
 
 

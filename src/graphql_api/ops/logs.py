@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 from datetime import UTC, datetime
 
@@ -31,7 +32,12 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry).decode()
+        try:
+            return orjson.dumps(entry).decode()
+        except TypeError:
+            # A value orjson cannot write (a lone surrogate from client input, an int past 64
+            # bits, an object): the stdlib escapes or stringifies it, so the record is not lost.
+            return json.dumps(entry, default=repr, ensure_ascii=True)
 
 
 def configure(*, json_logs: bool, level: int = logging.INFO) -> None:

@@ -7,6 +7,7 @@ checkpoints, quarantine, votes) are read when scraped, so every replica reports 
 
 from __future__ import annotations
 
+import hmac
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -23,11 +24,27 @@ from verdict.models.votes import VoteTally
 
 _OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 MAX_OPERATION_LABELS = 200
-"""Distinct operation names reported; later ones count as ``other`` (clients choose names)."""
+"""Distinct operation names reported; later ones count as ``other`` (clients choose names).
+Only operations that ran get a label (the view passes None for one refused before running),
+and the operations of the trusted-documents manifest always keep theirs."""
+DATABASE_REFRESH_SECONDS = 15.0
+"""The database figures are read at most this often, however often /metrics is scraped."""
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        known_operations: frozenset[str] = frozenset(),
+        *,
+        token: str | None = None,
+        public: bool = True,
+    ) -> None:
+        """``known_operations`` always get a label. With ``token``, /metrics wants
+        ``Authorization: Bearer <token>``; without one it answers only when ``public`` (dev)."""
+        self._known = known_operations
+        self._token = token
+        self._public = public
+        self._refreshed_at = float("-inf")
         self.registry = CollectorRegistry()
         self._per_operation: dict[str, tuple[Counter, Histogram]] = {}
         r = self.registry
@@ -95,6 +112,8 @@ class Metrics:
             return "anonymous"
         if not _OPERATION_NAME.match(name):
             return "other"
+        if name in self._known:
+            return name
         if name not in self._operations:
             if len(self._operations) >= MAX_OPERATION_LABELS:
                 return "other"
@@ -137,8 +156,16 @@ class Metrics:
         total = await VoteTally.annotate(total=Sum("count")).first().values("total")
         self.votes.set(int((total or {}).get("total") or 0))
 
-    async def endpoint(self, _: Request) -> Response:
-        await self.refresh_from_database()
+    async def endpoint(self, request: Request) -> Response:
+        if self._token is not None:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not (given.isascii() and hmac.compare_digest(given, self._token)):
+                return Response("metrics need VERDICT_METRICS_TOKEN as a Bearer token\n", 401)
+        elif not self._public:
+            return Response("Not Found\n", 404)
+        if time.monotonic() - self._refreshed_at >= DATABASE_REFRESH_SECONDS:
+            self._refreshed_at = time.monotonic()
+            await self.refresh_from_database()
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
 

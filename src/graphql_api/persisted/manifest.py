@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import orjson
+from graphql import OperationDefinitionNode, parse
 
 from verdict.settings import PROJECT_ROOT
 
@@ -54,6 +55,16 @@ def load(path: Path = MANIFEST_PATH) -> dict[str, str]:
         if document_hash(document) != sha256:
             raise ValueError(f"{path}: {sha256} is not the SHA-256 of its document")
     return documents
+
+
+def operation_names(documents: dict[str, str]) -> frozenset[str]:
+    """The names of the operations the documents define (the frontend's operations)."""
+    names = set()
+    for document in documents.values():
+        for definition in parse(document).definitions:
+            if isinstance(definition, OperationDefinitionNode) and definition.name is not None:
+                names.add(definition.name.value)
+    return frozenset(names)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

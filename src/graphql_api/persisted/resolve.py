@@ -2,7 +2,8 @@
 
 APQ: a request carries ``extensions.persistedQuery = {version: 1, sha256Hash}``. With the hash
 alone, the registered document runs, or the answer is ``PersistedQueryNotFound`` and the client
-sends hash and query together, which registers it (after checking the hash). Works over GET
+sends hash and query together, which registers it (after checking the hash, and only once the
+document parsed and validated). Works over GET
 (``?extensions=...``), which is what makes queries cacheable by CDNs.
 
 Trusted documents (VERDICT_TRUSTED_DOCUMENTS=only): only documents of the committed manifest run,
@@ -62,8 +63,7 @@ class PersistedQueries:
             document = self.trusted.get(sha256)
             return document if document is not None else _not_allowed()
         if query is not None:
-            await self.store.put(sha256, query)
-            return query
+            return query  # registered once it parsed and validated (``register``)
         document = await self.store.get(sha256)
         if document is None:
             return GraphQLError(
@@ -71,6 +71,17 @@ class PersistedQueries:
                 extensions={"code": ErrorCode.PERSISTED_QUERY_NOT_FOUND.value},
             )
         return document
+
+    async def register(self, query: str | None, extensions: dict[str, Any] | None) -> None:
+        """Keep ``query`` under its hash, when the request asked for it (APQ) and the document
+        parsed and validated: the caller calls this only then, so a broken or hostile text is
+        never stored."""
+        persisted = (extensions or {}).get("persistedQuery")
+        if self.trusted is not None or query is None or not isinstance(persisted, dict):
+            return
+        sha256 = persisted.get("sha256Hash")
+        if isinstance(sha256, str) and document_hash(query) == sha256:
+            await self.store.put(sha256, query)
 
 
 def _not_allowed() -> GraphQLError:

@@ -17,6 +17,8 @@ HEADER_NAME = "x-verdict-preview"
 QUERY_PARAM = "preview"
 _VERSION = "p1"
 _KEY_PURPOSE = b"verdict preview token v1"
+MAX_LIFETIME_HOURS = 7 * 24
+"""The longest a preview token may live: a leaked token stops working within a week."""
 
 
 class InvalidPreviewTokenError(Exception):
@@ -32,7 +34,9 @@ class PreviewSigner:
         return cls(PurposeSigner.derive(secret_key, _KEY_PURPOSE, _VERSION))
 
     def issue(self, hours: float, *, now: float | None = None) -> str:
-        """A token valid for ``hours`` from now."""
+        """A token valid for ``hours`` from now (at most ``MAX_LIFETIME_HOURS``)."""
+        if hours > MAX_LIFETIME_HOURS:
+            raise ValueError(f"a preview token lives at most {MAX_LIFETIME_HOURS} hours")
         expires = int((time.time() if now is None else now) + hours * 3600)
         return self.signer.sign(str(expires))
 
@@ -45,6 +49,12 @@ class PreviewSigner:
         if not payload.isdigit() or len(payload) > 12:
             raise InvalidPreviewTokenError("preview token: malformed")
         expires = int(payload)
-        if expires < (time.time() if now is None else now):
+        current = time.time() if now is None else now
+        if expires < current:
             raise InvalidPreviewTokenError("preview token has expired")
+        # A token minted (say with a leaked key) to outlive the maximum is refused outright.
+        if expires > current + MAX_LIFETIME_HOURS * 3600:
+            raise InvalidPreviewTokenError(
+                f"preview token outlives the maximum of {MAX_LIFETIME_HOURS} hours"
+            )
         return expires

@@ -18,6 +18,8 @@ from graphql_api.errors import ErrorCode, user_error
 
 DEFAULT_PAGE_SIZE = 20
 _CURSOR_PREFIX = "offset:"
+_MAX_OFFSET_DIGITS = 15
+"""An offset past any list this API holds, but far inside a 64-bit integer (OFFSET + LIMIT)."""
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
@@ -32,7 +34,11 @@ def decode_cursor(cursor: str) -> int:
         text = base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii")
         if not text.startswith(_CURSOR_PREFIX):
             raise ValueError(text)
-        offset = int(text.removeprefix(_CURSOR_PREFIX))
+        digits = text.removeprefix(_CURSOR_PREFIX)
+        # Plain digits, short enough for a 64-bit SQL OFFSET (int() would also take "+1_0 ").
+        if not (digits.isdigit() and len(digits) <= _MAX_OFFSET_DIGITS):
+            raise ValueError(text)
+        offset = int(digits)
     except (binascii.Error, UnicodeError, ValueError):
         raise user_error(
             f"{cursor!r} is not a cursor from this list: pass an `endCursor` or edge `cursor`.",

@@ -42,6 +42,7 @@ def decode_id(global_id: str) -> tuple[str, str]:
     except (binascii.Error, UnicodeError, ValueError):
         text = ""
     type_name, _, slug = text.partition(":")
-    if type_name not in NODE_TYPES or not slug:
+    # A NUL is in no slug, and PostgreSQL refuses it in any text parameter.
+    if type_name not in NODE_TYPES or not slug or "\x00" in slug:
         raise user_error(f"{global_id!r} is not a global id of this API.", ErrorCode.INVALID_ID)
     return type_name, slug

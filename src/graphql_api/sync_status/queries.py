@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.errors import ErrorCode, user_error
 from graphql_api.sync_status.types import SyncIssueType
 from verdict.models.sync import QuarantinedEntry
 
@@ -17,7 +18,8 @@ MAX_ISSUES = 500
 class SyncStatusQueries:
     @strawberry.field(
         description="CMS entries the sync could not apply (quarantined), most recently seen "
-        f"first; at most {MAX_ISSUES}."
+        f"first; at most {MAX_ISSUES}. For editors: needs a preview token "
+        "(PREVIEW_TOKEN_REQUIRED without one)."
     )
     async def sync_issues(
         self,
@@ -30,6 +32,11 @@ class SyncStatusQueries:
         ] = 100,
     ) -> list[SyncIssueType]:
         info.context.loaders.live = True  # not content: never cached
+        if not info.context.preview:  # CMS error texts and slugs are for editors only
+            raise user_error(
+                "syncIssues is for editors: send a preview token (X-Verdict-Preview).",
+                ErrorCode.PREVIEW_TOKEN_REQUIRED,
+            )
         query = QuarantinedEntry.all()
         if collection is not None:
             query = query.filter(collection=collection)

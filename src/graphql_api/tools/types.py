@@ -15,6 +15,8 @@ from verdict.figures import ship_percent
 if TYPE_CHECKING:
     from graphql_api.comparisons.types import ComparisonType
 
+MAX_TOOL_COMPARISONS = 50
+"""``Tool.comparisons`` lists at most this many (the cost estimate counts on it)."""
 SHIP_PERCENT_DESCRIPTION = (
     "Share of the panel's published reviews of this tool with a ship verdict, as a whole "
     "percentage rounded half up (2 of 3 is 67, 1 of 8 is 13). Null when the panel has not "
@@ -69,13 +71,18 @@ class ToolType(Node):
         ship, skip = await _panel_counts(info, self.db_id)
         return ship_percent(ship, ship + skip)
 
-    @strawberry.field(description="Published comparisons this tool appears on, newest first.")
+    @strawberry.field(
+        description="Published comparisons this tool appears on, newest first (at most "
+        f"{MAX_TOOL_COMPARISONS})."
+    )
     async def comparisons(
         self, info: Info
     ) -> list[Annotated[ComparisonType, strawberry.lazy("graphql_api.comparisons.types")]]:
         from graphql_api.comparisons import assemble
 
         rows = await info.context.loaders.comparisons_by_tool.load(self.db_id)
+        # A declared bound, so the operation's estimated cost holds (limits.analysis).
+        rows = rows[:MAX_TOOL_COMPARISONS]
         return await assemble.comparisons(info, rows, assemble.LOOKAHEAD.of_field(info))
 
     @classmethod

@@ -17,7 +17,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from bench.ceiling import STATEMENTS, TORTOISE, comparison_page
 from devtools.sql_counter import counting_queries
 from graphql_api.app import create_app
-from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
+from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict.db import tortoise_config
 from verdict.settings import Settings
 

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from cms_sync.directus.source import DirectusSource  # noqa: E402
 from cms_sync.engine import SyncEngine, SyncReport  # noqa: E402
-from tests.sync.content import review, seed, tool  # noqa: E402
-from tests.sync.fake_directus import TOKEN, FakeDirectus  # noqa: E402
+from tests.support.content import review, seed, tool  # noqa: E402
+from tests.support.fake_directus import TOKEN, FakeDirectus  # noqa: E402
 from verdict.db import migrate, tortoise_config  # noqa: E402
 from verdict.settings import Settings  # noqa: E402
 

@@ -11,12 +11,14 @@ file copy on SQLite), so the migrations themselves are what every test runs on.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -29,6 +31,8 @@ from cms_sync.export_source import ExportSource
 from devtools.sql_counter import QueryCounter, counting_queries
 from graphql_api.app import create_app
 from graphql_api.settings import ApiSettings
+from tests.support.apps import AppClient
+from tests.support.fake_directus import FakeDirectus
 from verdict.db import migrate, tortoise_config
 from verdict.settings import PROJECT_ROOT, Settings
 
@@ -181,3 +185,36 @@ def sql_queries() -> Iterator[QueryCounter]:
     """Counts the SQL statements sent during the test."""
     with counting_queries() as counter:
         yield counter
+
+
+@pytest.fixture
+def app_client(demo_db: Settings) -> AppClient:
+    """``async with app_client(max_depth=5, mode=...) as http``: ApiSettings fields as keywords,
+    plus ``settings=`` overrides of the outer Settings."""
+
+    @contextlib.asynccontextmanager
+    async def make(
+        settings: dict[str, Any] | None = None, **api: Any
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        configured = dataclasses.replace(demo_db, **(settings or {}))
+        app = create_app(configured, api=ApiSettings(**api), manage_database=False)
+        transport = httpx.ASGITransport(app=app)
+        try:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://verdict.test"
+            ) as http:
+                yield http
+        finally:
+            await app.state.voting.stop()  # closes its Redis connections (no lifespan here)
+
+    return make
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDirectus]:
+    server = FakeDirectus()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -1,0 +1,171 @@
+"""The comparison page in a real headless Chromium against a real `verdict demo` server.
+
+Chromium is Debian's `chromium` package (`.ci/run` installs it), driven by Playwright's driver;
+Playwright's own browser downloads are never used. Without Chromium the test is skipped locally
+and fails under CI=true. Screenshots land in tests/browser/artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.async_api import Page, Request, async_playwright, expect
+
+from graphql_api.persisted import manifest as trusted_documents
+from tests.conftest import IN_CI, Backend, create_database, drop_database
+from tests.support.servers import serve
+
+CHROMIUM = os.environ.get("VERDICT_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+SEED = "code-llama-4-vs-mistral-code"
+WAIT_MS = 20_000  # how long an expectation polls the page before it fails
+
+
+@pytest.fixture
+def chromium() -> str:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
+        if IN_CI:
+            pytest.fail(f"{message} (required under CI)", pytrace=False)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture
+async def demo_server(backend: Backend) -> AsyncIterator[str]:
+    """`verdict demo` on a fresh database of the backend under test; yields its base URL."""
+    name = f"verdict_page_{uuid.uuid4().hex[:12]}"
+    url = await create_database(backend, name)
+    try:
+        async with serve(url, command="demo", VERDICT_MODE="dev") as base:
+            yield base
+    finally:
+        await drop_database(backend, name)
+
+
+def _watch(page: Page, errors: list[str], graphql: list[Request]) -> None:
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda r: graphql.append(r) if urlsplit(r.url).path == "/graphql" else None)
+
+
+def _tally(page: Page, tool: str) -> Any:
+    return page.locator(f'#tally .tally-row[data-tool="{tool}"] .tally-count')
+
+
+async def test_comparison_page_votes_and_live_tally(chromium: str, demo_server: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    expect.set_options(timeout=WAIT_MS)
+    errors: list[str] = []
+    requests: list[Request] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            alice = await (
+                await browser.new_context(viewport={"width": 1280, "height": 900})
+            ).new_page()
+            _watch(alice, errors, requests)
+            await alice.goto(f"{demo_server}/compare/{SEED}")
+            await expect(alice.get_by_role("heading", level=1)).to_have_text(
+                "Code Llama 4 vs Mistral Code"
+            )
+            cards = alice.locator("article.tool-card")
+            await expect(cards).to_have_count(2)
+            for tool, vendor in (("code-llama-4", "by Meta"), ("mistral-code", "by Mistral AI")):
+                card = alice.locator(f'article.tool-card[data-tool="{tool}"]')
+                await expect(card.locator(".vendor")).to_have_text(vendor)
+                await expect(card.locator(".panel-ship dd")).to_have_text("100%")
+                await expect(card.locator(".community-share dd")).to_have_text("—")
+                await expect(card.locator(".entry-price dd")).to_have_text("Free")
+            await expect(alice.locator("#reviews article.reviewer")).to_have_count(4)
+            await expect(alice.locator("#split-table tbody tr")).to_have_count(4)
+            await expect(alice.locator("#pricing-read")).not_to_be_empty()
+            await expect(_tally(alice, "code-llama-4")).to_have_text("0 votes (—)")
+
+            # The first GraphQL request is the persisted query: GET, hash only, no document.
+            first = requests[0]
+            params = parse_qs(urlsplit(first.url).query)
+            assert first.method == "GET"
+            assert "query" not in params
+            sent = json.loads(params["extensions"][0])["persistedQuery"]["sha256Hash"]
+            manifest = trusted_documents.load()
+            assert manifest[sent].startswith("query ComparisonPage(")
+
+            # A second visitor, in a context of its own (its own voter cookie), waits live.
+            bob = await (
+                await browser.new_context(viewport={"width": 390, "height": 844})
+            ).new_page()
+            _watch(bob, errors, [])
+            await bob.goto(f"{demo_server}/compare/{SEED}")
+            await expect(bob.locator("#live-status")).to_have_attribute("data-state", "live")
+            await expect(alice.locator("#live-status")).to_have_attribute("data-state", "live")
+
+            vote = alice.get_by_role("button", name="Vote for Code Llama 4")
+            await vote.click()
+            await expect(_tally(alice, "code-llama-4")).to_have_text("1 vote (100%)")
+            await expect(vote).to_have_attribute("aria-pressed", "true")
+            # Bob sees it without reloading, through the subscription.
+            await expect(_tally(bob, "code-llama-4")).to_have_text("1 vote (100%)")
+            await expect(
+                bob.locator('article.tool-card[data-tool="code-llama-4"] .community-share dd')
+            ).to_have_text("100%")
+
+            # Bob votes the other way: a different voter, so both count, and Alice sees it live.
+            await bob.get_by_role("button", name="Vote for Mistral Code").click()
+            await expect(_tally(bob, "mistral-code")).to_have_text("1 vote (50%)")
+            await expect(_tally(alice, "mistral-code")).to_have_text("1 vote (50%)")
+            await expect(_tally(alice, "code-llama-4")).to_have_text("1 vote (50%)")
+            await expect(alice.locator("#tally .tally-total")).to_have_text("2 votes in total.")
+
+            # Alice's vote is remembered across a reload (the HttpOnly voter cookie).
+            await alice.reload()
+            await expect(
+                alice.get_by_role("button", name="Vote for Code Llama 4")
+            ).to_have_attribute("aria-pressed", "true")
+            await expect(_tally(alice, "code-llama-4")).to_have_text("1 vote (50%)")
+
+            await alice.screenshot(path=str(ARTIFACTS / "comparison-page.png"), full_page=True)
+            await bob.evaluate("window.scrollTo(0, 0)")
+            await bob.screenshot(path=str(ARTIFACTS / "comparison-page-390.png"))
+            await bob.locator("#vote").scroll_into_view_if_needed()
+            await bob.screenshot(path=str(ARTIFACTS / "comparison-page-390-vote.png"))
+        finally:
+            await browser.close()
+    assert errors == []
+
+
+async def test_index_lists_comparisons_that_link_to_their_pages(
+    chromium: str, demo_server: str
+) -> None:
+    expect.set_options(timeout=WAIT_MS)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{demo_server}/")
+            link = page.get_by_role("link", name="Code Llama 4 vs Mistral Code")
+            await expect(link).to_have_attribute("href", f"/compare/{SEED}")
+            await link.click()
+            await expect(page).to_have_url(f"{demo_server}/compare/{SEED}")
+            await expect(page.locator("article.tool-card")).to_have_count(2)
+            await page.goto(f"{demo_server}/compare/no-such-comparison")
+            await expect(page.get_by_role("alert")).to_contain_text("no-such-comparison")
+        finally:
+            await browser.close()

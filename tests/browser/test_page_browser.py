@@ -20,8 +20,9 @@ import pytest
 from playwright.async_api import Page, Request, async_playwright, expect
 
 from graphql_api.persisted import manifest as trusted_documents
-from tests.conftest import IN_CI, Backend, create_database, drop_database
+from tests.support.databases import Backend, create_database, drop_database
 from tests.support.servers import serve
+from tests.support.services import IN_CI
 
 CHROMIUM = os.environ.get("VERDICT_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

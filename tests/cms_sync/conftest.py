@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from cms_sync.directus.source import DirectusSource
 from cms_sync.http import HttpLimits, RetryPolicy
-from tests.support.fake_directus import TOKEN, FakeDirectus
-
-
-class SleepRecorder:
-    """Stands in for asyncio.sleep in the retry loop: records the waits, does not wait."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
+from tests.support.fake_directus import TOKEN, FakeDirectus, SleepRecorder, SourceFactory
 
 
 @pytest.fixture
 def sleeps() -> SleepRecorder:
     return SleepRecorder()
-
-
-SourceFactory = Callable[..., DirectusSource]
 
 
 @pytest.fixture

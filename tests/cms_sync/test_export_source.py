@@ -6,7 +6,7 @@ from typing import Any
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
-from tests.conftest import SAMPLE_CONTENT
+from tests.support.content import SAMPLE_CONTENT
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Status, Tool
 from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
 from verdict.settings import Settings

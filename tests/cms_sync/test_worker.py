@@ -12,10 +12,9 @@ import pytest
 from cms_sync.lock import FileLock, PostgresLock, SyncLock, acquire, lock_for
 from cms_sync.webhooks import SECRET_HEADER
 from cms_sync.worker import SyncWorker, WatchOptions
-from tests.cms_sync.conftest import SourceFactory
-from tests.conftest import Backend
 from tests.support.content import assert_mirrors, seed, tool
-from tests.support.fake_directus import FakeDirectus
+from tests.support.databases import Backend
+from tests.support.fake_directus import FakeDirectus, SourceFactory
 from verdict.models.content import Tool
 from verdict.settings import Settings
 

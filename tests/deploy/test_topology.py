@@ -14,7 +14,7 @@ import pytest
 
 from deploy.topology.run import run_checks
 from deploy.topology.stack import Config
-from tests.conftest import POSTGRES_URL, require_service
+from tests.support.services import POSTGRES_URL, require_service
 
 REDIS_URL = os.environ.get("VERDICT_TEST_REDIS_URL", "")
 

@@ -6,12 +6,10 @@ The server runs from the pinned install in ``cms/directus`` (installed on first 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,43 +19,11 @@ from aiohttp import web
 
 from cms_sync.directus.provision import DEFAULT_SAMPLE_DIR
 from cms_sync.directus.server import DirectusServer, free_port
-from tests.conftest import require_service
+from tests.support.measurements import Measurements
+from tests.support.services import require_service
+from tests.support.webhooks import Delivery, WebhookReceiver
 
-WEBHOOK_SECRET = "test-webhook-secret"
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20)
-
-
-@dataclass
-class Delivery:
-    received_at: float  # time.monotonic()
-    headers: dict[str, str]
-    body: dict[str, Any]
-
-
-@dataclass
-class WebhookReceiver:
-    url: str
-    deliveries: list[Delivery] = field(default_factory=list)
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def find(self, event: str, key: int) -> Delivery | None:
-        """The first delivery of ``event`` naming item ``key`` (in "key" or "keys")."""
-        for delivery in self.deliveries:
-            body = delivery.body
-            keys = [str(k) for k in body.get("keys", [])] + [str(body.get("key"))]
-            if body.get("event") == event and str(key) in keys:
-                return delivery
-        return None
-
-    async def wait_for(self, event: str, key: int, within: float = 15.0) -> Delivery:
-        try:
-            async with asyncio.timeout(within):
-                while (delivery := self.find(event, key)) is None:
-                    self.arrived.clear()
-                    await self.arrived.wait()
-        except TimeoutError:
-            raise AssertionError(f"no {event} webhook for {key} within {within}s") from None
-        return delivery
 
 
 @pytest.fixture(scope="module")
@@ -93,16 +59,6 @@ async def directus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Di
     server = DirectusServer(tmp_path_factory.mktemp("directus"), port=free_port())
     async with server:
         yield server
-
-
-@dataclass
-class Measurements:
-    """Figures measured by tests, repeated in the terminal summary (so they show without -s)."""
-
-    figures: list[tuple[str, float]] = field(default_factory=list)
-
-    def add(self, name: str, seconds: float) -> None:
-        self.figures.append((name, seconds))
 
 
 _MEASUREMENTS = pytest.StashKey[Measurements]()

@@ -15,8 +15,7 @@ import pytest
 from cms_sync.directus.flow import WEBHOOK_SECRET_HEADER
 from cms_sync.directus.provision import DEFAULT_MODEL_PATH, ProvisionResult, provision
 from cms_sync.directus.server import DirectusServer
-
-from .conftest import WEBHOOK_SECRET, WebhookReceiver
+from tests.support.webhooks import WEBHOOK_SECRET, WebhookReceiver
 
 pytestmark = pytest.mark.directus
 

@@ -28,12 +28,11 @@ from cms_sync.lock import lock_for
 from cms_sync.webhooks import WEBHOOK_PATH
 from cms_sync.worker import SyncWorker, WatchOptions
 from graphql_api.app import create_app
-from tests.conftest import Backend
+from tests.support.databases import Backend
+from tests.support.measurements import Measurements
 from verdict.models.content import Review, Tool
 from verdict.models.votes import Vote, VoteTally
 from verdict.settings import Settings
-
-from .conftest import Measurements
 
 pytestmark = pytest.mark.directus
 

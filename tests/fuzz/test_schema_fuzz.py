@@ -5,35 +5,12 @@ from __future__ import annotations
 
 import gc
 
-import hypothesis
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis_graphql import from_schema
 
 from tests.support.apps import AppClient, assert_still_serving
-from verdict.settings import PROJECT_ROOT
+from tests.support.fuzz import generate
 
 CASES = 300
-SCHEMA = (PROJECT_ROOT / "schema" / "schema.graphql").read_text()
-
-
-def _generate(count: int) -> list[str]:
-    """``count`` queries, reproducibly (derandomised), generated from the schema."""
-    queries: list[str] = []
-
-    @hypothesis.settings(
-        max_examples=count,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(from_schema(SCHEMA))
-    def collect(query: object) -> None:
-        queries.append(str(query))
-
-    collect()
-    return queries
 
 
 # When a non-null field fails (say `first: 4223970` on `tools`), graphql-core drops the sibling
@@ -42,7 +19,7 @@ def _generate(count: int) -> list[str]:
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
 async def test_fuzzed_queries_never_get_a_5xx(app_client: AppClient) -> None:
-    queries = _generate(CASES)
+    queries = generate(CASES)
     assert len(queries) >= CASES * 0.9
     statuses: dict[int, int] = {}
     async with app_client() as http:

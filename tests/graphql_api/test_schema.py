@@ -9,7 +9,7 @@ import httpx
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
-from tests.conftest import SAMPLE_CONTENT
+from tests.support.content import SAMPLE_CONTENT
 from tests.support.queries import (
     COMPARISON_LISTING,
     COMPARISON_PAGE,

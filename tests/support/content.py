@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cms_sync.apply import MODELS
 from cms_sync.entries import parse_entry
 from tests.support.fake_directus import FakeDirectus
+from verdict.settings import PROJECT_ROOT
+
+SAMPLE_CONTENT = PROJECT_ROOT / "content" / "sample"
 
 
 def tool(entry_id: int, **changes: Any) -> dict[str, Any]:
@@ -93,3 +99,16 @@ async def assert_mirrors(fake: FakeDirectus) -> None:
         stored = {row["id"]: row for row in rows}
         for entry_id, cols in expected.items():
             assert stored[entry_id] == cols, f"{collection} {entry_id} differs"
+
+
+def edited_export(tmp_path: Path, name: str) -> Path:
+    folder = tmp_path / "export"
+    shutil.copytree(SAMPLE_CONTENT, folder)
+    tools_file = folder / "tools.json"
+    tools = json.loads(tools_file.read_text())
+    for tool in tools["data"]:
+        if tool["slug"] == "code-llama-4":
+            tool["name"] = name
+            tool["date_updated"] = "2026-11-01T00:00:00.000Z"
+    tools_file.write_text(json.dumps(tools))
+    return folder

@@ -13,6 +13,7 @@ import bisect
 import contextlib
 import socket
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from cms_sync.directus.source import DirectusSource
 from cms_sync.entries import parse_timestamp
 
 TOKEN = "fake-directus-read-only-token"
@@ -321,3 +323,16 @@ def _error(status: int, message: str, code: str) -> web.Response:
     return web.Response(
         status=status, body=error_body(message, code), content_type="application/json"
     )
+
+
+class SleepRecorder:
+    """Stands in for asyncio.sleep in the retry loop: records the waits, does not wait."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+SourceFactory = Callable[..., DirectusSource]

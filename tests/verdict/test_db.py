@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from tests.conftest import Backend, create_database, drop_database, init_orm
+from tests.support.databases import Backend, create_database, drop_database, init_orm
 from verdict.db import migrate
 from verdict.settings import Settings
 

@@ -13,9 +13,14 @@ import pytest
 from cms_sync.engine import SyncEngine
 from cms_sync.entries import parse_timestamp
 from cms_sync.source import SourceError
-from tests.cms_sync.conftest import SleepRecorder, SourceFactory
 from tests.support.content import assert_mirrors, seed, tool
-from tests.support.fake_directus import FakeDirectus, Reply, error_body
+from tests.support.fake_directus import (
+    FakeDirectus,
+    Reply,
+    SleepRecorder,
+    SourceFactory,
+    error_body,
+)
 from verdict.models.content import Review, Tool
 from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
 from verdict.settings import Settings

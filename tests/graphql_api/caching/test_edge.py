@@ -24,9 +24,9 @@ from graphql_api.app import create_app
 from graphql_api.caching.edge import ContentClock, EdgeCache
 from graphql_api.preview.tokens import PreviewSigner
 from graphql_api.settings import ApiSettings
-from tests.conftest import require_service
-from tests.graphql_api.caching.test_response_cache import edited_export
-from tests.graphql_api.votes.conftest import LEFT, SEED, cast, tokens
+from tests.support.content import edited_export
+from tests.support.services import require_service
+from tests.support.votes import LEFT, SEED, cast, tokens
 from verdict.settings import DEV_SECRET_KEY, Settings
 
 TOOL = "query ToolName($slug: String!) { tool(slug: $slug) { name vendor } }"

@@ -12,8 +12,8 @@ import httpx
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
 from graphql_api.preview.tokens import PreviewSigner
-from tests.conftest import SAMPLE_CONTENT
 from tests.support.apps import AppClient
+from tests.support.content import SAMPLE_CONTENT, edited_export
 from verdict.settings import DEV_SECRET_KEY
 
 DRAFT = """query Draft {
@@ -70,19 +70,6 @@ async def test_drafts_need_a_preview_token_and_never_reach_the_cache(
         )
         assert refused.status_code == 401
         assert refused.json()["errors"][0]["extensions"]["code"] == "INVALID_PREVIEW_TOKEN"
-
-
-def edited_export(tmp_path: Path, name: str) -> Path:
-    folder = tmp_path / "export"
-    shutil.copytree(SAMPLE_CONTENT, folder)
-    tools_file = folder / "tools.json"
-    tools = json.loads(tools_file.read_text())
-    for tool in tools["data"]:
-        if tool["slug"] == "code-llama-4":
-            tool["name"] = name
-            tool["date_updated"] = "2026-11-01T00:00:00.000Z"
-    tools_file.write_text(json.dumps(tools))
-    return folder
 
 
 async def test_a_sync_invalidates_exactly_what_it_touched(

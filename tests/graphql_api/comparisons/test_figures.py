@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from devtools.sql_counter import QueryCounter
-from tests.graphql_api.votes.conftest import cast, tokens
 from tests.support.queries import graphql
+from tests.support.votes import cast, tokens
 
 SLUG = "mistral-code-vs-forge-coder"  # the panel favours a side: every figure is set
 TOOL = "mistral-code"

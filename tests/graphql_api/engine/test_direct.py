@@ -11,9 +11,9 @@ import pytest
 from strawberry.schema.schema import Schema
 
 from graphql_api.settings import ApiSettings
-from tests.conftest import api_client
-from tests.graphql_api.votes.conftest import cast, tokens
+from tests.support.apps import api_client
 from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
+from tests.support.votes import cast, tokens
 from verdict.settings import Settings
 
 SLUG = "mistral-code-vs-forge-coder"

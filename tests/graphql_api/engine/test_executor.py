@@ -24,8 +24,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from graphql_api import view
 from graphql_api.engine.executor import FastExecutor
 from graphql_api.schema import build_schema
-from tests.conftest import api_client
-from tests.fuzz.test_schema_fuzz import _generate
+from tests.support.apps import api_client
+from tests.support.fuzz import generate
 from tests.support.queries import (
     COMPARISON_LISTING,
     COMPARISON_PAGE,
@@ -134,7 +134,7 @@ async def test_fuzzed_queries_match_graphql_core(
     demo_db: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with _both(demo_db, monkeypatch) as (fast, reference):
-        for query in _generate(150):
+        for query in generate(150):
             await _assert_same(fast, reference, query, {})
     gc.collect()
 

@@ -9,8 +9,8 @@ import os
 import httpx
 import pytest
 
-from tests.conftest import require_service
 from tests.support.apps import AppClient
+from tests.support.services import require_service
 
 QUERY = "query ToolName($slug: String!) { tool(slug: $slug) { name vendor } }"
 SHA = hashlib.sha256(QUERY.encode()).hexdigest()

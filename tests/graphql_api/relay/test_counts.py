@@ -23,7 +23,7 @@ from graphql_api.app import create_app
 from graphql_api.preview.tokens import HEADER_NAME, PreviewSigner
 from graphql_api.relay.counts import CountCache
 from graphql_api.settings import ApiSettings
-from tests.conftest import SAMPLE_CONTENT
+from tests.support.content import SAMPLE_CONTENT
 from tests.support.fake_directus import now_ms, stamp
 from verdict.content_versions import bump
 from verdict.models.content import Comparison, Status

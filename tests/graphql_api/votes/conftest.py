@@ -1,11 +1,10 @@
-"""Vote test fixtures: apps with vote settings of the test's choosing, and GraphQL helpers."""
+"""Vote test fixtures: apps with vote settings of the test's choosing, and a Redis URL."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -13,47 +12,11 @@ import pytest
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
-from graphql_api.votes.voter import VoterSigner
-from tests.conftest import require_service
-from verdict.settings import DEV_SECRET_KEY, Settings
+from tests.support.services import require_service
+from tests.support.votes import AppFactory, unique_ip
+from verdict.settings import Settings
 
 REDIS_URL = os.environ.get("VERDICT_TEST_REDIS_URL", "")
-SEED = "code-llama-4-vs-mistral-code"
-LEFT, RIGHT = "code-llama-4", "mistral-code"
-
-CAST = """
-mutation Cast($input: CastVoteInput!) {
-  castVote(input: $input) {
-    __typename
-    ... on VoteSuccess {
-      myVote tally { comparisonSlug totalVotes sides { toolSlug voteCount voteShare } }
-    }
-    ... on ComparisonNotFound { comparisonSlug message }
-    ... on ToolNotInComparison { comparisonSlug toolSlug message }
-    ... on VotingClosed { comparisonSlug message }
-    ... on RateLimited { retryAfterSeconds message }
-    ... on IdempotencyKeyReused { idempotencyKey message }
-  }
-}
-"""
-
-RETRACT = """
-mutation Retract($input: RetractVoteInput!) {
-  retractVote(input: $input) {
-    __typename
-    ... on VoteSuccess { myVote tally { totalVotes sides { toolSlug voteCount voteShare } } }
-    ... on ComparisonNotFound { comparisonSlug }
-    ... on VotingClosed { comparisonSlug }
-    ... on RateLimited { retryAfterSeconds }
-  }
-}
-"""
-
-PAGE = """
-query Page($slug: String!) {
-  comparison(slug: $slug) { myVote sides { tool { slug } voteCount voteShare } }
-}
-"""
 
 
 @pytest.fixture
@@ -61,15 +24,6 @@ def redis_url() -> str:
     if not REDIS_URL:
         require_service("Redis", "VERDICT_TEST_REDIS_URL")
     return REDIS_URL
-
-
-def unique_ip() -> str:
-    """A client address of the test's own, so per-IP counters in a shared Redis never collide."""
-    n = uuid.uuid4().int
-    return f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250 + 1}"
-
-
-AppFactory = Callable[..., Awaitable[httpx.AsyncClient]]
 
 
 @pytest.fixture
@@ -94,48 +48,3 @@ async def vote_client(demo_db: Settings) -> AsyncIterator[AppFactory]:
     for http, lifespan in reversed(opened):
         await http.aclose()
         await lifespan.__aexit__(None, None, None)
-
-
-async def gql(
-    http: httpx.AsyncClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    voter: str | None = None,
-) -> dict[str, Any]:
-    """POST a GraphQL request (as ``voter`` when given, by header) and return ``data``."""
-    headers = {"x-verdict-voter": voter} if voter else {}
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
-
-
-async def new_voter(http: httpx.AsyncClient) -> str:
-    """A voter token, issued by the API the way a mobile app gets one."""
-    response = await http.post("/graphql", json={"query": "{ __typename }"})
-    token = response.headers["x-verdict-voter"]
-    http.cookies.clear()
-    return token
-
-
-async def cast(
-    http: httpx.AsyncClient, voter: str, tool: str, slug: str = SEED, key: str | None = None
-) -> dict[str, Any]:
-    variables = {"input": {"comparisonSlug": slug, "toolSlug": tool, "idempotencyKey": key}}
-    result: dict[str, Any] = (await gql(http, CAST, variables, voter=voter))["castVote"]
-    return result
-
-
-def tokens(n: int) -> list[str]:
-    """``n`` voter tokens signed with the tests' (dev) key, as the API would issue them."""
-    signer = VoterSigner.from_secret(DEV_SECRET_KEY)
-    return [signer.issue()[1] for _ in range(n)]
-
-
-def counts(result: dict[str, Any]) -> dict[str, int]:
-    return {s["toolSlug"]: s["voteCount"] for s in result["tally"]["sides"]}

@@ -9,8 +9,8 @@ from typing import Any
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
-from tests.conftest import SAMPLE_CONTENT
-from tests.graphql_api.votes.conftest import LEFT, PAGE, RIGHT, SEED, AppFactory, cast, gql, tokens
+from tests.support.content import SAMPLE_CONTENT
+from tests.support.votes import LEFT, PAGE, RIGHT, SEED, AppFactory, cast, gql, tokens
 from verdict.models.votes import Vote
 
 

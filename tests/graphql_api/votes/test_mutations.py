@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.graphql_api.votes.conftest import (
+from tests.support.votes import (
     LEFT,
     PAGE,
     RETRACT,

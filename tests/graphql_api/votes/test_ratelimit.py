@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.graphql_api.votes.conftest import LEFT, RIGHT, AppFactory, cast, tokens, unique_ip
+from tests.support.votes import LEFT, RIGHT, AppFactory, cast, tokens, unique_ip
 
 
 async def _limited_then_released(vote_client: AppFactory, **settings: object) -> None:

@@ -6,17 +6,8 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
-from tests.conftest import Backend
-from tests.graphql_api.votes.conftest import (
-    LEFT,
-    RIGHT,
-    SEED,
-    AppFactory,
-    cast,
-    counts,
-    new_voter,
-    tokens,
-)
+from tests.support.databases import Backend
+from tests.support.votes import LEFT, RIGHT, SEED, AppFactory, cast, counts, new_voter, tokens
 from verdict.models.votes import Vote, VoteRequestRecord, VoteTally
 from verdict.tallies import recount
 

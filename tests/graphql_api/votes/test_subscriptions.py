@@ -8,8 +8,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.graphql_api.votes.conftest import CAST, LEFT, RIGHT, SEED, tokens
 from tests.support.servers import serve
+from tests.support.votes import CAST, LEFT, RIGHT, SEED, tokens
 from verdict.settings import Settings
 
 SUBSCRIBE = """

@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from graphql_api.votes.voter import COOKIE_NAME, VoterSigner
-from tests.graphql_api.votes.conftest import (
-    CAST,
-    LEFT,
-    PAGE,
-    SEED,
-    AppFactory,
-    cast,
-    gql,
-    new_voter,
-)
+from tests.support.votes import CAST, LEFT, PAGE, SEED, AppFactory, cast, gql, new_voter
 
 
 async def test_first_request_issues_a_secure_cookie_and_header(vote_client: AppFactory) -> None:

@@ -34,7 +34,7 @@ async def test_sample_content_loads_and_reload_changes_nothing(db: Settings) -> 
     assert await _snapshot() == before
     assert await QuarantinedEntry.all().count() == 0
     # Checkpoints record that the passes ran; they only ever move forward.
-    cursors = await SyncCheckpoint.all().values_list("cursor", flat=True)
+    cursors: list[Any] = await SyncCheckpoint.all().values_list("cursor", flat=True)
     assert all(c is not None and c >= first.started_at for c in cursors)
 
 
@@ -45,7 +45,9 @@ async def test_sample_content_has_what_the_demo_promises(demo_db: Settings) -> N
     lenses = {r.lens for r in await Reviewer.filter(status=Status.PUBLISHED)}
     assert len(lenses) == 4
     for side in sides:
-        verdicts = await Review.filter(tool_id=side.tool_id).values_list("verdict", flat=True)
+        verdicts: list[Any] = await Review.filter(tool_id=side.tool_id).values_list(
+            "verdict", flat=True
+        )
         assert len(verdicts) == 4
         assert set(verdicts) == {"ship"}
     published_tools = await Tool.filter(status=Status.PUBLISHED).count()

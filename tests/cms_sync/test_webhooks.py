@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import orjson
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from cms_sync.webhooks import (
@@ -18,6 +19,7 @@ from cms_sync.webhooks import (
     sign,
 )
 
+Client = TestClient[web.Request, web.Application]
 SECRET = "webhook-secret-for-tests-0123456789"
 EVENT = orjson.dumps(
     {"event": "tools.items.update", "payload": {"name": "x"}, "keys": ["9"], "collection": "tools"}
@@ -38,22 +40,18 @@ def triggers() -> Triggers:
 
 
 @pytest.fixture
-async def http(triggers: Triggers) -> AsyncIterator[TestClient[object, object]]:
+async def http(triggers: Triggers) -> AsyncIterator[Client]:
     app = create_webhook_app(SECRET, triggers)
     async with TestClient(TestServer(app)) as client:
         yield client
 
 
-async def _post(
-    http: TestClient[object, object], body: bytes, headers: dict[str, str]
-) -> tuple[int, dict[str, str]]:
+async def _post(http: Client, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
     response = await http.post(WEBHOOK_PATH, data=body, headers=headers)
     return response.status, await response.json()
 
 
-async def test_the_shared_secret_triggers_a_sync(
-    http: TestClient[object, object], triggers: Triggers
-) -> None:
+async def test_the_shared_secret_triggers_a_sync(http: Client, triggers: Triggers) -> None:
     status, _ = await _post(http, EVENT, {SECRET_HEADER: SECRET})
     assert status == 202
     assert triggers.collections == ["tools"]
@@ -69,7 +67,7 @@ async def test_the_shared_secret_triggers_a_sync(
     ],
 )
 async def test_missing_or_forged_secrets_are_refused(
-    http: TestClient[object, object],
+    http: Client,
     triggers: Triggers,
     headers: dict[str, str],
     status: int,
@@ -83,7 +81,7 @@ async def test_missing_or_forged_secrets_are_refused(
 
 
 async def test_a_signed_body_within_the_window_is_accepted(
-    http: TestClient[object, object], triggers: Triggers
+    http: Client, triggers: Triggers
 ) -> None:
     stamp = str(int(time.time()))
     headers = {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: "sha256=" + sign(SECRET, stamp, EVENT)}
@@ -100,7 +98,7 @@ async def test_a_signed_body_within_the_window_is_accepted(
     ids=["stale", "from-the-future"],
 )
 async def test_a_signature_outside_the_replay_window_is_refused(
-    http: TestClient[object, object], triggers: Triggers, age: int, status: int
+    http: Client, triggers: Triggers, age: int, status: int
 ) -> None:
     stamp = str(int(time.time()) - age)
     headers = {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(SECRET, stamp, EVENT)}
@@ -109,9 +107,7 @@ async def test_a_signature_outside_the_replay_window_is_refused(
     assert triggers.collections == []
 
 
-async def test_a_signature_over_another_body_is_refused(
-    http: TestClient[object, object], triggers: Triggers
-) -> None:
+async def test_a_signature_over_another_body_is_refused(http: Client, triggers: Triggers) -> None:
     stamp = str(int(time.time()))
     headers = {TIMESTAMP_HEADER: stamp, SIGNATURE_HEADER: sign(SECRET, stamp, b"{}")}
     got, _ = await _post(http, EVENT, headers)
@@ -128,16 +124,14 @@ async def test_a_signature_over_another_body_is_refused(
     "body", [b"not json", b"[1, 2]", b'{"payload": {}}', b'{"data": [{"id": 1'], ids=repr
 )
 async def test_malformed_bodies_with_a_good_secret_are_refused(
-    http: TestClient[object, object], triggers: Triggers, body: bytes
+    http: Client, triggers: Triggers, body: bytes
 ) -> None:
     got, _ = await _post(http, body, {SECRET_HEADER: SECRET})
     assert got == 400
     assert triggers.collections == []
 
 
-async def test_an_oversized_body_is_refused(
-    http: TestClient[object, object], triggers: Triggers
-) -> None:
+async def test_an_oversized_body_is_refused(http: Client, triggers: Triggers) -> None:
     got = await http.post(WEBHOOK_PATH, data=b"x" * 300_000, headers={SECRET_HEADER: SECRET})
     assert got.status == 413
     assert triggers.collections == []

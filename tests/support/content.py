@@ -92,7 +92,8 @@ async def assert_mirrors(fake: FakeDirectus) -> None:
     for collection, entries in fake.items.items():
         model = MODELS[collection]
         expected = {i: parse_entry(collection, e).columns for i, e in entries.items()}
-        ids = sorted(await model.all().values_list("id", flat=True))
+        found: list[Any] = await model.all().values_list("id", flat=True)
+        ids = sorted(found)
         assert ids == sorted(expected), f"{collection}: ids differ"
         columns = sorted({c for cols in expected.values() for c in cols})
         rows = await model.all().values(*columns) if columns else []

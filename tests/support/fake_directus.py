@@ -219,12 +219,16 @@ def _parse_query(request: web.Request) -> dict[str, Any]:
     return {"filter": flt, "limit": limit, "offset": offset, "fields": fields, "sort": sort}
 
 
+def _by(name: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda row: _sort_key(row.get(name))
+
+
 def _select_rows(rows: list[dict[str, Any]], query: dict[str, Any]) -> list[dict[str, Any]]:
     picked = [r for r in rows if _matches(r, query["filter"])]
     for key in reversed(query["sort"]):
         descending = key.startswith("-")
         name = key.lstrip("-")
-        picked.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=descending)
+        picked.sort(key=_by(name), reverse=descending)
     picked = picked[query["offset"] :]
     if query["limit"] != -1:
         picked = picked[: query["limit"]]

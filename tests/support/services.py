@@ -4,6 +4,7 @@ under CI (``CI=true``), so a required service is never silently skipped there.""
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import pytest
 
@@ -11,7 +12,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("VERDICT_TEST_POSTGRES_URL", "")
 
 
-def require_service(name: str, env_var: str) -> None:
+def require_service(name: str, env_var: str) -> NoReturn:
     """Skip locally, fail under CI: a required service is never silently skipped there."""
     message = f"{name} not configured: set {env_var}"
     if IN_CI:

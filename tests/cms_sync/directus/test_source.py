@@ -7,6 +7,7 @@ exactly the pages before it, and the checkpoint says so.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,12 @@ from verdict.settings import Settings
 async def _cursor(collection: str) -> datetime | None:
     checkpoint = await SyncCheckpoint.get_or_none(source="directus", collection=collection)
     return checkpoint.cursor if checkpoint is not None else None
+
+
+async def _tool_ids() -> list[Any]:
+    # Tortoise types a flat values_list as tuples; it holds the ids themselves.
+    ids: list[Any] = await Tool.all().values_list("id", flat=True)
+    return sorted(ids)
 
 
 def _updated(fake: FakeDirectus, collection: str, entry_id: int) -> datetime:
@@ -74,7 +81,7 @@ async def test_persistent_500_fails_cleanly_and_keeps_earlier_pages(
     with pytest.raises(SourceError, match=r"tools: GET /items/tools failed after 4 attempts"):
         await _sync(directus, attempts=4)
     # Page one (tools 1-2) is in, with its checkpoint; nothing after it.
-    assert sorted(await Tool.all().values_list("id", flat=True)) == [1, 2]
+    assert await _tool_ids() == [1, 2]
     assert await _cursor("tools") == _updated(fake, "tools", 2)
     assert await _cursor("reviews") is None
 
@@ -117,7 +124,7 @@ async def test_truncated_json_every_time_stops_with_a_correct_partial_database(
     fake.fail("/items/tools", None, *[Reply(200, b'{"data": [{"id": 3,')] * 3)
     with pytest.raises(SourceError, match=r"tools: .*invalid or truncated JSON"):
         await _sync(directus, attempts=3)
-    assert sorted(await Tool.all().values_list("id", flat=True)) == [1, 2]
+    assert await _tool_ids() == [1, 2]
     assert await _cursor("tools") == _updated(fake, "tools", 2)
     # Resuming picks up where the checkpoint says, and converges.
     await _sync(directus)
@@ -132,7 +139,7 @@ async def test_a_malformed_entry_is_quarantined_while_the_rest_syncs(
     fake.put("tools", tool(4, name=None))  # missing field
     fake.put("tools", tool(5, status="hidden"))  # unknown enum
     await _sync(directus)
-    assert sorted(await Tool.all().values_list("id", flat=True)) == [1, 3, 6]
+    assert await _tool_ids() == [1, 3, 6]
     issues = {
         q.cms_id: q.reason_code
         for q in await QuarantinedEntry.filter(collection="tools", source="directus")
@@ -159,7 +166,7 @@ async def test_a_pagination_loop_is_detected(
     fake.loop_collections.add("tools")  # answers page one again, whatever the filter
     with pytest.raises(SourceError, match="tools: pagination loop detected on page 2"):
         await _sync(directus)
-    assert sorted(await Tool.all().values_list("id", flat=True)) == [1, 2]
+    assert await _tool_ids() == [1, 2]
     assert await _cursor("tools") == _updated(fake, "tools", 2)
 
 

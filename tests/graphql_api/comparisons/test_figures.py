@@ -7,6 +7,7 @@ it must get the same figures."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -55,7 +56,7 @@ async def test_every_way_of_selecting_the_figures_gives_the_same(
     assert direct["reviewerSplit"]
     assert direct["panelVerdict"]["favouredSide"]["voteCount"] == 1
 
-    ways = {
+    ways: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
         "named fragment": (
             f'{{ comparison(slug: "{SLUG}") {{ ...F }} }} fragment F on Comparison {{ {FIGURES} }}',
             lambda d: d["comparison"],

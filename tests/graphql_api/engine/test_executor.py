@@ -192,13 +192,13 @@ class Query:
             name="b", maybe="m", count=2**40, when=datetime(2026, 1, 1), tags=[], loose_tags=None
         )
         null_name = Leafy(
-            name=None,
+            name=None,  # type: ignore[arg-type]
             maybe="m",
             count=3,
-            when=datetime(2026, 1, 1),  # type: ignore[arg-type]
-            tags=["z", None],
-            loose_tags=[1, 2],
-        )  # type: ignore[list-item]
+            when=datetime(2026, 1, 1),
+            tags=["z", None],  # type: ignore[list-item]
+            loose_tags=[1, 2],  # type: ignore[list-item]
+        )
         return [
             Holder(
                 leaf=good,
@@ -210,8 +210,8 @@ class Query:
             Holder(leaf=null_name, maybe_leaf=good, leaves=[good], loose_leaves=None, label="ok"),
             Holder(
                 leaf=good,
-                maybe_leaf="not a leafy",
-                leaves=[good, None],  # type: ignore[arg-type]
+                maybe_leaf="not a leafy",  # type: ignore[arg-type]
+                leaves=[good, None],  # type: ignore[list-item]
                 loose_leaves=[null_name],
                 label="ok",
             ),

@@ -30,7 +30,7 @@ async def tallies() -> dict[str, int]:
 
 
 async def vote_rows() -> dict[str, int]:
-    slugs = await Vote.filter(comparison_slug=SEED).values_list("tool_slug", flat=True)
+    slugs: list[Any] = await Vote.filter(comparison_slug=SEED).values_list("tool_slug", flat=True)
     return {tool: slugs.count(tool) for tool in set(map(str, slugs))}
 
 
@@ -71,7 +71,11 @@ async def test_concurrent_moves_and_retractions_keep_totals_right(
 
     async def churn(i: int, voter: str) -> Any:
         # Each voter flips sides several times at once; a third also retract in the middle.
-        jobs = [cast(http, voter, RIGHT), cast(http, voter, LEFT), cast(http, voter, RIGHT)]
+        jobs: list[Awaitable[object]] = [
+            cast(http, voter, RIGHT),
+            cast(http, voter, LEFT),
+            cast(http, voter, RIGHT),
+        ]
         if i % 3 == 0:
             jobs.append(
                 http.post(

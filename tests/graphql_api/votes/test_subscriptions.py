@@ -45,7 +45,8 @@ async def _vote(http: aiohttp.ClientSession, base: str, voter: str, tool: str) -
     ) as response:
         body: dict[str, Any] = await response.json()
     assert body.get("data"), body
-    return body["data"]["castVote"]
+    result: dict[str, Any] = body["data"]["castVote"]
+    return result
 
 
 async def test_vote_on_one_replica_reaches_subscriber_on_another(

@@ -12,11 +12,11 @@ from typing import Any
 
 import httpx
 from tortoise import Tortoise
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bench.ceiling import STATEMENTS, TORTOISE, comparison_page
 from devtools.sql_counter import counting_queries
 from graphql_api.app import create_app
+from graphql_api.engine._compat import clear_executor_cache
 from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict.db import tortoise_config
 from verdict.settings import Settings
@@ -34,7 +34,7 @@ async def _counted(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[int
 async def sql_and_parity(database_url: str, slug: str) -> dict[str, int]:
     """SQL statements per comparison page and per 20-item listing; fails when the ceiling's
     page differs from the API's."""
-    EXECUTOR_CACHE.clear()
+    clear_executor_cache()
     await Tortoise.init(config=tortoise_config(database_url))
     try:
         app = create_app(Settings(database_url=database_url), manage_database=False)

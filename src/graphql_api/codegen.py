@@ -88,12 +88,12 @@ class _Emitter:
         if is_abstract_type(type_):
             possible = self.schema.get_possible_types(type_)
             return "\n" + "\n".join(
-                f"{_INDENT * depth}| {self._object(obj, selection, depth)}" for obj in possible
+                f"{_INDENT * depth}| {self.object_type(obj, selection, depth)}" for obj in possible
             )
         assert isinstance(type_, GraphQLObjectType)
-        return self._object(type_, selection, depth)
+        return self.object_type(type_, selection, depth)
 
-    def _object(self, obj: GraphQLObjectType, selection: SelectionSetNode, depth: int) -> str:
+    def object_type(self, obj: GraphQLObjectType, selection: SelectionSetNode, depth: int) -> str:
         lines = []
         for node in self._fields(obj, selection):
             key = node.alias.value if node.alias else node.name.value
@@ -186,7 +186,7 @@ def load_operation(schema: GraphQLSchema, path: Path, emitter: _Emitter | None =
     emitter.fragments = fragments
     root = schema.get_root_type(operation.operation)
     assert root is not None
-    result = emitter._object(root, operation.selection_set, 0)
+    result = emitter.object_type(root, operation.selection_set, 0)
     variables = []
     for definition in operation.variable_definitions or ():
         var_type = type_from_ast(schema, definition.type)

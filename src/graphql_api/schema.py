@@ -9,8 +9,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from graphql_api.comparisons.queries import ComparisonQueries
-from graphql_api.engine._compat import StrawberryGraphQLCoreExecutionContext
-from graphql_api.engine.executor import FastExecutor
+from graphql_api.engine.executor import FastExecutor, StockExecutor
 from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
 from graphql_api.limits.extension import OperationLimits
 from graphql_api.relay.queries import NodeQueries
@@ -41,7 +40,7 @@ class Subscription(VoteSubscriptions):
 def build_schema(
     settings: Settings | None = None,
     api: ApiSettings | None = None,
-    executor: type[StrawberryGraphQLCoreExecutionContext] = FastExecutor,
+    executor: type[StockExecutor] = FastExecutor,
     validations: DocumentValidations | None = None,
 ) -> strawberry.Schema:
     """The schema; with ``settings`` and ``api``, with the operation limits, caches and batching

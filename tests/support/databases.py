@@ -10,8 +10,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 from tortoise import Tortoise
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from graphql_api.engine._compat import clear_executor_cache
 from tests.support.services import IN_CI
 from verdict.db import tortoise_config
 
@@ -67,5 +67,5 @@ async def drop_database(backend: Backend, name: str) -> None:
 async def init_orm(url: str) -> None:
     """Open Tortoise on ``url``. Tortoise caches SQL per connection name, not per dialect, and the
     suite switches between SQLite and PostgreSQL in one process, so that cache starts empty."""
-    EXECUTOR_CACHE.clear()
+    clear_executor_cache()
     await Tortoise.init(config=tortoise_config(url))

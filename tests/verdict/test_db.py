@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tortoise import Tortoise
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
+from graphql_api.engine._compat import clear_executor_cache
 from tests.support.databases import Backend, create_database, drop_database, init_orm
 from verdict.db import migrate
 from verdict.settings import Settings
@@ -66,7 +66,7 @@ async def test_models_and_committed_migrations_agree() -> None:
 
     from verdict.db import TORTOISE_ORM
 
-    EXECUTOR_CACHE.clear()
+    clear_executor_cache()
     async with tortoise_cli_context(TORTOISE_ORM) as ctx:
         assert ctx.apps is not None
         writers = await MigrationAutodetector(ctx.apps, TORTOISE_ORM["apps"]).changes()

@@ -1,66 +1,25 @@
-"""A comparison's per-side figures, loaded once where the comparison is resolved.
+"""What a comparison's figures are computed from: the loaders' rows, read once per resolver.
 
 The comparison page reads ~25 figures per side (panel counts, votes, reviews) and two
 comparison-level ones (panel verdict, reviewer split) that all derive from the same three
 loaders. Rather than an async resolver per figure, each re-awaiting the loaders, every resolver
-that returns comparisons (``comparison``, ``comparisons``, ``Tool.comparisons``, ``node``) looks
-at what the operation selects (``Needs``), awaits the loaders it needs once for all its
-comparisons (batched), and fills the selected figures into the types' plain fields
-(``graphql_api.comparisons.types.prepared``). Loaders that were not needed are not called, so
-the response-cache dependencies and the ``live`` flag only cover what was read.
+that returns comparisons asks ``graphql_api.comparisons.assemble`` for them: it derives from the
+selection which loaders are needed (``Needs``), ``load`` awaits those once for all the
+comparisons (batched), and the assembler computes the selected figures into the types' plain
+fields. Loaders that were not needed are not called, so the response-cache dependencies and the
+``live`` flag only cover what was read.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    SelectionSetNode,
-)
 from strawberry.dataloader import DataLoader
 
-from graphql_api.context import Info
-from graphql_api.engine._compat import raw_info
 from graphql_api.loaders import Loaders
 from graphql_api.rows import PanelCounts, ReviewRow, SideRow
-
-SIDE_COUNT_FIELDS = frozenset({"panelShipCount", "panelSkipCount", "panelShipPercent"})
-SIDE_VOTE_FIELDS = frozenset({"voteCount", "voteShare"})
-NEEDS_SIDES = frozenset({"sides", "panelVerdict", "reviewerSplit", "voteCount"})
-
-
-def children(
-    selection_sets: Iterable[SelectionSetNode | None],
-    fragments: dict[str, FragmentDefinitionNode],
-) -> dict[str, list[SelectionSetNode | None]]:
-    """The fields selected directly under these selection sets (through fragments), each with
-    the selection sets it is selected with."""
-    found: dict[str, list[SelectionSetNode | None]] = {}
-    stack = list(selection_sets)
-    seen: set[str] = set()
-    while stack:
-        selection_set = stack.pop()
-        if selection_set is None:
-            continue
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                found.setdefault(selection.name.value, []).append(selection.selection_set)
-            elif isinstance(selection, InlineFragmentNode):
-                stack.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = fragments.get(name)
-                if fragment is not None and name not in seen:
-                    seen.add(name)
-                    stack.append(fragment.selection_set)
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,80 +34,7 @@ class Needs:
     database when the rows are not needed anyway."""
     tallies: bool
     fields: frozenset[str] = frozenset()
-    """The comparison-level fields selected among those built from the loaders."""
-
-    @classmethod
-    def of(
-        cls,
-        comparison: dict[str, list[SelectionSetNode | None]],
-        fragments: dict[str, FragmentDefinitionNode],
-    ) -> Needs:
-        """From the fields selected on a Comparison."""
-        side_fields = set(children(comparison.get("sides", ()), fragments))
-        verdict = children(comparison.get("panelVerdict", ()), fragments)
-        side_fields |= set(children(verdict.get("favouredSide", ()), fragments))
-        reviews = "reviews" in side_fields or "reviewerSplit" in comparison
-        return cls(
-            sides=bool(NEEDS_SIDES.intersection(comparison)),
-            reviews=reviews,
-            counts=not reviews
-            and (bool(side_fields & SIDE_COUNT_FIELDS) or "panelVerdict" in comparison),
-            tallies=bool(side_fields & SIDE_VOTE_FIELDS) or "voteCount" in comparison,
-            fields=NEEDS_SIDES.intersection(comparison),
-        )
-
-    @classmethod
-    def of_field(cls, info: Info) -> Needs:
-        """For a resolver returning comparisons directly (``comparison``, ``Tool.comparisons``)."""
-        raw = raw_info(info)
-
-        def compute() -> Needs:
-            selected = children((n.selection_set for n in raw.field_nodes), raw.fragments)
-            return cls.of(selected, raw.fragments)
-
-        return _BY_FIELD.get(raw.field_nodes, compute)
-
-    @classmethod
-    def of_connection(cls, info: Info) -> Needs:
-        """For a resolver returning a connection of comparisons (``edges.node`` and ``nodes``)."""
-        raw = raw_info(info)
-
-        def compute() -> Needs:
-            fragments = raw.fragments
-            top = children((n.selection_set for n in raw.field_nodes), fragments)
-            edges = children(top.get("edges", ()), fragments)
-            selected = children([*edges.get("node", ()), *top.get("nodes", ())], fragments)
-            return cls.of(selected, fragments)
-
-        return _BY_CONNECTION.get(raw.field_nodes, compute)
-
-
-class _NeedsByNodes:
-    """``Needs`` of recently run selections, by the identity of their field nodes.
-
-    The parser cache hands out one document per query text, so the same operation brings the
-    same nodes (and its fragments come from the same document). An entry holds its nodes, so an
-    id is never reused while the entry is cached.
-    """
-
-    def __init__(self, maxsize: int = 1024) -> None:
-        self._maxsize = maxsize
-        self._entries: OrderedDict[tuple[int, ...], tuple[list[FieldNode], Needs]] = OrderedDict()
-
-    def get(self, nodes: list[FieldNode], compute: Callable[[], Needs]) -> Needs:
-        key = tuple(map(id, nodes))
-        entry = self._entries.get(key)
-        if entry is not None and all(a is b for a, b in zip(entry[0], nodes, strict=True)):
-            return entry[1]
-        needs = compute()
-        self._entries[key] = (list(nodes), needs)
-        if len(self._entries) > self._maxsize:
-            self._entries.popitem(last=False)
-        return needs
-
-
-_BY_FIELD = _NeedsByNodes()
-_BY_CONNECTION = _NeedsByNodes()
+    """The comparison-level figure fields selected (``assemble.COMPARISON_FIGURES``)."""
 
 
 @dataclass(slots=True)

@@ -9,12 +9,12 @@ from typing import Annotated
 import strawberry
 from tortoise.expressions import RawSQL, Subquery
 
-from graphql_api.comparisons.figures import Needs
+from graphql_api.comparisons import assemble
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
-from graphql_api.comparisons.types import ComparisonType, prepared
+from graphql_api.comparisons.types import ComparisonType
 from graphql_api.context import Info
 from graphql_api.reads import visible
-from graphql_api.relay.connection import Connection, PageRequest, build_connection
+from graphql_api.relay.connection import Connection, PageRequest, connection_of
 from graphql_api.rows import COMPARISON_FIELDS, ComparisonRow
 from verdict.models.content import Comparison, ComparisonSide, Status
 
@@ -53,15 +53,14 @@ class ComparisonQueries:
         slug: Annotated[str, strawberry.argument(description="The comparison's slug.")],
     ) -> ComparisonType | None:
         loaders = info.context.loaders
-        needs = Needs.of_field(info)
+        needs = assemble.LOOKAHEAD.of_field(info)
         pending = loaders.comparison_by_slug.load(slug)
         if needs.tallies:  # keyed by slug: asked now, its query runs beside the comparison's
             loaders.tallies_by_comparison.load(slug)
         row = await pending
         if row is None:
             return None
-        (comparison,) = await prepared(info, [ComparisonType.from_row(row)], needs)
-        return comparison
+        return await assemble.one(info, row, needs)
 
     @strawberry.field(description="Published comparisons, one page at a time.")
     async def comparisons(
@@ -109,8 +108,6 @@ class ComparisonQueries:
         rows = await ordered.offset(page.offset).limit(page.limit + 1).values(*COMPARISON_FIELDS)
         key, depends_on = _count_key(statuses, filter)
         count = partial(info.context.counts.count, key, query, depends_on)
-        connection = build_connection(
-            [ComparisonRow.read(r) for r in rows], page, ComparisonType.from_row, count
-        )
-        await prepared(info, connection.nodes, Needs.of_connection(info))
-        return connection
+        shown = [ComparisonRow.read(r) for r in rows[: page.limit]]
+        nodes = await assemble.comparisons(info, shown, assemble.LOOKAHEAD.of_connection(info))
+        return connection_of(nodes, page, count, more=len(rows) > page.limit)

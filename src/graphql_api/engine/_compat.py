@@ -25,6 +25,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, vali
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 from tortoise import BaseDBAsyncClient, Model
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.router import router
 
 if TYPE_CHECKING:
@@ -43,13 +44,13 @@ __all__ = [
     "StrawberryGraphQLCoreExecutionContext",
     "UnsupportedVersionError",
     "check_versions",
+    "clear_executor_cache",
     "db_for_read",
     "fields_for_select",
     "gather_with_cancel",
     "graphql_schema",
     "is_default_resolver",
     "make_query",
-    "pk_attr",
     "process_errors",
     "raw_info",
     "validate_document",
@@ -161,7 +162,7 @@ def db_for_read(model: type[Model]) -> BaseDBAsyncClient:
     return db
 
 
-def pk_attr(model: type[Model]) -> str:
-    """The attribute name of ``model``'s primary key."""
-    name: str = model._meta.pk_attr
-    return name
+def clear_executor_cache() -> None:
+    """Forget the SQL Tortoise caches per connection name (not per dialect): for a process that
+    opens Tortoise again on another database, as the tests and the benchmark do."""
+    EXECUTOR_CACHE.clear()

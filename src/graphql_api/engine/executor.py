@@ -352,6 +352,9 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return _gather(completed, pending)
 
 
+StockExecutor = StrawberryGraphQLCoreExecutionContext
+"""Strawberry's own executor class, which ``FastExecutor`` extends (for differential tests)."""
+
 _Container = TypeVar("_Container", dict[str, Any], list[Any])
 
 

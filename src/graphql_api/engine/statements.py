@@ -100,6 +100,11 @@ class Statement:
         self._build = build
         self._compiled = functools.lru_cache(maxsize=maxsize)(functools.partial(_compile, build))
 
+    @property
+    def build(self) -> Build:
+        """The build function this statement compiles (Tortoise's own query for the keys)."""
+        return self._build
+
     def bind(
         self, db: BaseDBAsyncClient, shape: Hashable, *keys: Sequence[Key]
     ) -> tuple[str, list[Any], _Compiled] | None:

@@ -116,8 +116,14 @@ def build_connection(
     count: Callable[[], Awaitable[int]],
 ) -> Connection[NodeT]:
     """A connection from the rows read at ``page.offset`` with ``limit + 1`` as the limit."""
-    shown = rows[: page.limit]
-    nodes = [to_node(row) for row in shown]
+    nodes = [to_node(row) for row in rows[: page.limit]]
+    return connection_of(nodes, page, count, more=len(rows) > page.limit)
+
+
+def connection_of(
+    nodes: list[NodeT], page: PageRequest, count: Callable[[], Awaitable[int]], *, more: bool
+) -> Connection[NodeT]:
+    """A connection of the nodes shown at ``page.offset``; ``more`` when others follow."""
     edges = [
         Edge(node=node, cursor=encode_cursor(page.offset + index))
         for index, node in enumerate(nodes)
@@ -126,7 +132,7 @@ def build_connection(
         edges=edges,
         nodes=nodes,
         page_info=PageInfo(
-            has_next_page=len(rows) > page.limit,
+            has_next_page=more,
             has_previous_page=page.offset > 0,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,

@@ -27,7 +27,6 @@ from tortoise.expressions import Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from graphql_api.engine._compat import pk_attr
 from verdict import content_versions
 from verdict.models.versions import ContentVersion
 
@@ -75,7 +74,7 @@ async def _count_with_versions(query: QuerySet[Any], depends_on: Sequence[str]) 
         f"version_{index}": Subquery(ContentVersion.filter(key=key).values("version"))
         for index, key in enumerate(depends_on)
     }
-    total = Count(pk_attr(query.model))
+    total = Count("id")  # every content model's primary key
     rows: list[dict[str, Any]] = await query.annotate(total=total, **columns).values(
         "total", *columns
     )

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from graphql_api.comparisons.figures import Needs
-from graphql_api.comparisons.types import ComparisonType, prepared
+from graphql_api.comparisons import assemble
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, decode_id
 from graphql_api.reviewers.types import ReviewerType
@@ -34,11 +33,8 @@ class NodeQueries:
             comparison = await loaders.comparison_by_slug.load(slug)
             if comparison is None:
                 return None
-            needs = Needs.of_field(info)  # fragments on Comparison select through the node
-            (prepared_comparison,) = await prepared(
-                info, [ComparisonType.from_row(comparison)], needs
-            )
-            return prepared_comparison
+            # Fragments on Comparison select through the node.
+            return await assemble.one(info, comparison, assemble.LOOKAHEAD.of_field(info))
         if type_name == "Tool":
             tool = await loaders.tool_by_slug.load(slug)
             return ToolType.from_row(tool) if tool else None

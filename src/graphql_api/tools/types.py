@@ -73,13 +73,10 @@ class ToolType(Node):
     async def comparisons(
         self, info: Info
     ) -> list[Annotated[ComparisonType, strawberry.lazy("graphql_api.comparisons.types")]]:
-        from graphql_api.comparisons.figures import Needs
-        from graphql_api.comparisons.types import ComparisonType, prepared
+        from graphql_api.comparisons import assemble
 
         rows = await info.context.loaders.comparisons_by_tool.load(self.db_id)
-        return await prepared(
-            info, [ComparisonType.from_row(r) for r in rows], Needs.of_field(info)
-        )
+        return await assemble.comparisons(info, rows, assemble.LOOKAHEAD.of_field(info))
 
     @classmethod
     def from_row(cls, tool: ToolRow) -> ToolType:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from strawberry.schema.schema import Schema
+from strawberry import Schema
 
 from graphql_api.settings import ApiSettings
 from tests.support.apps import api_client

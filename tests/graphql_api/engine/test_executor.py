@@ -19,10 +19,9 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api import view
-from graphql_api.engine.executor import FastExecutor
+from graphql_api.engine.executor import FastExecutor, StockExecutor
 from graphql_api.schema import build_schema
 from tests.support.apps import api_client
 from tests.support.fuzz import generate
@@ -85,9 +84,7 @@ async def _both(
             patched.setattr(
                 view,
                 "build_schema",
-                lambda s, a, **kw: build_schema(
-                    s, a, executor=StrawberryGraphQLCoreExecutionContext, **kw
-                ),
+                lambda s, a, **kw: build_schema(s, a, executor=StockExecutor, **kw),
             )
             reference = await stack.enter_async_context(api_client(settings))
         yield fast, reference

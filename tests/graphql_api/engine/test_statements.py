@@ -17,6 +17,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from graphql_api import reads
+from graphql_api.engine._compat import make_query
 from graphql_api.engine.statements import Key, Statement
 from graphql_api.reads import PREVIEW, PUBLIC
 from verdict.models.content import Comparison, Reviewer, Status, Tool
@@ -58,10 +59,10 @@ def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def _tortoise(statement: Statement, shape: Any, *keys: Sequence[Key]) -> Any:
     """What Tortoise itself renders and answers for these keys."""
-    query = statement._build(shape, *(list(k) for k in keys))
-    query._make_query()
+    query = statement.build(shape, *(list(k) for k in keys))
+    make_query(query)
     rendered = query.query.get_parameterized_sql()
-    return rendered, await statement._build(shape, *(list(k) for k in keys))
+    return rendered, await statement.build(shape, *(list(k) for k in keys))
 
 
 async def _add_votes() -> None:
@@ -126,7 +127,7 @@ async def test_rows_convert_columns_as_values_does(demo_db: Settings) -> None:
     for statement in (reads.TOOLS_BY_ID, reads.REVIEWS_BY_TOOL, reads.REVIEWS_BY_REVIEWER):
         keys = ids if statement is not reads.REVIEWS_BY_REVIEWER else await _reviewer_ids()
         fetched = await statement.fetch(PUBLIC, keys)
-        direct = await statement._build(PUBLIC, keys)
+        direct = await statement.build(PUBLIC, keys)
         assert fetched
         assert _sorted(fetched) == _sorted(direct)
         assert _types(fetched) == _types(direct)
@@ -207,7 +208,7 @@ async def test_what_cannot_be_bound_falls_back_to_tortoise(demo_db: Settings, ca
     db = Tortoise.get_connection("default")
     assert statement.bind(db, None, *keys) is None
     assert _sorted(await statement.fetch(None, *keys)) == _sorted(
-        await statement._build(None, *keys)
+        await statement.build(None, *keys)
     )
 
 
@@ -220,5 +221,5 @@ async def test_empty_or_mixed_keys_fall_back_to_tortoise(demo_db: Settings) -> N
     mixed: list[Any] = [ids[0], str(ids[1])]
     assert statement.bind(db, PUBLIC, mixed) is None
     assert _sorted(await statement.fetch(PUBLIC, mixed)) == _sorted(
-        await statement._build(PUBLIC, mixed)
+        await statement.build(PUBLIC, mixed)
     )

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from graphql import parse, specified_rules
 
-from graphql_api.engine import _compat, validation
+from graphql_api.engine import validation
+from graphql_api.engine._compat import graphql_schema, validate_document
 from graphql_api.schema import schema
 
 RULES = tuple(specified_rules)
@@ -17,7 +18,7 @@ def test_a_document_is_validated_once_and_the_cache_is_bounded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[Any] = []
-    real = _compat.validate_document  # what validation.py imports and calls
+    real = validate_document  # what validation.py imports and calls
 
     def counted(*args: Any) -> Any:
         calls.append(args[1])
@@ -25,21 +26,21 @@ def test_a_document_is_validated_once_and_the_cache_is_bounded(
 
     monkeypatch.setattr(validation, "validate_document", counted)
     cache = validation.DocumentValidations(maxsize=2)
-    graphql_schema = schema._schema
+    core_schema = graphql_schema(schema)
     good, bad, third = (
         parse("{ __typename }"),
         parse("{ nope }"),
         parse("{ tools { nodes { slug } } }"),
     )
-    assert cache.validate(graphql_schema, good, RULES) == []
-    assert cache.validate(graphql_schema, good, RULES) == []
+    assert cache.validate(core_schema, good, RULES) == []
+    assert cache.validate(core_schema, good, RULES) == []
     assert len(calls) == 1
-    errors = cache.validate(graphql_schema, bad, RULES)
+    errors = cache.validate(core_schema, bad, RULES)
     assert "nope" in errors[0].message
-    assert cache.validate(graphql_schema, bad, RULES) is errors
+    assert cache.validate(core_schema, bad, RULES) is errors
     # An equal document parsed again is another object: validated on its own.
-    cache.validate(graphql_schema, parse("{ __typename }"), RULES)
+    cache.validate(core_schema, parse("{ __typename }"), RULES)
     assert len(calls) == 3
-    cache.validate(graphql_schema, third, RULES)  # evicts the least recently used (good)
-    cache.validate(graphql_schema, good, RULES)
+    cache.validate(core_schema, third, RULES)  # evicts the least recently used (good)
+    cache.validate(core_schema, good, RULES)
     assert len(calls) == 5

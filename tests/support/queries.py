@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+THREE_WAY = "quillmate-vs-draftwell-vs-inkling"  # the demo comparison of three tools
+
 COMPARISON_PAGE = """
 query ComparisonPage($slug: String!) {
   comparison(slug: $slug) {
@@ -90,3 +92,29 @@ async def graphql(
     assert "errors" not in body, body["errors"]
     data: dict[str, Any] = body["data"]
     return data
+
+
+async def comparison_page(client: httpx.AsyncClient, slug: str) -> dict[str, Any]:
+    """The comparison page (``COMPARISON_PAGE``) of ``slug``."""
+    data = await graphql(client, COMPARISON_PAGE, {"slug": slug})
+    comparison: dict[str, Any] = data["comparison"]
+    return comparison
+
+
+async def walk(
+    client: httpx.AsyncClient, query: str, field: str, variables: dict[str, Any]
+) -> tuple[list[str], int]:
+    """Follow a connection's cursors to its end: the node slugs in order, and the pages read."""
+    slugs: list[str] = []
+    after = None
+    pages = 0
+    while True:
+        data = (await graphql(client, query, {**variables, "after": after}))[field]
+        pages += 1
+        slugs += [edge["node"]["slug"] for edge in data["edges"]]
+        assert data["totalCount"] >= len(slugs)
+        if not data["pageInfo"]["hasNextPage"]:
+            assert data["totalCount"] == len(slugs)
+            return slugs, pages
+        after = data["pageInfo"]["endCursor"]
+        assert pages < 50, "pagination does not end"

@@ -16,7 +16,7 @@ from tests.support.queries import (
 )
 
 
-async def test_reviewercomparison_page(client: httpx.AsyncClient) -> None:
+async def test_reviewer_page(client: httpx.AsyncClient) -> None:
     reviewer = (await graphql(client, REVIEWER_PAGE, {"slug": "priya-raman"}))["reviewer"]
     assert reviewer["name"] == "Priya Raman"
     assert reviewer["lens"] == "DEVELOPER_EXPERIENCE"

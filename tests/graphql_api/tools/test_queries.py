@@ -16,7 +16,7 @@ from tests.support.queries import (
 )
 
 
-async def test_toolcomparison_page(client: httpx.AsyncClient) -> None:
+async def test_tool_page(client: httpx.AsyncClient) -> None:
     tool = (await graphql(client, TOOL_PAGE, {"slug": "quillmate"}))["tool"]
     assert tool["name"] == "Quillmate"
     assert tool["category"] == "Writing Assistants"

@@ -1,7 +1,7 @@
 """Sync benchmark (not a test): an initial sync of 10,000 tools and 50,000 takes (reviews), then
 an incremental sync after 10 of those entries changed.
 
-The content is served by the fake Directus (tests/sync/fake_directus.py, Directus's REST shapes)
+The content is served by the fake Directus (tests/support/fake_directus.py, Directus's REST shapes)
 in a separate process over loopback, and synced through the real DirectusSource and engine into a
 fresh PostgreSQL database, which is dropped afterwards.
 

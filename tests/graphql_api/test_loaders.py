@@ -51,7 +51,8 @@ TOOL_LISTING_QUERIES = 3
 @pytest.fixture
 async def client(demo_db: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The API without its response cache: these counts are the resolvers' own SQL. (The cache
-    adds one version read on a hit and two on a miss; see tests/hardening/test_response_cache.py.)
+    adds one version read on a hit and two on a miss; see
+    tests/graphql_api/caching/test_response_cache.py.)
     """
     app = create_app(demo_db, api=ApiSettings(response_cache=False), manage_database=False)
     transport = httpx.ASGITransport(app=app)

@@ -8,7 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_LINK_MODE=copy \
     PATH=/app/.venv/bin:$PATH
 WORKDIR /app
-RUN pip install --no-cache-dir uv==0.13.9
+# DejaVu (Debian's fonts-dejavu-core) draws the share cards (graphql_api.share_cards).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv==0.13.9
 COPY requirements.lock pyproject.toml README.md ./
 RUN uv venv --python /usr/local/bin/python3.11 /app/.venv \
     && uv pip sync --python /app/.venv/bin/python --require-hashes requirements.lock

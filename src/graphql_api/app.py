@@ -19,6 +19,7 @@ from graphql_api.caching.response_cache import (
     RedisEntries,
     ResponseCache,
 )
+from graphql_api.digest.routes import digest_routes
 from graphql_api.limits.body import BodySizeLimit
 from graphql_api.ops.health import Readiness, healthz
 from graphql_api.ops.metrics import Metrics
@@ -29,6 +30,8 @@ from graphql_api.persisted.store import DocumentStore, MemoryDocuments, RedisDoc
 from graphql_api.preview.tokens import PreviewSigner
 from graphql_api.relay.counts import CountCache
 from graphql_api.settings import ApiSettings, TrustedDocuments, for_settings
+from graphql_api.share_cards.render import Fonts
+from graphql_api.share_cards.route import ShareCards
 from graphql_api.view import Services, VerdictGraphQL
 from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import VoterIdentity
@@ -109,6 +112,7 @@ def create_app(
         )
         graphql = cache
         services.metrics.watch_edge_cache(lambda: cache.size)
+    share_cards = ShareCards(Fonts(api.share_card_fonts), api.share_card_cache_size)
     middleware = [Middleware(RequestIds)]
     if api.cors_origins:
         middleware.append(
@@ -136,7 +140,9 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", Readiness(voting.redis).endpoint),
             Route("/metrics", services.metrics.endpoint),
-            *web_routes(),
+            *web_routes(settings.public_url),
+            *share_cards.routes(),
+            *digest_routes(settings),
         ],
         middleware=middleware,
         lifespan=lifespan,
@@ -145,4 +151,5 @@ def create_app(
     app.state.edge_cache = edge
     app.state.counts = services.counts
     app.state.content_clock = clock
+    app.state.share_cards = share_cards
     return app

@@ -9,6 +9,7 @@ from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from graphql_api.comparisons.queries import ComparisonQueries
+from graphql_api.digest.mutations import DigestMutations
 from graphql_api.engine.executor import FastExecutor, StockExecutor
 from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
 from graphql_api.limits.extension import OperationLimits
@@ -27,8 +28,8 @@ class Query(ComparisonQueries, ToolQueries, ReviewerQueries, NodeQueries, SyncSt
     pass
 
 
-@strawberry.type(description="Community votes.")
-class Mutation(VoteMutations):
+@strawberry.type(description="Community votes and the digest subscription.")
+class Mutation(VoteMutations, DigestMutations):
     pass
 
 

@@ -11,9 +11,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from verdict.env_values import ConfigError, env_count, env_seconds
 from verdict.settings import Mode, Settings
+
+DEFAULT_SHARE_CARD_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 
 
 class TrustedDocuments(StrEnum):
@@ -47,6 +50,10 @@ class ApiSettings:
     shutdown_grace_seconds: float = 10.0
     preview_token_hours: int = 24
     json_logs: bool = True
+    share_card_fonts: Path = DEFAULT_SHARE_CARD_FONTS
+    """The folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian's fonts-dejavu-core)."""
+    share_card_cache_size: int = 500
+    """Rendered share cards kept per process (about 30 KB each)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, prod: bool) -> ApiSettings:
@@ -110,6 +117,10 @@ class ApiSettings:
                 env, "VERDICT_PREVIEW_TOKEN_HOURS", d.preview_token_hours, minimum=1
             ),
             json_logs=(env.get("VERDICT_LOG_FORMAT") or "json").strip().lower() != "text",
+            share_card_fonts=Path(env.get("VERDICT_SHARE_CARD_FONTS") or d.share_card_fonts),
+            share_card_cache_size=env_count(
+                env, "VERDICT_SHARE_CARD_CACHE_SIZE", d.share_card_cache_size, minimum=1
+            ),
         )
 
 

@@ -1,7 +1,9 @@
 """The demo web page: static HTML shells and ES modules from ``web/``.
 
-The shells carry no content: the page's scripts fetch everything from ``/graphql`` at runtime,
-with the typed, persisted operations in ``web/operations/`` (see ``graphql_api.codegen``).
+The page's scripts fetch the content from ``/graphql`` at runtime, with the typed, persisted
+operations in ``web/operations/`` (see ``graphql_api.codegen``). Only the comparison page's
+``<head>`` is filled on the server: its share tags and JSON-LD are for crawlers, which may run
+no script (``graphql_api.comparisons.share_tags``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from graphql_api.comparisons.page_facts import page_facts
+from graphql_api.comparisons.share_tags import head_tags
+from graphql_api.loaders import Loaders
+from graphql_api.reads import PUBLIC
 from verdict.settings import PROJECT_ROOT
 
 WEB_DIR = PROJECT_ROOT / "web"
@@ -35,17 +41,31 @@ async def index(_: Request) -> Response:
     return FileResponse(WEB_DIR / "index.html", headers=_HEADERS)
 
 
-async def comparison_page(request: Request) -> Response:
-    """One comparison's page; the script reads the slug from the URL."""
-    if not _SLUG.fullmatch(request.path_params["slug"]):
-        return HTMLResponse(_NOT_FOUND, status_code=404, headers=_HEADERS)
-    return FileResponse(WEB_DIR / "compare.html", headers=_HEADERS)
+class ComparisonPages:
+    """One comparison's page; the script reads the slug from the URL. ``public_url``: the origin
+    for the share tags' absolute URLs (None: the request's own)."""
+
+    def __init__(self, public_url: str | None) -> None:
+        self._public_url = public_url
+        self._shell = (WEB_DIR / "compare.html").read_text()
+
+    async def endpoint(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        if not _SLUG.fullmatch(slug):
+            return HTMLResponse(_NOT_FOUND, status_code=404, headers=_HEADERS)
+        facts = await page_facts(Loaders(PUBLIC), slug)
+        if facts is None or not facts.sides:  # the script shows it, in the page's own layout
+            return HTMLResponse(self._shell, headers=_HEADERS)
+        base = self._public_url or str(request.base_url).rstrip("/")
+        head, title_end = self._shell.split("</title>", 1)
+        page = head.rsplit("<title>", 1)[0] + head_tags(facts, base) + title_end
+        return HTMLResponse(page, headers=_HEADERS)
 
 
-def web_routes() -> list[BaseRoute]:
+def web_routes(public_url: str | None = None) -> list[BaseRoute]:
     """Routes for the demo page: ``/``, ``/compare/{slug}`` and the static files under ``/web``."""
     return [
         Route("/", index, methods=["GET", "HEAD"]),
-        Route("/compare/{slug}", comparison_page, methods=["GET", "HEAD"]),
+        Route("/compare/{slug}", ComparisonPages(public_url).endpoint, methods=["GET", "HEAD"]),
         Mount("/web", StaticFiles(directory=WEB_DIR), name="web"),
     ]

@@ -63,6 +63,10 @@ class Settings:
     vote_limit_window_seconds: int = DEFAULT_VOTE_LIMIT_WINDOW
     max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS
     gc_threshold: tuple[int, int, int] = DEFAULT_GC_THRESHOLD
+    public_url: str | None = None
+    """The site's public origin for links and images in mail and share tags (VERDICT_PUBLIC_URL);
+    None: the API uses the request's own origin, the CLI ``http://host:port``."""
+    mail: MailSettings = field(default_factory=lambda: MailSettings())
 
     @property
     def is_postgres(self) -> bool:
@@ -128,7 +132,14 @@ class Settings:
                 env, "VERDICT_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, minimum=1
             ),
             gc_threshold=env_gc_threshold(env, "VERDICT_GC_THRESHOLD", DEFAULT_GC_THRESHOLD),
+            public_url=_public_url(env.get("VERDICT_PUBLIC_URL")),
+            mail=MailSettings.from_env(env),
         )
+
+    @property
+    def site_url(self) -> str:
+        """The public origin, or where this process itself serves the site."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
 
 def default_database_url() -> str:
@@ -189,3 +200,65 @@ def redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
+
+
+def _public_url(raw: str | None) -> str | None:
+    if raw is None or raw.strip() == "":
+        return None
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
+        raise ConfigError(f"VERDICT_PUBLIC_URL must be an http(s) origin (got {raw!r})")
+    return raw.strip().rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """Outgoing mail (the digest and its confirmations) and the digest's limits."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 10.0
+    sender: str = "Verdict <digest@localhost>"
+    subscribe_limit_per_ip: int = 5
+    """subscribeToDigest calls per client IP per window; 0 turns the limit off."""
+    subscribe_limit_window_seconds: int = 3600
+    confirmation_interval_seconds: int = 600
+    """At most one confirmation mail per address in this time (silently: the answer is the same)."""
+    confirmation_hours: int = 48
+    """How long a confirmation link works; unconfirmed addresses are deleted after it."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> MailSettings:
+        d = cls()
+        starttls = (env.get("VERDICT_SMTP_STARTTLS") or "off").strip().lower()
+        if starttls not in {"on", "off"}:
+            raise ConfigError(f"VERDICT_SMTP_STARTTLS must be 'on' or 'off' (got {starttls!r})")
+        sender = env.get("VERDICT_MAIL_FROM") or d.sender
+        if "@" not in sender or "\n" in sender or "\r" in sender:
+            raise ConfigError(f"VERDICT_MAIL_FROM must be a mail address (got {sender!r})")
+        return cls(
+            smtp_host=env.get("VERDICT_SMTP_HOST") or d.smtp_host,
+            smtp_port=_port(env.get("VERDICT_SMTP_PORT"), d.smtp_port, "VERDICT_SMTP_PORT"),
+            smtp_starttls=starttls == "on",
+            smtp_username=env.get("VERDICT_SMTP_USERNAME") or None,
+            smtp_password=env.get("VERDICT_SMTP_PASSWORD") or None,
+            smtp_timeout_seconds=env_seconds(
+                env, "VERDICT_SMTP_TIMEOUT_SECONDS", d.smtp_timeout_seconds
+            ),
+            sender=sender,
+            subscribe_limit_per_ip=env_count(
+                env, "VERDICT_DIGEST_LIMIT_PER_IP", d.subscribe_limit_per_ip
+            ),
+            subscribe_limit_window_seconds=env_count(
+                env, "VERDICT_DIGEST_LIMIT_WINDOW", d.subscribe_limit_window_seconds, minimum=1
+            ),
+            confirmation_interval_seconds=env_count(
+                env, "VERDICT_DIGEST_CONFIRMATION_INTERVAL", d.confirmation_interval_seconds
+            ),
+            confirmation_hours=env_count(
+                env, "VERDICT_DIGEST_CONFIRMATION_HOURS", d.confirmation_hours, minimum=1
+            ),
+        )

@@ -207,7 +207,9 @@ def test_every_variable_is_a_setting_or_documented_infrastructure() -> None:
 
 
 def test_every_setting_is_in_a_readme_table() -> None:
-    rows = [line for line in README.splitlines() if line.lstrip().startswith("|")]
+    # README's tables, or those of a docs/ page (settings of a feature documented there).
+    pages = [README, *(p.read_text() for p in sorted((PROJECT_ROOT / "docs").glob("*.md")))]
+    rows = [line for page in pages for line in page.splitlines() if line.lstrip().startswith("|")]
     missing = [n for n in sorted(settings_names()) if not any(f"`{n}`" in row for row in rows)]
     assert not missing, f"settings without a README table row: {missing}"
 

@@ -2,7 +2,7 @@
 
 Real processes on loopback: two `verdict serve`, two `verdict sync --watch`, a real Directus, one
 PostgreSQL and one Redis. Needs VERDICT_TEST_POSTGRES_URL, VERDICT_TEST_REDIS_URL and (opt-in
-locally, like tests/directus) VERDICT_TEST_DIRECTUS=1; under CI a missing one fails the run.
+locally, like tests/e2e) VERDICT_TEST_DIRECTUS=1; under CI a missing one fails the run.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ EXPECTED = {"data": {"comparison": {"title": "Code Llama 4 vs Mistral Code"}}}
 
 
 def _without_cost(payload: dict[str, object]) -> dict[str, object]:
-    """The payload less ``extensions.cost`` (every response carries it, see tests/hardening)."""
+    """The payload less ``extensions.cost`` (every response carries it, see
+    tests/graphql_api/limits/test_extension.py)."""
     extensions = payload.pop("extensions")
     assert isinstance(extensions, dict)
     assert set(extensions) == {"cost"}

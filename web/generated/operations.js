@@ -197,6 +197,43 @@ export const ComparisonPage = Object.freeze({
 
 /**
  * @typedef {{
+ *   subscribeToDigest:
+ *   | {
+ *     __typename: "DigestSubscriptionRequested";
+ *     message: string;
+ *   }
+ *   | {
+ *     __typename: "InvalidEmail";
+ *     message: string;
+ *   }
+ *   | {
+ *     __typename: "DigestRateLimited";
+ *     retryAfterSeconds: number;
+ *     message: string;
+ *   }
+ *   | {
+ *     __typename: "DigestUnavailable";
+ *     message: string;
+ *   };
+ * }} SubscribeToDigestResult
+ */
+
+/**
+ * @typedef {{
+ *   email: string;
+ * }} SubscribeToDigestVariables
+ */
+
+/** @type {Operation<SubscribeToDigestResult, SubscribeToDigestVariables>} */
+export const SubscribeToDigest = Object.freeze({
+  "name": "SubscribeToDigest",
+  "kind": "mutation",
+  "document": "mutation SubscribeToDigest($email: String!) {\n  subscribeToDigest(email: $email) {\n    __typename\n    ... on DigestSubscriptionRequested {\n      message\n    }\n    ... on InvalidEmail {\n      message\n    }\n    ... on DigestRateLimited {\n      retryAfterSeconds\n      message\n    }\n    ... on DigestUnavailable {\n      message\n    }\n  }\n}\n",
+  "sha256": "88234823f27efa67aebca2f506eecd956e34ed436467d6bbb000f00465fd130a"
+});
+
+/**
+ * @typedef {{
  *   voteTally:
  *   | {
  *     __typename: "ComparisonTally";

@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import ClassVar, final
 
 import strawberry
+from strawberry.scalars import JSON
 
+from graphql_api.comparisons import share_fields
 from graphql_api.comparisons.verdicts import PanelVerdict, ReviewerSplitRow
 from graphql_api.context import Info
 from graphql_api.relay.node import Node
@@ -132,6 +134,14 @@ class ComparisonType(Node):
             "The reviewer split: for each panel reviewer who reviewed any side's tool (in panel "
             "order: lens, then name), their verdict and quote on each side."
         ),
+    )
+
+    structured_data: JSON | None = strawberry.field(
+        resolver=share_fields.structured_data,
+        description=share_fields.STRUCTURED_DATA_DESCRIPTION,
+    )
+    share_image: str | None = strawberry.field(
+        resolver=share_fields.share_image, description=share_fields.SHARE_IMAGE_DESCRIPTION
     )
 
     def __post_init__(self) -> None:

@@ -25,7 +25,7 @@ from cms_sync.export_source import ExportSource
 from devtools.sql_counter import QueryCounter, counting_queries
 from graphql_api.app import create_app
 from graphql_api.settings import ApiSettings
-from tests.support.apps import AppClient, api_client
+from tests.support.clients import AppClient, api_client
 from tests.support.content import SAMPLE_CONTENT
 from tests.support.databases import Backend, create_database, drop_database, init_orm
 from tests.support.fake_directus import FakeDirectus

@@ -7,7 +7,7 @@ import gc
 
 import pytest
 
-from tests.support.apps import AppClient, assert_still_serving
+from tests.support.clients import AppClient, assert_still_serving
 from tests.support.fuzz import generate
 
 CASES = 300

@@ -12,7 +12,7 @@ import httpx
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
 from graphql_api.preview.tokens import PreviewSigner
-from tests.support.apps import AppClient
+from tests.support.clients import AppClient
 from tests.support.content import SAMPLE_CONTENT, edited_export
 from verdict.settings import DEV_SECRET_KEY
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from cms_sync.directus.server import free_port
-from tests.support.apps import api_client
+from tests.support.clients import api_client
 from tests.support.smtp import SmtpServer, running_smtp
 from verdict.digest.tokens import Link, LinkKind, LinkSigner
 from verdict.models.digest import DigestSubscriber

@@ -11,7 +11,7 @@ import pytest
 from strawberry import Schema
 
 from graphql_api.settings import ApiSettings
-from tests.support.apps import api_client
+from tests.support.clients import api_client
 from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from tests.support.votes import cast, tokens
 from verdict.settings import Settings

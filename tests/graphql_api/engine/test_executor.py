@@ -23,7 +23,7 @@ import strawberry
 from graphql_api import view
 from graphql_api.engine.executor import FastExecutor, StockExecutor
 from graphql_api.schema import build_schema
-from tests.support.apps import api_client
+from tests.support.clients import api_client
 from tests.support.fuzz import generate
 from tests.support.queries import (
     COMPARISON_LISTING,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.apps import AppClient, assert_still_serving
+from tests.support.clients import AppClient, assert_still_serving
 
 
 def _nested(depth: int) -> str:

@@ -9,7 +9,7 @@ import os
 import httpx
 import pytest
 
-from tests.support.apps import AppClient
+from tests.support.clients import AppClient
 from tests.support.services import require_service
 
 QUERY = "query ToolName($slug: String!) { tool(slug: $slug) { name vendor } }"

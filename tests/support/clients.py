@@ -1,5 +1,5 @@
-"""Helpers for tests of the API app over the demo database with chosen settings (the
-``app_client`` fixture in tests/conftest.py)."""
+"""HTTP clients of the API app over a test database (``api_client``; the ``app_client`` fixture in
+tests/conftest.py makes them with chosen settings), and a check that the app still serves."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from cms_sync.entries import EntryError, ParsedEntry, parse_entry
 from cms_sync.invalidation import affected_keys
 from cms_sync.source import RawEntry
+from verdict import notices
 from verdict.content_versions import bump
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Tool
 from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
@@ -75,12 +76,14 @@ async def apply_page(
         changed = [e for e in parsed.values() if stored.get(e.id) != e.updated_at]
         result.unchanged = len(parsed) - len(changed)
         before = await affected_keys(collection, [e.id for e in changed])
+        seen = await notices.snapshot(before)
         applied_ids = await _upsert(model, changed, failures, raws)
         result.applied = len(applied_ids)
         if applied_ids:
             # Same transaction as the rows: a cached response never outlives what it shows.
             after = await affected_keys(collection, applied_ids)
             await bump(before | after | {collection})
+            await notices.record(before | after | {collection}, seen)
         clean = [str(i) for i in parsed if str(i) not in failures]
         if clean:
             await QuarantinedEntry.filter(
@@ -204,12 +207,14 @@ async def delete_entries(source: str, collection: str, ids: set[int]) -> int:
         return 0
     id_list = sorted(ids)
     keys = await affected_keys(collection, id_list)
+    seen = await notices.snapshot(keys)
     rows = MODELS[collection].filter(id__in=id_list)
     # Counted, not taken from DELETE's row count: SQLite's includes rows removed by cascades.
     deleted = await rows.count()
     await rows.delete()
     if deleted:
         await bump(keys | {collection})
+        await notices.record(keys | {collection}, seen)
     await QuarantinedEntry.filter(
         source=source, collection=collection, cms_id__in=[str(i) for i in id_list]
     ).delete()

@@ -23,6 +23,7 @@ from cms_sync.engine import SyncEngine
 from cms_sync.lock import SyncLock, acquire
 from cms_sync.source import Source, SourceError
 from cms_sync.webhooks import WEBHOOK_PATH, create_webhook_app
+from verdict.delivery import Deliverer
 from verdict.models.sync import SyncCheckpoint
 
 log = logging.getLogger("cms_sync.worker")
@@ -51,11 +52,13 @@ class SyncWorker:
         options: WatchOptions,
         *,
         say: Callable[[str], None] = log.info,
+        deliverer: Deliverer | None = None,
     ) -> None:
         self._source = source
         self._lock = lock
         self._options = options
         self._say = say
+        self._deliverer = deliverer
         self._wake = asyncio.Event()
         self._passes = asyncio.Condition()
         self.passes_done = 0
@@ -92,7 +95,14 @@ class SyncWorker:
                 f"sync worker: webhooks at {self.webhook_url}"
                 + ("" if options.webhook_secret else " (disabled: CMS_WEBHOOK_SECRET is not set)")
             )
-            await self._loop(stop)
+            async with contextlib.AsyncExitStack() as stack:
+                if self._deliverer is not None:
+                    # Purges and revalidation notices the passes queued (and any a crashed worker
+                    # left behind), delivered after each pass commits.
+                    delivering = asyncio.create_task(self._deliverer.run(stop))
+                    stack.push_async_callback(self._deliverer.close)
+                    stack.push_async_callback(_cancel, delivering)
+                await self._loop(stop)
         finally:
             self.writing = False
             await runner.cleanup()
@@ -129,6 +139,8 @@ class SyncWorker:
             finally:
                 watchdog.cancel()
                 await asyncio.gather(watchdog, return_exceptions=True)
+            if self._deliverer is not None:
+                self._deliverer.wake()
             async with self._passes:
                 self.passes_done += 1
                 self._passes.notify_all()
@@ -175,3 +187,8 @@ class SyncWorker:
             return True
         age = (datetime.now(UTC) - min(stamps)).total_seconds()
         return age >= self._options.full_every_seconds
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

@@ -19,6 +19,7 @@ from graphql_api.caching.response_cache import (
     RedisEntries,
     ResponseCache,
 )
+from graphql_api.caching.surrogate import SurrogateHeaders
 from graphql_api.digest.routes import digest_routes
 from graphql_api.limits.body import BodySizeLimit
 from graphql_api.ops.health import Readiness, healthz
@@ -37,10 +38,13 @@ from graphql_api.votes.runtime import Voting
 from graphql_api.votes.voter import VoterIdentity
 from graphql_api.web import web_routes
 from verdict.db import database
+from verdict.purge.settings import PurgeSettings
 from verdict.settings import Settings
 
 
-def _services(settings: Settings, api: ApiSettings, redis: Redis | None) -> Services:
+def _services(
+    settings: Settings, api: ApiSettings, redis: Redis | None, purge: PurgeSettings
+) -> Services:
     documents: DocumentStore = (
         RedisDocuments(redis, api.persisted_query_cache_size)
         if redis is not None
@@ -61,21 +65,29 @@ def _services(settings: Settings, api: ApiSettings, redis: Redis | None) -> Serv
         preview=PreviewSigner.from_secret(settings.secret_key),
         metrics=Metrics(),
         counts=CountCache(),
+        surrogate=SurrogateHeaders(purge) if purge.enabled else None,
     )
 
 
 def create_app(
-    settings: Settings, *, api: ApiSettings | None = None, manage_database: bool = True
+    settings: Settings,
+    *,
+    api: ApiSettings | None = None,
+    manage_database: bool = True,
+    purge: PurgeSettings | None = None,
 ) -> Starlette:
     """Build the app. With ``manage_database`` the lifespan opens and closes the ORM.
 
     ``api`` holds the public API's own settings; they are read from the environment when not
-    given (``graphql_api.settings.for_settings``).
+    given (``graphql_api.settings.for_settings``); ``purge``, the shared caches' purging
+    (``verdict.purge.settings``), likewise.
     """
     if api is None:
         api = for_settings(settings)
-    voting = Voting.from_settings(settings)
-    services = _services(settings, api, voting.redis)
+    if purge is None:
+        purge = PurgeSettings.from_env()
+    voting = Voting.from_settings(settings, purge)
+    services = _services(settings, api, voting.redis, purge)
     clock = ContentClock(api.edge_cache_poll) if api.edge_cache else None
 
     @contextlib.asynccontextmanager

@@ -25,6 +25,9 @@ class Outcome:
     vote_slugs: set[str] | None = field(default_factory=set)
     """The comparisons whose vote tallies the answer shows (None: possibly any)."""
 
+    content_keys: set[str] = field(default_factory=set)
+    """The content version keys of what the answer read (its surrogate keys)."""
+
     def restrict(self, scope: policy.Scope) -> None:
         self.scope = max(self.scope, scope)
 

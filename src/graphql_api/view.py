@@ -25,6 +25,7 @@ from strawberry.types.execution import PreExecutionError
 
 from graphql_api.caching import policy
 from graphql_api.caching.response_cache import ResponseCache, cache_key
+from graphql_api.caching.surrogate import SurrogateHeaders
 from graphql_api.context import Context
 from graphql_api.engine.direct import DirectQueries
 from graphql_api.engine.validation import DocumentValidations
@@ -62,6 +63,7 @@ class Services:
     preview: tokens.PreviewSigner
     metrics: Metrics
     counts: CountCache
+    surrogate: SurrogateHeaders | None = None
 
 
 def _outcome(request: Request) -> Outcome:
@@ -144,6 +146,8 @@ class VerdictGraphQL(GraphQL[Context, None]):
         response.headers["vary"] = policy.vary(scope)
         if scope is policy.Scope.NO_STORE:
             return response
+        if self._services.surrogate is not None:
+            self._services.surrogate.mark(response, outcome, scope)
         tag = policy.etag(bytes(response.body))
         response.headers["etag"] = tag
         if policy.matches(request.headers.get("if-none-match", ""), tag):
@@ -227,14 +231,15 @@ class VerdictGraphQL(GraphQL[Context, None]):
         cacheable = plan.scope is policy.Scope.CONTENT and not (context.preview or batch)
         if cache is not None and cacheable and data.query:
             key = cache_key(data.query, data.operation_name, data.variables)
-            cached = await cache.lookup(key)
+            cached = await cache.lookup_entry(key)
             self._services.metrics.cache.labels("miss" if cached is None else "hit").inc()
             if cached is not None:
                 outcome.cache = "hit"
+                outcome.content_keys.update(cached.versions)
                 extensions = {}
                 if plan.analysis is not None:
                     extensions = cost_extension(plan.analysis, self._api)
-                return ExecutionResult(data=cached, errors=None, extensions=extensions)
+                return ExecutionResult(data=cached.data, errors=None, extensions=extensions)
             outcome.cache = "miss"
             before = await cache.snapshot()
         try:
@@ -248,6 +253,7 @@ class VerdictGraphQL(GraphQL[Context, None]):
             raise
         if result.errors:
             outcome.restrict(policy.Scope.NO_STORE)
+        outcome.content_keys.update(context.loaders.deps)
         if context.loaders.live:
             outcome.restrict(policy.Scope.PUBLIC)
             outcome.shows_votes_of(context.loaders.vote_slugs)

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "verdict.models.sync",
     "verdict.models.versions",
     "verdict.models.digest",
+    "verdict.models.outbox",
 ]
 
 

@@ -17,6 +17,7 @@ from verdict.env_values import ConfigError
 from verdict.settings import Settings
 from verdict_cli.cms import add_cms_parser
 from verdict_cli.digest import add_digest_parser
+from verdict_cli.hooks import add_hooks_parser
 from verdict_cli.serving import SERVERS
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
                 return await _watch(args, settings, source, lock)
             await acquire(lock, on_wait=lambda: _say("verdict sync: waiting for another worker"))
             report = await SyncEngine(source, progress=_say).run(full=args.full)
+            await _deliver_once()
     except SourceError as exc:
         _say(f"verdict sync: {exc}")
         return 1
@@ -86,10 +88,24 @@ async def _open_source(
     )
 
 
+async def _deliver_once() -> None:
+    """Send the purges and revalidation notices the pass queued."""
+    from verdict.delivery import Deliverer
+    from verdict.purge.settings import PurgeSettings
+
+    deliverer = Deliverer.from_settings(PurgeSettings.from_env())
+    try:
+        await deliverer.drain()
+    finally:
+        await deliverer.close()
+
+
 async def _watch(
     args: argparse.Namespace, settings: Settings, source: Source, lock: SyncLock
 ) -> int:
     from cms_sync.worker import SyncWorker, WatchOptions
+    from verdict.delivery import Deliverer
+    from verdict.purge.settings import PurgeSettings
 
     options = WatchOptions(
         poll_seconds=args.poll_seconds or settings.sync_poll_seconds,
@@ -104,7 +120,8 @@ async def _watch(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await SyncWorker(source, lock, options, say=_say).run(stop)
+        deliverer = Deliverer.from_settings(PurgeSettings.from_env())
+        await SyncWorker(source, lock, options, say=_say, deliverer=deliverer).run(stop)
     except OSError as exc:
         _say(f"verdict sync: cannot listen on {options.webhook_host}:{options.webhook_port}: {exc}")
         return 1
@@ -299,6 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_cms_parser(sub)
     add_digest_parser(sub)
+    add_hooks_parser(sub)
 
     recount = sub.add_parser(
         "recount",

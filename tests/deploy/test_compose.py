@@ -23,6 +23,7 @@ import yaml
 
 from cms_sync.webhooks import WEBHOOK_PATH, create_webhook_app
 from graphql_api.app import create_app
+from verdict.purge.settings import PurgeSettings
 from verdict.settings import DEFAULT_PORT, DEFAULT_WEBHOOK_PORT, PROJECT_ROOT, Settings
 from verdict_cli.main import build_parser
 
@@ -78,6 +79,13 @@ class _Recorder(Mapping[str, str]):
 def settings_names() -> set[str]:
     recorder = _Recorder()
     Settings.from_env(recorder)
+    return recorder.names
+
+
+def purge_names() -> set[str]:
+    """The shared-cache purger's variables, documented in docs/cdn.md (not the README)."""
+    recorder = _Recorder()
+    PurgeSettings.from_env(recorder)
     return recorder.names
 
 
@@ -192,6 +200,10 @@ def test_every_variable_is_a_setting_or_documented_infrastructure() -> None:
     used = set(example)
     for service in verdict_services().values():
         used |= set(environment(service))
+    cdn_doc = (PROJECT_ROOT / "docs" / "cdn.md").read_text()
+    for name in purge_names():
+        assert f"`{name}`" in cdn_doc, f"{name} is not documented in docs/cdn.md"
+    known |= purge_names()
     stray = {n for n in used - known if not n.startswith(INFRA_PREFIXES) and n not in INFRA_NAMES}
     assert not stray, f"not read by Settings: {sorted(stray)}"
     for name in INFRA_NAMES:

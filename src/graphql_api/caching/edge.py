@@ -45,7 +45,18 @@ from verdict import content_versions
 logger = logging.getLogger(__name__)
 
 HIT = b"edge"
-_DROPPED_HEADERS = frozenset({b"x-request-id", b"x-verdict-cache", b"date", b"server"})
+# A shared cache's lifetime is only given with an answer made now: one replayed from here may
+# predate a change whose purge the shared cache already had (it would keep it until the next).
+_DROPPED_HEADERS = frozenset(
+    {
+        b"x-request-id",
+        b"x-verdict-cache",
+        b"date",
+        b"server",
+        b"surrogate-control",
+        b"cdn-cache-control",
+    }
+)
 _NOT_MODIFIED_HEADERS = frozenset({b"cache-control", b"vary", b"etag"})
 
 

@@ -104,13 +104,18 @@ class ResponseCache:
 
     async def lookup(self, key: str) -> Any | None:
         """The cached data for ``key`` if every content version it read is still current."""
+        entry = await self.lookup_entry(key)
+        return None if entry is None else entry.data
+
+    async def lookup_entry(self, key: str) -> Entry | None:
+        """``lookup``, with the content version keys the data was read under."""
         raw = await self._store.get(key)
         if raw is not None:
             entry = Entry.decode(raw)
             current = await content_versions.read(entry.versions)
             if current == entry.versions:
                 self.hits += 1
-                return entry.data
+                return entry
         self.misses += 1
         return None
 

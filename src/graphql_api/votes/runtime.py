@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from graphql_api.votes.feed import RedisTallyFeed, TallyFeed
+from graphql_api.votes.purges import VotePurges
 from graphql_api.votes.ratelimit import (
     CounterStore,
     Limit,
@@ -16,6 +17,8 @@ from graphql_api.votes.ratelimit import (
 )
 from graphql_api.votes.service import VoteService, current_tallies
 from graphql_api.votes.voter import VoterSigner
+from verdict.purge.adapters import purger_for
+from verdict.purge.settings import PurgeSettings
 from verdict.settings import Settings
 
 
@@ -25,9 +28,10 @@ class Voting:
     service: VoteService
     feed: TallyFeed
     redis: Redis | None
+    purges: VotePurges | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Voting:
+    def from_settings(cls, settings: Settings, purge: PurgeSettings | None = None) -> Voting:
         """Build without connecting: Redis connects on first use, inside the app's lifespan."""
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         store: CounterStore = RedisCounters(redis) if redis is not None else MemoryCounters()
@@ -42,11 +46,24 @@ class Voting:
             if redis is not None
             else TallyFeed(current_tallies)
         )
+        purger = purger_for(purge) if purge is not None else None
+        purges = (
+            VotePurges(purger, purge.vote_debounce, purge.repeat_after)
+            if purge and purger
+            else None
+        )
+
+        async def changed(slug: str) -> None:
+            await feed.changed(slug)
+            if purges is not None:
+                await purges.changed(slug)
+
         return cls(
             signer=VoterSigner.from_secret(settings.secret_key),
-            service=VoteService(limiter, feed.changed),
+            service=VoteService(limiter, changed),
             feed=feed,
             redis=redis,
+            purges=purges,
         )
 
     async def start(self) -> None:
@@ -54,5 +71,7 @@ class Voting:
 
     async def stop(self) -> None:
         await self.feed.stop()
+        if self.purges is not None:
+            await self.purges.stop()
         if self.redis is not None:
             await self.redis.aclose()

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('verdict', '0003_content_version')]
+    dependencies = [('verdict', '0008_outbox')]
 
     initial = False
 

@@ -50,7 +50,7 @@ from cms_sync.worker import SyncWorker, WatchOptions
 from devtools.editable_source import EditableExport
 from devtools.varnish import free_port, run_varnish
 from graphql_api.votes.voter import VoterSigner
-from tests.servers import serve
+from tests.support.servers import serve
 from verdict.db import database, migrate
 from verdict.delivery import Deliverer
 from verdict.purge.settings import Backend, PurgeSettings

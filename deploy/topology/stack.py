@@ -90,6 +90,8 @@ class Topology:
                 "VERDICT_SECRET_KEY": self.secret_key,
                 # Every voter of the check comes from 127.0.0.1; in production they are many IPs.
                 "VERDICT_VOTE_LIMIT_PER_IP": "10000",
+                "VERDICT_VOTER_MINT_PER_IP": "0",
+                "VERDICT_VOTER_MINT_PER_PREFIX": "0",
             }
         )
 

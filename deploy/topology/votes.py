@@ -64,10 +64,12 @@ class Votes:
         return node["slug"], [side["tool"]["slug"] for side in node["sides"]]
 
     async def new_voter(self, api: int) -> str:
-        """A voter token, issued by API process ``api`` on a first request without one."""
-        _, issued = await self._post(api, "{ __typename }", {})
-        if not issued:
-            raise TopologyError(f"{self._apis[api]} issued no voter token")
+        """A voter token, minted by API process ``api`` (``POST /voter``, as a mobile app does)."""
+        async with self._http.post(f"{self._apis[api]}/voter") as response:
+            issued = response.headers.get(VOTER_HEADER)
+            status = response.status
+        if status != 201 or not issued:
+            raise TopologyError(f"{self._apis[api]} minted no voter (HTTP {status})")
         return issued
 
     async def cast(self, api: int, voter: str, slug: str, tool: str, key: str) -> str:

@@ -22,6 +22,7 @@ from graphql_api.caching.response_cache import (
 from graphql_api.caching.surrogate import SurrogateHeaders
 from graphql_api.digest.routes import digest_routes
 from graphql_api.limits.body import BodySizeLimit
+from graphql_api.limits.client_ip import ClientAddress, TrustedProxies
 from graphql_api.ops.health import Readiness, healthz
 from graphql_api.ops.metrics import Metrics
 from graphql_api.ops.request_id import RequestIds
@@ -86,7 +87,7 @@ def create_app(
         api = for_settings(settings)
     if purge is None:
         purge = PurgeSettings.from_env()
-    voting = Voting.from_settings(settings, purge)
+    voting = Voting.from_settings(settings, api.voters, purge)
     services = _services(settings, api, voting.redis, purge)
     clock = ContentClock(api.edge_cache_poll) if api.edge_cache else None
 
@@ -110,7 +111,9 @@ def create_app(
             yield
 
     view = VerdictGraphQL(settings, api, voting, services)
-    graphql: ASGIApp = BodySizeLimit(VoterIdentity(view, voting.signer), api.max_body_bytes)
+    graphql: ASGIApp = BodySizeLimit(
+        VoterIdentity(view, voting.signer, voting.bearer), api.max_body_bytes
+    )
     edge: EdgeCache | None = None
     if clock is not None:
         edge = cache = EdgeCache(
@@ -126,6 +129,9 @@ def create_app(
         services.metrics.watch_edge_cache(lambda: cache.size)
     share_cards = ShareCards(Fonts(api.share_card_fonts), api.share_card_cache_size)
     middleware = [Middleware(RequestIds)]
+    if api.voters.trusted_proxies:
+        # First of all: everything after it (limits, logs, cookies) sees the real client.
+        middleware.insert(0, Middleware(ClientAddress, TrustedProxies(api.voters.trusted_proxies)))
     if api.cors_origins:
         middleware.append(
             Middleware(
@@ -139,6 +145,7 @@ def create_app(
                     "x-verdict-voter",
                     "x-verdict-preview",
                     "if-none-match",
+                    "authorization",
                 ],
                 expose_headers=["etag", "x-request-id", "x-verdict-voter", "x-verdict-cache"],
                 allow_credentials="*" not in api.cors_origins,
@@ -152,6 +159,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", Readiness(voting.redis).endpoint),
             Route("/metrics", services.metrics.endpoint),
+            *voting.minting.routes(),
             *web_routes(settings.public_url),
             *share_cards.routes(),
             *digest_routes(settings),

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from graphql_api.votes.voter_settings import VoterSettings
 from verdict.env_values import ConfigError, env_count, env_seconds
 from verdict.settings import Mode, Settings
 
@@ -54,6 +55,8 @@ class ApiSettings:
     """The folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian's fonts-dejavu-core)."""
     share_card_cache_size: int = 500
     """Rendered share cards kept per process (about 30 KB each)."""
+    voters: VoterSettings = field(default_factory=VoterSettings)
+    """Voter identity: trusted proxies, minting, JWT (graphql_api.votes.voter_settings)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, prod: bool) -> ApiSettings:
@@ -121,6 +124,7 @@ class ApiSettings:
             share_card_cache_size=env_count(
                 env, "VERDICT_SHARE_CARD_CACHE_SIZE", d.share_card_cache_size, minimum=1
             ),
+            voters=VoterSettings.from_env(env, prod=prod),
         )
 
 

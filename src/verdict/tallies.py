@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -69,3 +70,27 @@ async def recount(*, fix: bool = True) -> RecountReport:
                     .update(count=want)
                 )
     return RecountReport(checked=len(stored.keys() | counted.keys()), differences=differences)
+
+
+async def recount_comparison(conn: BaseDBAsyncClient, slug: str) -> list[TallyDifference]:
+    """Within the caller's transaction, set each tally of ``slug`` to its count of vote rows.
+
+    For changes that remove votes (``verdict votes void``): the tallies move in the same
+    transaction as the rows, so no reader ever sees one without the other.
+    """
+    tallies = await VoteTally.filter(comparison_slug=slug).using_db(conn).select_for_update()
+    rows = (
+        await Vote.filter(comparison_slug=slug)
+        .using_db(conn)
+        .annotate(n=Count("id"))
+        .group_by("tool_slug")
+        .values_list("tool_slug", "n")
+    )
+    counted = {str(t): int(n) for t, n in rows}
+    differences = []
+    for tally in tallies:
+        want = counted.get(tally.tool_slug, 0)
+        if tally.count != want:
+            differences.append(TallyDifference(slug, tally.tool_slug, tally.count, want))
+            await VoteTally.filter(id=tally.id).using_db(conn).update(count=want)
+    return differences

@@ -19,6 +19,7 @@ from verdict_cli.cms import add_cms_parser
 from verdict_cli.digest import add_digest_parser
 from verdict_cli.hooks import add_hooks_parser
 from verdict_cli.serving import SERVERS
+from verdict_cli.votes import add_votes_parser
 
 if TYPE_CHECKING:
     from cms_sync.lock import SyncLock
@@ -317,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cms_parser(sub)
     add_digest_parser(sub)
     add_hooks_parser(sub)
+    add_votes_parser(sub)
 
     recount = sub.add_parser(
         "recount",

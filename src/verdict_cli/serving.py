@@ -118,6 +118,7 @@ def run(
             log_level="warning",
             log_config=None,
             timeout_graceful_shutdown=graceful_seconds,
+            proxy_headers=False,  # the app trusts VERDICT_TRUSTED_PROXIES only (client_ip.py)
         )
         return
     config = uvicorn.Config(
@@ -129,5 +130,6 @@ def run(
         log_config=None,
         lifespan="on",
         timeout_graceful_shutdown=graceful_seconds,
+        proxy_headers=False,  # the app trusts VERDICT_TRUSTED_PROXIES only (client_ip.py)
     )
     NotifyingServer(config, on_listening).run()

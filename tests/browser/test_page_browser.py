@@ -21,6 +21,7 @@ import pytest
 from playwright.async_api import Page, Request, async_playwright, expect
 
 from graphql_api.persisted import manifest as trusted_documents
+from graphql_api.votes.voter import COOKIE_NAME, DEV_COOKIE_NAME
 from tests.support.databases import Backend, create_database, drop_database
 from tests.support.schema_org import nodes, problems
 from tests.support.servers import serve
@@ -59,7 +60,10 @@ async def demo_server(backend: Backend) -> AsyncIterator[str]:
     name = f"verdict_page_{uuid.uuid4().hex[:12]}"
     url = await create_database(backend, name)
     try:
-        async with serve(url, command="demo", VERDICT_MODE="dev") as base:
+        # Proof of work on: the page must mint its voter through the real challenge.
+        async with serve(
+            url, command="demo", VERDICT_MODE="dev", VERDICT_VOTER_POW_BITS="12"
+        ) as base:
             yield base
     finally:
         await drop_database(backend, name)
@@ -139,6 +143,12 @@ async def test_comparison_page_votes_and_live_tally(chromium: str, demo_server: 
             await vote.click()
             await expect(_tally(alice, "code-llama-4")).to_have_text("1 vote (100%)")
             await expect(vote).to_have_attribute("aria-pressed", "true")
+            # The vote came from a voter the page minted deliberately, kept in an HttpOnly cookie.
+            jar = await alice.context.cookies()
+            voter_cookies = [c for c in jar if c["name"] in (COOKIE_NAME, DEV_COOKIE_NAME)]
+            assert len(voter_cookies) == 1
+            assert voter_cookies[0].get("httpOnly") is True
+            assert voter_cookies[0]["value"].split("~")[-1].startswith("pow.")
             # Bob sees it without reloading, through the subscription.
             await expect(_tally(bob, "code-llama-4")).to_have_text("1 vote (100%)")
             await expect(

@@ -23,6 +23,7 @@ import yaml
 
 from cms_sync.webhooks import WEBHOOK_PATH, create_webhook_app
 from graphql_api.app import create_app
+from graphql_api.settings import ApiSettings
 from verdict.purge.settings import PurgeSettings
 from verdict.settings import DEFAULT_PORT, DEFAULT_WEBHOOK_PORT, PROJECT_ROOT, Settings
 from verdict_cli.main import build_parser
@@ -38,7 +39,7 @@ README = "\n".join(
 )
 # Variables the stack sets that Settings does not read, each documented in the README or docs/.
 INFRA_PREFIXES = ("POSTGRES_",)  # the postgres image's own
-INFRA_NAMES = {"FORWARDED_ALLOW_IPS"}  # uvicorn's: whose X-Forwarded-For to trust
+INFRA_NAMES: set[str] = set()  # uvicorn's FORWARDED_ALLOW_IPS is gone: VERDICT_TRUSTED_PROXIES
 # The Compose specification's service attributes (compose-spec, services.*).
 SERVICE_KEYS = {
     "annotations", "attach", "build", "blkio_config", "cap_add", "cap_drop", "cgroup",
@@ -86,6 +87,13 @@ def purge_names() -> set[str]:
     """The shared-cache purger's variables, documented in docs/cdn.md (not the README)."""
     recorder = _Recorder()
     PurgeSettings.from_env(recorder)
+    return recorder.names
+
+
+def api_settings_names() -> set[str]:
+    """The API's own settings (graphql_api.settings), documented on their docs pages."""
+    recorder = _Recorder()
+    ApiSettings.from_env(recorder, prod=True)
     return recorder.names
 
 
@@ -194,7 +202,7 @@ def test_dockerfile_commands_health_checks_and_copies() -> None:
 
 
 def test_every_variable_is_a_setting_or_documented_infrastructure() -> None:
-    known = settings_names()
+    known = settings_names() | api_settings_names()
     assert {"DATABASE_URL", "REDIS_URL", "VERDICT_SECRET_KEY", "CMS_TOKEN"} <= known
     example = env_example()
     used = set(example)

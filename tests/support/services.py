@@ -10,6 +10,7 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_URL = os.environ.get("VERDICT_TEST_POSTGRES_URL", "")
+REDIS_URL = os.environ.get("VERDICT_TEST_REDIS_URL", "")
 
 
 def require_service(name: str, env_var: str) -> NoReturn:

@@ -1,7 +1,7 @@
 """Vote test helpers: the seed comparison, GraphQL documents, voter tokens and a cast helper.
 
 The fixtures that make apps with vote settings (``vote_client``, ``redis_url``) are in
-tests/graphql_api/votes/conftest.py."""
+tests/graphql_api/conftest.py."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ mutation Cast($input: CastVoteInput!) {
     ... on VotingClosed { comparisonSlug message }
     ... on RateLimited { retryAfterSeconds message }
     ... on IdempotencyKeyReused { idempotencyKey message }
+    ... on VoterRequired { message }
   }
 }
 """
@@ -41,6 +42,7 @@ mutation Retract($input: RetractVoteInput!) {
     ... on ComparisonNotFound { comparisonSlug }
     ... on VotingClosed { comparisonSlug }
     ... on RateLimited { retryAfterSeconds }
+    ... on VoterRequired { message }
   }
 }
 """
@@ -81,9 +83,12 @@ async def gql(
 
 
 async def new_voter(http: httpx.AsyncClient) -> str:
-    """A voter token, issued by the API the way a mobile app gets one."""
-    response = await http.post("/graphql", json={"query": "{ __typename }"})
+    """A voter token, minted by the API the way a mobile app gets one (``POST /voter``)."""
+    http.cookies.clear()
+    response = await http.post("/voter")
+    assert response.status_code == 201, response.text
     token = response.headers["x-verdict-voter"]
+    assert response.json()["token"] == token
     http.cookies.clear()
     return token
 

@@ -71,6 +71,10 @@
  *   | {
  *     __typename: "IdempotencyKeyReused";
  *     message: string;
+ *   }
+ *   | {
+ *     __typename: "VoterRequired";
+ *     message: string;
  *   };
  * }} CastVoteResult
  */
@@ -85,8 +89,8 @@
 export const CastVote = Object.freeze({
   "name": "CastVote",
   "kind": "mutation",
-  "document": "mutation CastVote($input: CastVoteInput!) {\n  castVote(input: $input) {\n    __typename\n    ... on VoteSuccess {\n      myVote\n      tally {\n        ...TallyFields\n      }\n    }\n    ... on ComparisonNotFound {\n      message\n    }\n    ... on ToolNotInComparison {\n      message\n    }\n    ... on VotingClosed {\n      message\n    }\n    ... on RateLimited {\n      retryAfterSeconds\n      message\n    }\n    ... on IdempotencyKeyReused {\n      message\n    }\n  }\n}\n\nfragment TallyFields on ComparisonTally {\n  comparisonSlug\n  totalVotes\n  sides {\n    toolSlug\n    voteCount\n    voteShare\n  }\n}\n",
-  "sha256": "212a85910fddce231d6fa0b88505e678ce4b97d57ea50c2709ef2b7eac39f9c2"
+  "document": "mutation CastVote($input: CastVoteInput!) {\n  castVote(input: $input) {\n    __typename\n    ... on VoteSuccess {\n      myVote\n      tally {\n        ...TallyFields\n      }\n    }\n    ... on ComparisonNotFound {\n      message\n    }\n    ... on ToolNotInComparison {\n      message\n    }\n    ... on VotingClosed {\n      message\n    }\n    ... on RateLimited {\n      retryAfterSeconds\n      message\n    }\n    ... on IdempotencyKeyReused {\n      message\n    }\n    ... on VoterRequired {\n      message\n    }\n  }\n}\n\nfragment TallyFields on ComparisonTally {\n  comparisonSlug\n  totalVotes\n  sides {\n    toolSlug\n    voteCount\n    voteShare\n  }\n}\n",
+  "sha256": "233c48e85cba7b596f5d607a0fbe41a83dc7b3c1c594722f0cd62cb1d3d607f0"
 });
 
 /**

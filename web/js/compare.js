@@ -3,6 +3,7 @@
 import { CastVote, ComparisonPage, VoteTally } from "../generated/operations.js";
 import { byId, h, percent } from "./dom.js";
 import { execute } from "./graphql.js";
+import { mintVoter } from "./voter.js";
 import { defaultSocketUrl, TransportWsClient } from "./ws.js";
 
 /** @typedef {import("../generated/operations.js").ComparisonPageResult} ComparisonPageResult */
@@ -229,9 +230,14 @@ async function castVote(toolSlug, button) {
   button.disabled = true;
   status.textContent = "Sending your vote…";
   try {
-    const { castVote: result } = await execute(CastVote, {
-      input: { comparisonSlug: state.slug, toolSlug, idempotencyKey: idempotencyKey() },
-    });
+    const input = { comparisonSlug: state.slug, toolSlug, idempotencyKey: idempotencyKey() };
+    let { castVote: result } = await execute(CastVote, { input });
+    if (result.__typename === "VoterRequired") {
+      // The first vote of this browser: become a voter once (POST /voter), then vote.
+      status.textContent = "Checking this browser before its first vote…";
+      await mintVoter();
+      ({ castVote: result } = await execute(CastVote, { input }));
+    }
     switch (result.__typename) {
       case "VoteSuccess":
         state.myVote = result.myVote;

@@ -39,7 +39,7 @@ from graphql_api.outcome import SCOPE_KEY as OUTCOME_KEY
 from graphql_api.outcome import Outcome
 from graphql_api.preview import tokens
 from graphql_api.votes.feed import TallyFeed
-from graphql_api.votes.voter import InvalidVoterTokenError, VoterSigner, presented_tokens
+from graphql_api.votes.voter import VoterSigner, acceptable
 from verdict import content_versions
 
 logger = logging.getLogger(__name__)
@@ -191,15 +191,7 @@ class EdgeCache:
         await self._run_and_keep(key, scope, receive, send)
 
     def _voter_ok(self, headers: Headers) -> bool:
-        from_header, from_cookie = presented_tokens(headers)
-        token = from_header or from_cookie
-        if not token:
-            return True
-        try:
-            self._signer.verify(token)
-        except InvalidVoterTokenError:
-            return False
-        return True
+        return acceptable(self._signer, headers)
 
     def _fresh(self, entry: _Entry) -> bool:
         if entry.content != self._clock.version or time.monotonic() >= entry.expires:

@@ -99,7 +99,7 @@ def cache_control(scope: Scope, max_age: int) -> str:
 
 
 def vary(scope: Scope) -> str:
-    return "Accept, Cookie, X-Verdict-Voter" if scope is Scope.PRIVATE else "Accept"
+    return "Accept, Authorization, Cookie, X-Verdict-Voter" if scope is Scope.PRIVATE else "Accept"
 
 
 def etag(body: bytes) -> str:

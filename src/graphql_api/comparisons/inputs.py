@@ -27,3 +27,11 @@ class ComparisonOrder(Enum):
         "most_voted",
         description="Most community votes first; equal counts fall back to newest first.",
     )
+    TRENDING = strawberry.enum_value(
+        "trending",
+        description=(
+            "Vote velocity with time decay: recent votes count most (half-life 12 h, window "
+            "7 days); votes in bursts, from voters minted minutes before, or from a network "
+            "that floods one comparison weigh less. Ties fall back to newest first."
+        ),
+    )

@@ -11,6 +11,7 @@ from tortoise.expressions import RawSQL, Subquery
 
 from graphql_api.comparisons import assemble
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
+from graphql_api.comparisons.trending import trending_rows
 from graphql_api.comparisons.types import ComparisonType
 from graphql_api.context import Info
 from graphql_api.reads import visible
@@ -100,12 +101,20 @@ class ComparisonQueries:
             if filter.tool_slug is not None or filter.category is not None:
                 query = query.filter(id__in=Subquery(sides.values("comparison_id")))
         ordered = query
-        if order_by is ComparisonOrder.MOST_VOTED:
-            info.context.loaders.depend_on_all_votes()  # ordered by tallies
-            ordered = query.annotate(total_votes=_TOTAL_VOTES).order_by("-total_votes", *_NEWEST)
+        if order_by is ComparisonOrder.TRENDING:
+            info.context.loaders.depend_on_all_votes()  # ordered by votes
+            rows = await trending_rows(query, page.offset, page.limit + 1)
         else:
-            ordered = query.order_by(*_NEWEST)
-        rows = await ordered.offset(page.offset).limit(page.limit + 1).values(*COMPARISON_FIELDS)
+            if order_by is ComparisonOrder.MOST_VOTED:
+                info.context.loaders.depend_on_all_votes()  # ordered by tallies
+                ordered = query.annotate(total_votes=_TOTAL_VOTES).order_by(
+                    "-total_votes", *_NEWEST
+                )
+            else:
+                ordered = query.order_by(*_NEWEST)
+            rows = (
+                await ordered.offset(page.offset).limit(page.limit + 1).values(*COMPARISON_FIELDS)
+            )
         key, depends_on = _count_key(statuses, filter)
         count = partial(info.context.counts.count, key, query, depends_on)
         shown = [ComparisonRow.read(r) for r in rows[: page.limit]]

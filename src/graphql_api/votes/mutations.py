@@ -12,16 +12,30 @@ from graphql_api.votes.types import (
     RetractVoteInput,
     RetractVoteResult,
     ToolNotInComparison,
+    VoterRequired,
     to_result,
 )
+from graphql_api.votes.voter import VOTER_SCOPE_KEY, Voter
 
 
-def _request(info: Info, idempotency_key: str | None) -> VoteRequest:
-    voter_id = info.context.voter_id
-    # The voter middleware gives every HTTP request a voter; only a WebSocket may lack one.
-    if voter_id is None:
-        raise PermissionError("votes need a voter token: send the verdict_voter cookie or header")
-    return VoteRequest(voter_id, info.context.client_ip, idempotency_key)
+def _request(info: Info, idempotency_key: str | None) -> VoteRequest | None:
+    """The vote request of the current voter; None when the request presents no voter."""
+    voter = info.context.request.scope.get(VOTER_SCOPE_KEY)
+    if not isinstance(voter, Voter):
+        return None
+    return VoteRequest(
+        voter.id,
+        info.context.client_ip,
+        idempotency_key,
+        voter_kind=voter.kind.value,
+        voter_minted_at=voter.minted_at,
+    )
+
+
+def _voter_required() -> VoterRequired:
+    return VoterRequired(
+        message="Votes need a voter: POST /voter once (or sign in), then vote again."
+    )
 
 
 @strawberry.type
@@ -33,16 +47,20 @@ class VoteMutations:
         )
     )
     async def cast_vote(self, info: Info, input: CastVoteInput) -> CastVoteResult:
+        request = _request(info, input.idempotency_key)
+        if request is None:
+            return _voter_required()
         outcome = await info.context.voting.service.cast(
-            _request(info, input.idempotency_key), input.comparison_slug, input.tool_slug
+            request, input.comparison_slug, input.tool_slug
         )
         return to_result(outcome)
 
     @strawberry.mutation(description="Withdraw the current voter's vote on a comparison.")
     async def retract_vote(self, info: Info, input: RetractVoteInput) -> RetractVoteResult:
-        outcome = await info.context.voting.service.retract(
-            _request(info, input.idempotency_key), input.comparison_slug
-        )
+        request = _request(info, input.idempotency_key)
+        if request is None:
+            return _voter_required()
+        outcome = await info.context.voting.service.retract(request, input.comparison_slug)
         result = to_result(outcome)
         if isinstance(result, ToolNotInComparison):  # a retraction names no tool
             raise AssertionError("retract_vote cannot yield ToolNotInComparison")

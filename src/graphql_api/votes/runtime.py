@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from graphql_api.votes.botcheck import BotCheck
 from graphql_api.votes.feed import RedisTallyFeed, TallyFeed
+from graphql_api.votes.jwt_voters import JwtVoters
+from graphql_api.votes.minting import Minting, MintLimiter
+from graphql_api.votes.pow import ProofOfWork
 from graphql_api.votes.purges import VotePurges
 from graphql_api.votes.ratelimit import (
     CounterStore,
@@ -16,7 +20,8 @@ from graphql_api.votes.ratelimit import (
     RedisCounters,
 )
 from graphql_api.votes.service import VoteService, current_tallies
-from graphql_api.votes.voter import VoterSigner
+from graphql_api.votes.voter import BearerVoters, VoterSigner
+from graphql_api.votes.voter_settings import VoterSettings
 from verdict.purge.adapters import purger_for
 from verdict.purge.settings import PurgeSettings
 from verdict.settings import Settings
@@ -28,11 +33,19 @@ class Voting:
     service: VoteService
     feed: TallyFeed
     redis: Redis | None
+    minting: Minting
+    bearer: BearerVoters | None
     purges: VotePurges | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, purge: PurgeSettings | None = None) -> Voting:
+    def from_settings(
+        cls,
+        settings: Settings,
+        voters: VoterSettings | None = None,
+        purge: PurgeSettings | None = None,
+    ) -> Voting:
         """Build without connecting: Redis connects on first use, inside the app's lifespan."""
+        voters = VoterSettings() if voters is None else voters
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         store: CounterStore = RedisCounters(redis) if redis is not None else MemoryCounters()
         window = settings.vote_limit_window_seconds
@@ -58,11 +71,32 @@ class Voting:
             if purges is not None:
                 await purges.changed(slug)
 
+        signer = VoterSigner.from_secret(settings.secret_key)
+        bearer = JwtVoters(voters.jwt) if voters.jwt is not None else None
+        mint_window = voters.mint_window_seconds
+        minting = Minting(
+            signer=signer,
+            limiter=MintLimiter(
+                store,
+                per_ip=Limit(voters.mint_per_ip, mint_window),
+                per_prefix=Limit(voters.mint_per_prefix, mint_window),
+            ),
+            proof=(
+                ProofOfWork.from_secret(settings.secret_key, voters.pow_bits, store)
+                if voters.pow_bits > 0
+                else None
+            ),
+            botcheck=BotCheck(voters.botcheck) if voters.botcheck is not None else None,
+            bearer=bearer,
+            secure_cookies=voters.secure_cookies,
+        )
         return cls(
-            signer=VoterSigner.from_secret(settings.secret_key),
+            signer=signer,
             service=VoteService(limiter, changed),
             feed=feed,
             redis=redis,
+            minting=minting,
+            bearer=bearer,
             purges=purges,
         )
 

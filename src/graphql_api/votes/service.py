@@ -22,6 +22,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from graphql_api.limits.client_ip import ip_prefix
 from graphql_api.votes.outcomes import (
     Closed,
     ComparisonMissing,
@@ -52,6 +53,8 @@ class VoteRequest:
     voter_id: str
     client_ip: str
     idempotency_key: str | None = None
+    voter_kind: str = "legacy"
+    voter_minted_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.idempotency_key is not None:
@@ -153,20 +156,23 @@ async def _bump(conn: BaseDBAsyncClient, slug: str, tool: str, delta: int) -> No
     await tally.update(count=F("count") + delta)
 
 
-async def _apply_cast(conn: BaseDBAsyncClient, voter_id: str, slug: str, tool: str) -> bool:
-    """Record ``voter_id``'s vote for ``tool``; True when anything changed."""
+async def _apply_cast(conn: BaseDBAsyncClient, request: VoteRequest, slug: str, tool: str) -> bool:
+    """Record the voter's vote for ``tool``; True when anything changed."""
     now = datetime.now(UTC)
+    voter_id = request.voter_id
+    # The audit keeps the network, not the address (see docs/community-votes.md).
+    audit = (ip_prefix(request.client_ip), request.voter_minted_at, request.voter_kind)
     # ON CONFLICT DO NOTHING does not lock the row it conflicts with, so a concurrent retraction
     # may delete it before we lock it: then insert again. Each pass loses only to a commit.
     for _ in range(_CAST_ATTEMPTS):
         inserted = await conn.execute_query_dict(
             _sql(
                 conn,
-                "INSERT INTO vote (voter_id, comparison_slug, tool_slug, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (voter_id, comparison_slug) DO NOTHING "
-                "RETURNING id",
+                "INSERT INTO vote (voter_id, comparison_slug, tool_slug, created_at, updated_at, "
+                "ip_prefix, voter_minted_at, voter_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (voter_id, comparison_slug) DO NOTHING RETURNING id",
             ),
-            [voter_id, slug, tool, now, now],
+            [voter_id, slug, tool, now, now, *audit],
         )
         if inserted:
             await _bump(conn, slug, tool, +1)
@@ -177,7 +183,17 @@ async def _apply_cast(conn: BaseDBAsyncClient, voter_id: str, slug: str, tool: s
         previous = vote.tool_slug
         if previous == tool:
             return False
-        await Vote.filter(id=vote.id).using_db(conn).update(tool_slug=tool, updated_at=now)
+        await (
+            Vote.filter(id=vote.id)
+            .using_db(conn)
+            .update(
+                tool_slug=tool,
+                updated_at=now,
+                ip_prefix=audit[0],
+                voter_minted_at=audit[1],
+                voter_kind=audit[2],
+            )
+        )
         for side, delta in sorted([(previous, -1), (tool, +1)]):
             await _bump(conn, slug, side, delta)
         return True
@@ -246,7 +262,7 @@ class VoteService:
                 earlier = await _claim_key(conn, request, fingerprint)
                 if earlier is not None:
                     return earlier
-            outcome, changed = await self._change(conn, request.voter_id, slug, tool)
+            outcome, changed = await self._change(conn, request, slug, tool)
             if request.idempotency_key is not None:
                 await (
                     VoteRequestRecord.filter(voter_id=request.voter_id, key=request.idempotency_key)
@@ -258,7 +274,7 @@ class VoteService:
         return outcome
 
     async def _change(
-        self, conn: BaseDBAsyncClient, voter_id: str, slug: str, tool: str | None
+        self, conn: BaseDBAsyncClient, request: VoteRequest, slug: str, tool: str | None
     ) -> tuple[Outcome, bool]:
         comparison, sides = await visible_sides(slug, conn)
         if comparison is None:
@@ -268,8 +284,8 @@ class VoteService:
         if tool is not None and tool not in sides:
             return ToolMissing(slug, tool), False
         if tool is None:
-            changed = await _apply_retract(conn, voter_id, slug)
+            changed = await _apply_retract(conn, request.voter_id, slug)
         else:
-            changed = await _apply_cast(conn, voter_id, slug, tool)
+            changed = await _apply_cast(conn, request, slug, tool)
         tallies = await read_tallies(slug, sides, conn)
         return Voted(tallies, tool), changed

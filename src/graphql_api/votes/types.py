@@ -109,17 +109,33 @@ class IdempotencyKeyReused:
     message: str
 
 
+@strawberry.type(
+    description=(
+        "The request has no voter. Mint one with `POST /voter` (once per browser or app, see the "
+        "community votes docs) or send the site's sign-in token, then vote again."
+    )
+)
+class VoterRequired:
+    message: str
+
+
 CastVoteResult = Annotated[
     VoteSuccess
     | ComparisonNotFound
     | ToolNotInComparison
     | VotingClosed
     | RateLimited
-    | IdempotencyKeyReused,
+    | IdempotencyKeyReused
+    | VoterRequired,
     strawberry.union("CastVoteResult"),
 ]
 RetractVoteResult = Annotated[
-    VoteSuccess | ComparisonNotFound | VotingClosed | RateLimited | IdempotencyKeyReused,
+    VoteSuccess
+    | ComparisonNotFound
+    | VotingClosed
+    | RateLimited
+    | IdempotencyKeyReused
+    | VoterRequired,
     strawberry.union("RetractVoteResult"),
 ]
 VoteTallyEvent = Annotated[ComparisonTally | ComparisonNotFound, strawberry.union("VoteTallyEvent")]

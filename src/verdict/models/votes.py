@@ -20,11 +20,35 @@ class Vote(Model):
     tool_slug = fields.CharField(max_length=200)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # Audit metadata, as of the vote's last change (see docs/community-votes.md for retention):
+    # the network, never the full address; when and how the voter was minted.
+    ip_prefix = fields.CharField(max_length=64, null=True)
+    voter_minted_at = fields.DatetimeField(null=True)
+    voter_kind = fields.CharField(max_length=16, default="legacy")
 
     class Meta:
         table = "vote"
         unique_together = (("voter_id", "comparison_slug"),)
-        indexes = (("comparison_slug", "tool_slug"),)
+        indexes = (("comparison_slug", "tool_slug"), ("comparison_slug", "updated_at"))
+
+
+class VoteVoid(Model):
+    """A vote removed by ``verdict votes void``: what it was, and why it went."""
+
+    id = fields.BigIntField(primary_key=True)
+    comparison_slug = fields.CharField(max_length=200, db_index=True)
+    tool_slug = fields.CharField(max_length=200)
+    voter_id = fields.CharField(max_length=64)
+    ip_prefix = fields.CharField(max_length=64, null=True)
+    voter_minted_at = fields.DatetimeField(null=True)
+    voter_kind = fields.CharField(max_length=16)
+    voted_at = fields.DatetimeField()
+    criterion = fields.CharField(max_length=500)
+    reason = fields.CharField(max_length=500)
+    voided_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "vote_void"
 
 
 class VoteTally(Model):

@@ -12,6 +12,7 @@ import httpx
 
 from tests.support.content_edits import copy_export, edit_and_sync, set_review_verdict
 from tests.support.schema_org import nodes, problems
+from tests.support.votes import tokens
 from verdict.models.content import Review
 
 SEED = "code-llama-4-vs-mistral-code"
@@ -89,7 +90,8 @@ async def test_structured_data_marks_up_the_panel_reviews_and_never_the_vote(
     assert len(nodes(data, "AggregateRating")) == len(products)
     assert "InteractionCounter" not in json.dumps(data)
     vote = {"query": VOTE, "variables": {"slug": SEED, "tool": "code-llama-4"}}
-    voted = (await client.post("/graphql", json=vote)).json()
+    voter = {"x-verdict-voter": tokens(1)[0]}
+    voted = (await client.post("/graphql", json=vote, headers=voter)).json()
     assert voted["data"]["castVote"]["__typename"] == "VoteSuccess"
     assert (await _comparison(client))["structuredData"] == data
 

@@ -1,9 +1,9 @@
-"""Vote test fixtures: apps with vote settings of the test's choosing, and a Redis URL."""
+"""Fixtures of the API tests that vote (tests/graphql_api/votes/, and the client-address tests in
+limits/): apps with vote settings of the test's choosing, and a Redis URL."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,11 +12,11 @@ import pytest
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
-from tests.support.services import require_service
+from graphql_api.settings import ApiSettings
+from graphql_api.votes.voter_settings import VoterSettings
+from tests.support.services import REDIS_URL, require_service
 from tests.support.votes import AppFactory, unique_ip
 from verdict.settings import Settings
-
-REDIS_URL = os.environ.get("VERDICT_TEST_REDIS_URL", "")
 
 
 @pytest.fixture
@@ -32,15 +32,22 @@ async def vote_client(demo_db: Settings) -> AsyncIterator[AppFactory]:
     (which starts the live feed) runs for the test."""
     opened: list[tuple[httpx.AsyncClient, Any]] = []
 
-    async def make(*, ip: str | None = None, **overrides: Any) -> httpx.AsyncClient:
+    async def make(
+        *,
+        ip: str | None = None,
+        voters: VoterSettings | None = None,
+        base_url: str = "https://verdict.test",
+        **overrides: Any,
+    ) -> httpx.AsyncClient:
         overrides.setdefault("vote_limit_per_voter", 0)
         overrides.setdefault("vote_limit_per_ip", 0)
         settings = dataclasses.replace(demo_db, **overrides)
-        app: Starlette = create_app(settings, manage_database=False)
+        api = ApiSettings(voters=voters or VoterSettings())
+        app: Starlette = create_app(settings, api=api, manage_database=False)
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
         transport = httpx.ASGITransport(app=app, client=(ip or unique_ip(), 4321))
-        http = httpx.AsyncClient(transport=transport, base_url="https://verdict.test")
+        http = httpx.AsyncClient(transport=transport, base_url=base_url)
         opened.append((http, lifespan))
         return http
 

@@ -57,7 +57,7 @@ def test_headers_for_each_scope() -> None:
     assert cache_control(Scope.PUBLIC, 60) == "public, no-cache"
     assert cache_control(Scope.PRIVATE, 60) == "private, no-cache"
     assert cache_control(Scope.NO_STORE, 60) == "no-store"
-    assert vary(Scope.PRIVATE) == "Accept, Cookie, X-Verdict-Voter"
+    assert vary(Scope.PRIVATE) == "Accept, Authorization, Cookie, X-Verdict-Voter"
     assert vary(Scope.PUBLIC) == "Accept"
 
 

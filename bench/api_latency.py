@@ -31,7 +31,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 from cms_sync.engine import SyncEngine  # noqa: E402
 from cms_sync.export_source import ExportSource  # noqa: E402
 from graphql_api.app import create_app  # noqa: E402
-from tests.graphql.queries import COMPARISON_PAGE  # noqa: E402
+from tests.support.queries import COMPARISON_PAGE  # noqa: E402
 from verdict.db import migrate, tortoise_config  # noqa: E402
 from verdict.settings import Settings  # noqa: E402
 

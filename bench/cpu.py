@@ -31,7 +31,7 @@ from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from bench.ceiling import create_app as create_ceiling
 from graphql_api.app import create_app
 from graphql_api.votes.voter import VoterSigner
-from tests.graphql.queries import COMPARISON_PAGE
+from tests.support.queries import COMPARISON_PAGE
 from verdict.db import tortoise_config
 from verdict.settings import Settings
 

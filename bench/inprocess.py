@@ -28,7 +28,7 @@ from bench import dataset
 from bench.ceiling import comparison_page
 from bench.run import _create_database, _drop_database
 from graphql_api.app import create_app
-from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
+from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict.db import tortoise_config
 from verdict.settings import Settings
 

@@ -17,7 +17,7 @@ from bench.ceiling import STATEMENTS, TORTOISE, comparison_page
 from devtools.sql_counter import counting_queries
 from graphql_api.app import create_app
 from graphql_api.engine._compat import clear_executor_cache
-from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
+from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict.db import tortoise_config
 from verdict.settings import Settings
 

@@ -37,7 +37,7 @@ from bench import profile as profiler
 from cms_sync.directus.server import free_port
 from devtools import pg_admin
 from graphql_api.votes.voter import VoterSigner
-from tests.graphql.queries import COMPARISON_LISTING, COMPARISON_PAGE
+from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict_cli.serving import SERVERS
 
 MARKER = "VARYING-LINE"

@@ -46,7 +46,7 @@ from cms_sync.export_source import ExportSource
 from devtools.pg_admin import create_database, drop_database
 from graphql_api.votes.pow import solve
 from graphql_api.votes.voter_settings import VoterSettings
-from tests.servers import serve
+from tests.support.servers import serve
 from verdict.db import migrate, tortoise_config
 from verdict.settings import PROJECT_ROOT, Settings
 

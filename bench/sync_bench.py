@@ -1,7 +1,7 @@
 """Sync benchmark (not a test): an initial sync of 10,000 tools and 50,000 takes (reviews), then
 an incremental sync after 10 of those entries changed.
 
-The content is served by the fake Directus (tests/sync/fake_directus.py, Directus's REST shapes)
+The content is served by the fake Directus (tests/support/fake_directus.py, Directus's REST shapes)
 in a separate process over loopback, and synced through the real DirectusSource and engine into a
 fresh PostgreSQL database, which is dropped afterwards.
 
@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from cms_sync.directus.source import DirectusSource  # noqa: E402
 from cms_sync.engine import SyncEngine, SyncReport  # noqa: E402
-from tests.sync.content import review, seed, tool  # noqa: E402
-from tests.sync.fake_directus import TOKEN, FakeDirectus  # noqa: E402
+from tests.support.content import review, seed, tool  # noqa: E402
+from tests.support.fake_directus import TOKEN, FakeDirectus  # noqa: E402
 from verdict.db import migrate, tortoise_config  # noqa: E402
 from verdict.settings import Settings  # noqa: E402
 

@@ -11,7 +11,7 @@ deploy/varnish/default.vcl, and measures:
   against the static-JSON HTTP ceiling (bench/ceiling.py's ``/static``: the same page's JSON held
   in memory by a plain Starlette app under uvicorn), as a ratio;
 - freshness, edit to served: an edit to the comparison's headline in the content export (an
-  in-memory export synced by the real engine, devtools/editable_source.py, the path tests/sync
+  in-memory export synced by the real engine, devtools/editable_source.py, the path tests/cms_sync
   and the demo use: no Directus), then the CMS webhook to a running sync worker (signed with the
   shared secret), whose pass (after the default 0.25 s webhook debounce) commits the change
   and its purge, until Varnish serves the new headline; the page is cached (a Varnish hit)
@@ -50,7 +50,7 @@ from cms_sync.worker import SyncWorker, WatchOptions
 from devtools.editable_source import EditableExport
 from devtools.varnish import free_port, run_varnish
 from graphql_api.votes.voter import VoterSigner
-from tests.servers import serve
+from tests.support.servers import serve
 from verdict.db import database, migrate
 from verdict.delivery import Deliverer
 from verdict.purge.settings import Backend, PurgeSettings

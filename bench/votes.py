@@ -25,7 +25,7 @@ from tortoise import Tortoise
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
 from graphql_api.votes.voter import VoterSigner
-from tests.servers import serve
+from tests.support.servers import serve
 from verdict.db import migrate, tortoise_config
 from verdict.settings import PROJECT_ROOT, Settings
 

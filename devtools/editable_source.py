@@ -1,5 +1,5 @@
 """A content export held in memory that a test or benchmark edits, then syncs through the
-real engine: the export path the demo and tests/sync use, with edits (no Directus)."""
+real engine: the export path the demo and tests/cms_sync use, with edits (no Directus)."""
 
 from __future__ import annotations
 

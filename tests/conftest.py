@@ -11,14 +11,11 @@ file copy on SQLite), so the migrations themselves are what every test runs on.
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from tortoise import Tortoise
@@ -27,70 +24,14 @@ from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
 from devtools.sql_counter import QueryCounter, counting_queries
 from graphql_api.app import create_app
-from graphql_api.engine._compat import clear_executor_cache
 from graphql_api.settings import ApiSettings
-from verdict.db import migrate, tortoise_config
-from verdict.settings import PROJECT_ROOT, Settings
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-POSTGRES_URL = os.environ.get("VERDICT_TEST_POSTGRES_URL", "")
-SAMPLE_CONTENT = PROJECT_ROOT / "content" / "sample"
-
-
-def require_service(name: str, env_var: str) -> None:
-    """Skip locally, fail under CI: a required service is never silently skipped there."""
-    message = f"{name} not configured: set {env_var}"
-    if IN_CI:
-        pytest.fail(f"{message} (required under CI)", pytrace=False)
-    pytest.skip(message)
-
-
-@dataclass(frozen=True, slots=True)
-class Backend:
-    name: str
-    server_url: str  # for postgres: the maintenance database URL; for sqlite: a folder
-
-    def url_for(self, database: str) -> str:
-        if self.name == "sqlite":
-            return f"sqlite://{Path(self.server_url) / (database + '.sqlite3')}"
-        base, _, _ = self.server_url.rpartition("/")
-        return f"{base}/{database}"
-
-
-async def _pg_admin(backend: Backend) -> asyncpg.Connection:
-    try:
-        return await asyncpg.connect(backend.server_url.replace("postgres://", "postgresql://", 1))
-    except (OSError, asyncpg.PostgresError) as exc:
-        if IN_CI:
-            pytest.fail(f"PostgreSQL at {backend.server_url} is unreachable: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL unreachable: {exc}")
-
-
-async def create_database(backend: Backend, name: str, template: str | None = None) -> str:
-    if backend.name == "sqlite":
-        target = Path(backend.url_for(name).removeprefix("sqlite://"))
-        if template is not None:
-            shutil.copyfile(backend.url_for(template).removeprefix("sqlite://"), target)
-        return backend.url_for(name)
-    conn = await _pg_admin(backend)
-    try:
-        clause = f' TEMPLATE "{template}"' if template else ""
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await conn.execute(f'CREATE DATABASE "{name}"{clause}')
-    finally:
-        await conn.close()
-    return backend.url_for(name)
-
-
-async def drop_database(backend: Backend, name: str) -> None:
-    if backend.name == "sqlite":
-        Path(backend.url_for(name).removeprefix("sqlite://")).unlink(missing_ok=True)
-        return
-    conn = await _pg_admin(backend)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+from tests.support.clients import AppClient, api_client
+from tests.support.content import SAMPLE_CONTENT
+from tests.support.databases import Backend, create_database, drop_database, init_orm
+from tests.support.fake_directus import FakeDirectus
+from tests.support.services import POSTGRES_URL, require_service
+from verdict.db import migrate
+from verdict.settings import Settings
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -120,13 +61,6 @@ async def templates(backend: Backend) -> AsyncIterator[dict[str, str]]:
     await drop_database(backend, demo)
 
 
-async def init_orm(url: str) -> None:
-    """Open Tortoise on ``url``. Tortoise caches SQL per connection name, not per dialect, and the
-    suite switches between SQLite and PostgreSQL in one process, so that cache starts empty."""
-    clear_executor_cache()
-    await Tortoise.init(config=tortoise_config(url))
-
-
 async def _open(backend: Backend, template: str) -> AsyncIterator[Settings]:
     name = f"verdict_t_{uuid.uuid4().hex[:12]}"
     url = await create_database(backend, name, template=template)
@@ -153,22 +87,6 @@ async def demo_db(backend: Backend, templates: dict[str, str]) -> AsyncIterator[
         yield settings
 
 
-@contextlib.asynccontextmanager
-async def api_client(
-    settings: Settings, api: ApiSettings | None = None
-) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for a new API app on ``settings`` (its database already open), with the
-    API's default settings unless ``api`` is given."""
-    app = create_app(settings, api=api or ApiSettings(), manage_database=False)
-    try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://verdict.test"
-        ) as http:
-            yield http
-    finally:
-        await app.state.voting.stop()
-
-
 @pytest.fixture
 async def client(demo_db: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the API app on the demo database."""
@@ -181,3 +99,36 @@ def sql_queries() -> Iterator[QueryCounter]:
     """Counts the SQL statements sent during the test."""
     with counting_queries() as counter:
         yield counter
+
+
+@pytest.fixture
+def app_client(demo_db: Settings) -> AppClient:
+    """``async with app_client(max_depth=5, mode=...) as http``: ApiSettings fields as keywords,
+    plus ``settings=`` overrides of the outer Settings."""
+
+    @contextlib.asynccontextmanager
+    async def make(
+        settings: dict[str, Any] | None = None, **api: Any
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        configured = dataclasses.replace(demo_db, **(settings or {}))
+        app = create_app(configured, api=ApiSettings(**api), manage_database=False)
+        transport = httpx.ASGITransport(app=app)
+        try:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://verdict.test"
+            ) as http:
+                yield http
+        finally:
+            await app.state.voting.stop()  # closes its Redis connections (no lifespan here)
+
+    return make
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDirectus]:
+    server = FakeDirectus()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -22,8 +22,8 @@ from cms_sync.webhooks import (
     create_webhook_app,
     sign,
 )
-from tests.conftest import require_service
 from tests.support.raw_http import raw_request
+from tests.support.services import require_service
 
 SECRET = "webhook-secret-for-tests-0123456789"
 EVENT = orjson.dumps({"event": "tools.items.update", "collection": "tools"})

@@ -146,7 +146,11 @@ def probe(test: list[str] | str) -> tuple[int, str]:
     return int(port or 80), match.group(2)
 
 
-API_ROUTES = {route.path for route in create_app(Settings(database_url="sqlite://x.db")).routes}
+# Starlette types an app's routes as BaseRoute; each of ours is a Route or Mount, with a path.
+API_ROUTES = {
+    route.path  # type: ignore[attr-defined]
+    for route in create_app(Settings(database_url="sqlite://x.db")).routes
+}
 WORKER_ROUTES = {r.canonical for r in create_webhook_app(None, lambda _: None).router.resources()}
 
 

@@ -2,7 +2,7 @@
 
 Real processes on loopback: two `verdict serve`, two `verdict sync --watch`, a real Directus, one
 PostgreSQL and one Redis. Needs VERDICT_TEST_POSTGRES_URL, VERDICT_TEST_REDIS_URL and (opt-in
-locally, like tests/directus) VERDICT_TEST_DIRECTUS=1; under CI a missing one fails the run.
+locally, like tests/e2e) VERDICT_TEST_DIRECTUS=1; under CI a missing one fails the run.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from deploy.topology.run import run_checks
 from deploy.topology.stack import Config
-from tests.conftest import POSTGRES_URL, require_service
+from tests.support.services import POSTGRES_URL, require_service
 
 REDIS_URL = os.environ.get("VERDICT_TEST_REDIS_URL", "")
 

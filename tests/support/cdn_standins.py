@@ -59,11 +59,12 @@ def fastly_app(state: Recorded) -> web.Application:
             keys = request.headers["Surrogate-Key"].split()
         else:
             body = await request.json()
-            keys = body.get("surrogate_keys") if isinstance(body, dict) else None
-            if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            given = body.get("surrogate_keys") if isinstance(body, dict) else None
+            if not isinstance(given, list) or not all(isinstance(k, str) for k in given):
                 return web.json_response(
                     {"msg": "Bad request", "detail": "surrogate_keys"}, status=400
                 )
+            keys = [str(k) for k in given]
         if not keys or len(keys) > 256:
             return web.json_response({"msg": "Bad request", "detail": "1 to 256 keys"}, status=400)
         state.purged.append(list(keys))

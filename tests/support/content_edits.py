@@ -10,7 +10,7 @@ from typing import Any
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
-from tests.conftest import SAMPLE_CONTENT
+from tests.support.content import SAMPLE_CONTENT
 
 LATER = "2026-11-20T10:00:00.000Z"
 

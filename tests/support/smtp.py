@@ -66,7 +66,7 @@ class _Collect:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.content if isinstance(envelope.content, bytes) else b""
-        message = cast(EmailMessage, message_from_bytes(content, policy=policy.default))
+        message = message_from_bytes(content, policy=policy.default)
         rcpts: Any = envelope.rcpt_tos
         self._server.received.append(Received([str(r) for r in rcpts], message))
         return "250 Message accepted for delivery"

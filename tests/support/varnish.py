@@ -17,7 +17,7 @@ from devtools.live_api import serve_app
 from devtools.varnish import VarnishUnavailableError, free_port, run_varnish
 from graphql_api.app import create_app
 from graphql_api.settings import ApiSettings
-from tests.conftest import IN_CI
+from tests.support.services import IN_CI
 from verdict.delivery import Deliverer
 from verdict.hooks.deliver import HookSender
 from verdict.purge.adapters import VarnishPurger

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.conftest import api_client
+from tests.support.clients import api_client
 from tests.support.vote_history import add_votes
 from verdict.settings import Settings
 from verdict.trending import VoteEvent, scores

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.servers import VERDICT
+from tests.support.servers import VERDICT
 from tests.support.smtp import SmtpServer, running_smtp
 from verdict.models.content import Comparison
 from verdict.models.digest import DigestSubscriber

@@ -12,9 +12,8 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from graphql_api.votes.feed import CHANNEL
-from tests.conftest import require_service
+from tests.support.services import REDIS_URL, require_service
 from tests.support.vote_history import add_votes
-from tests.votes.conftest import REDIS_URL
 from verdict.models.votes import VoteTally, VoteVoid
 from verdict.settings import Settings
 
@@ -107,5 +106,5 @@ async def test_void_tells_the_replicas_through_redis(db: Settings) -> None:
                 break
         assert slug in heard
     finally:
-        await pubsub.aclose()
+        await pubsub.aclose()  # type: ignore[no-untyped-call]  # unannotated in redis-py
         await redis.aclose()

@@ -17,7 +17,7 @@ transactions are unchanged, and it converts the columns as ``.values()`` does.
 A build must pass its keys through as they are. A query whose placeholders the build or
 Tortoise transforms, drops or repeats is never compiled; the same holds for key lists that are
 empty or mix types. Those calls simply build the query as
-usual. ``tests/foundation/test_statements.py`` checks that compiled and built queries agree
+usual. ``tests/graphql_api/engine/test_statements.py`` checks that compiled and built queries agree
 on SQL, parameters and rows, on SQLite and PostgreSQL.
 """
 

@@ -12,7 +12,7 @@ import httpx
 
 from tests.support.content_edits import copy_export, edit_and_sync, set_review_verdict
 from tests.support.schema_org import nodes, problems
-from tests.votes.conftest import tokens
+from tests.support.votes import tokens
 from verdict.models.content import Review
 
 SEED = "code-llama-4-vs-mistral-code"

@@ -31,7 +31,7 @@ def test_the_api_schema_has_exactly_the_replaced_extensions() -> None:
 def test_an_extension_it_does_not_replace_is_refused() -> None:
     schema = build_schema(SETTINGS, API, validations=DocumentValidations(1024 * 1024))
     extended = strawberry.Schema(
-        query=schema.query,  # type: ignore[arg-type]
+        query=schema.query,
         extensions=[*schema.extensions, MaskErrors],
     )
     with pytest.raises(UnexpectedExtensionsError, match="MaskErrors"):

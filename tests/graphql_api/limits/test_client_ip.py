@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 import pytest
 
 from graphql_api.limits.client_ip import TrustedProxies, ip_prefix, parse_networks
 from graphql_api.votes.voter_settings import VoterSettings
-from tests.votes.conftest import LEFT, SEED, AppFactory, cast, tokens
+from tests.support.votes import LEFT, SEED, AppFactory, cast, tokens
 from verdict.env_values import ConfigError
 from verdict.models.votes import Vote
 
@@ -63,5 +64,8 @@ async def test_the_app_limits_and_records_the_resolved_client(vote_client: AppFa
     proxied = await vote_client(ip="10.9.1.1", vote_limit_per_ip=2, voters=trusted)
     proxied.headers["x-forwarded-for"] = "6.6.6.6, 198.51.100.23, 10.9.3.3"
     assert (await cast(proxied, voters[3], LEFT))["__typename"] == "VoteSuccess"
-    prefixes = set(await Vote.filter(comparison_slug=SEED).values_list("ip_prefix", flat=True))
+    recorded: list[Any] = await Vote.filter(comparison_slug=SEED).values_list(
+        "ip_prefix", flat=True
+    )
+    prefixes = set(recorded)
     assert prefixes == {"203.0.113.0/24", "198.51.100.0/24"}

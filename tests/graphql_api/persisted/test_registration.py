@@ -10,8 +10,8 @@ import uuid
 from redis.asyncio import Redis
 
 from graphql_api.persisted.store import REDIS_TTL_SECONDS, RedisDocuments
-from tests.conftest import require_service
 from tests.support.apps import app_for, client_for
+from tests.support.services import require_service
 from verdict.settings import Settings
 
 

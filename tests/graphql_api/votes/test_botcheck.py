@@ -14,7 +14,7 @@ import aiohttp.web
 import pytest
 
 from graphql_api.votes.voter_settings import BotCheckSettings, VoterSettings
-from tests.votes.conftest import LEFT, AppFactory, cast
+from tests.support.votes import LEFT, AppFactory, cast
 
 SECRET = "0x4AAAAAAA-test-secret"
 GOOD = "XXXX.DUMMY.TOKEN.XXXX"

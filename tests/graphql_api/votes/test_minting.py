@@ -11,7 +11,7 @@ from graphql_api.limits.client_ip import parse_networks
 from graphql_api.votes.pow import ProofError, ProofOfWork, leading_zero_bits, solve, work
 from graphql_api.votes.ratelimit import MemoryCounters
 from graphql_api.votes.voter_settings import VoterSettings
-from tests.votes.conftest import LEFT, SEED, AppFactory, cast, unique_ip
+from tests.support.votes import LEFT, SEED, AppFactory, cast, unique_ip
 from verdict.models.votes import Vote
 
 

@@ -8,12 +8,16 @@ from typing import Any
 import pytest
 
 from graphql_api.caching.policy import Scope, cache_control, etag, matches, plan, vary
+from graphql_api.engine.documents import ParsedDocuments
 
 SEED = "code-llama-4-vs-mistral-code"
 
 
+DOCUMENTS = ParsedDocuments(16 * 1024 * 1024, max_tokens=2000)
+
+
 def scope_of(query: str, name: str | None = None, variables: dict[str, Any] | None = None) -> Scope:
-    return plan(query, name, variables, max_tokens=2000, max_page_size=100).scope
+    return plan(query, name, variables, documents=DOCUMENTS, max_page_size=100).scope
 
 
 @pytest.mark.parametrize(
@@ -42,7 +46,7 @@ def test_the_named_operation_decides_and_an_ambiguous_document_is_not_stored() -
     assert scope_of(two, "B") is Scope.PRIVATE
     assert scope_of(two) is Scope.NO_STORE
     assert scope_of(two, "C") is Scope.NO_STORE
-    assert plan(two, "B", None, max_tokens=2000, max_page_size=100).operation_name == "B"
+    assert plan(two, "B", None, documents=DOCUMENTS, max_page_size=100).operation_name == "B"
 
 
 def test_an_order_by_votes_in_the_variables_counts_as_live() -> None:

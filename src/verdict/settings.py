@@ -46,6 +46,8 @@ class Settings:
     cms_url: str = DEFAULT_CMS_URL
     cms_token: str | None = None
     cms_admin_token: str | None = None
+    cms_issues_token: str | None = None
+    """The worker's second Directus token: writes verdict_sync_issues only (CMS_ISSUES_TOKEN)."""
     webhook_url: str = DEFAULT_WEBHOOK_URL
     webhook_secret: str | None = None
     webhook_host: str = DEFAULT_HOST
@@ -99,6 +101,7 @@ class Settings:
             cms_url=cms_url.rstrip("/"),
             cms_token=env.get("CMS_TOKEN") or None,
             cms_admin_token=env.get("CMS_ADMIN_TOKEN") or None,
+            cms_issues_token=env.get("CMS_ISSUES_TOKEN") or None,
             webhook_url=env.get("CMS_WEBHOOK_URL") or DEFAULT_WEBHOOK_URL,
             webhook_secret=env.get("CMS_WEBHOOK_SECRET") or None,
             webhook_host=env.get("VERDICT_WEBHOOK_HOST") or DEFAULT_HOST,

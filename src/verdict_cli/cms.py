@@ -64,6 +64,7 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
             webhook_secret=settings.webhook_secret,
             with_sample_content=args.with_sample_content,
             worker_token=settings.cms_token,
+            issues_token=settings.cms_issues_token,
         )
     except ProvisionError as exc:
         _say(f"verdict cms provision: {exc}")
@@ -71,6 +72,7 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
     state = "changed: " + "; ".join(result.changes) if result.changed else "already up to date"
     _say(f"provisioned {settings.cms_url} ({state})")
     print(f"CMS_TOKEN={result.worker_token}", flush=True)
+    print(f"CMS_ISSUES_TOKEN={result.issues_token}", flush=True)
     return 0
 
 

@@ -56,7 +56,8 @@ async def test_deleting_a_comparison_keeps_its_tools_and_votes(demo_db: Settings
 async def test_a_quarantined_child_of_a_deleted_parent_is_forgotten(demo_db: Settings) -> None:
     reviewer = await Reviewer.first()
     other = await Reviewer.exclude(id=reviewer.id if reviewer else 0).first()
-    assert reviewer is not None and other is not None
+    assert reviewer is not None
+    assert other is not None
     for cms_id, ref in (("9001", reviewer.id), ("9002", {"id": reviewer.id}), ("9003", other.id)):
         await QuarantinedEntry.create(
             source=SOURCE,

@@ -8,9 +8,6 @@ is orphaned locally or in Directus, and votes are untouched.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import httpx
@@ -18,14 +15,14 @@ import pytest
 from tortoise.models import Model
 
 from cms_sync.apply import MODELS
-from cms_sync.directus.provision import ProvisionResult
+from cms_sync.directus.provision import ProvisionResult, provision
 from cms_sync.directus.server import DirectusServer
 from cms_sync.directus.source import DirectusSource
 from cms_sync.engine import SyncEngine
-from cms_sync.lock import lock_for
-from cms_sync.worker import SyncWorker, WatchOptions
-from tests.support.directus_content import WAIT, Cms, Seeded, query, seed
+from cms_sync.webhooks import WEBHOOK_PATH
 from tests.support.directus_content import WEBHOOK_SECRET as SECRET
+from tests.support.directus_content import Cms, Seeded, query, seed
+from tests.support.directus_worker import Watching, watch
 from verdict.models.content import ComparisonSide, Review
 from verdict.models.votes import Vote, VoteTally
 from verdict.settings import Settings
@@ -39,54 +36,6 @@ query ($comparison: String!, $tool: String!, $reviewer: String!) {
   reviewer(slug: $reviewer) { slug }
 }
 """
-
-
-class Watching:
-    """A running SyncWorker whose passes the test can count."""
-
-    def __init__(self, worker: SyncWorker) -> None:
-        self.worker = worker
-
-    async def one_pass_after(self, action: Awaitable[None]) -> None:
-        """Run ``action`` (a Directus request), then wait for the one pass its webhook causes."""
-        before = self.worker.passes_done
-        await action
-        await asyncio.wait_for(self.worker.wait_for_passes(before + 1), WAIT)
-        await asyncio.sleep(0.5)  # a second webhook would start another pass: there is none
-        assert self.worker.passes_done == before + 1
-        assert not self.worker.sync_requested
-
-
-@contextlib.asynccontextmanager
-async def watch(
-    db: Settings, directus: DirectusServer, provisioned: ProvisionResult, webhook_port: int
-) -> AsyncIterator[Watching]:
-    """A SyncWorker listening for Directus's webhooks, once its first (full) pass is done and
-    the webhooks of earlier saves have settled; it polls only once a minute."""
-    options = WatchOptions(
-        poll_seconds=60.0,
-        full_every_seconds=3600.0,
-        webhook_port=webhook_port,
-        webhook_secret=SECRET,
-        lock_retry_seconds=0.05,
-    )
-    lock = lock_for(db)
-    stop = asyncio.Event()
-    async with DirectusSource(directus.url, provisioned.worker_token) as source:
-        worker = SyncWorker(source, lock, options)
-        task = asyncio.create_task(worker.run(stop))
-        try:
-            await asyncio.wait_for(worker.wait_for_passes(1), WAIT)
-            while True:  # late webhooks of the seeding: let their passes run first
-                done = worker.passes_done
-                await asyncio.sleep(1.0)
-                if worker.passes_done == done and not worker.sync_requested:
-                    break
-            yield Watching(worker)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, WAIT)
-            await lock.release()
 
 
 async def _page(api: httpx.AsyncClient, seeded: Seeded, tool: str, reviewer: str) -> Any:
@@ -176,3 +125,26 @@ async def _delete_each_aggregate(
 
     assert await _votes(slug) == votes
     return votes
+
+
+async def test_provision_turns_an_older_no_action_relation_into_a_cascade(
+    directus: DirectusServer, provisioned: ProvisionResult, webhook_port: int, cms: Cms
+) -> None:
+    """A Directus provisioned before deletes cascaded is upgraded by the next provision."""
+    status, _ = await cms.send(
+        "PATCH", "/relations/reviews/tool", {"schema": {"on_delete": "NO ACTION"}}
+    )
+    assert status == 200
+    seeded = await seed(cms)
+    assert await cms.try_delete("tools", seeded.tools["beta"]) >= 400
+
+    again = await provision(
+        directus.url,
+        directus.admin_token,
+        webhook_url=f"http://127.0.0.1:{webhook_port}{WEBHOOK_PATH}",
+        webhook_secret=SECRET,
+        with_sample_content=False,
+    )
+    assert again.changes == ("updated relation reviews.tool on_delete CASCADE",)
+    await cms.delete("tools", seeded.tools["beta"])
+    assert not await cms.exists("reviews", seeded.reviews[("rival", "beta")])

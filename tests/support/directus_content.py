@@ -28,7 +28,7 @@ class Cms:
     url: str
     token: str
 
-    async def _send(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    async def send(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {self.token}"}
         async with self.http.request(
             method, f"{self.url}{path}", json=body, headers=headers
@@ -37,25 +37,25 @@ class Cms:
             return response.status, (await response.json() if text else None)
 
     async def create(self, collection: str, item: dict[str, Any]) -> dict[str, Any]:
-        status, document = await self._send("POST", f"/items/{collection}", item)
+        status, document = await self.send("POST", f"/items/{collection}", item)
         assert status == 200, document
         created: dict[str, Any] = document["data"]
         return created
 
     async def update(self, collection: str, key: int, patch: dict[str, Any]) -> None:
-        status, document = await self._send("PATCH", f"/items/{collection}/{key}", patch)
+        status, document = await self.send("PATCH", f"/items/{collection}/{key}", patch)
         assert status == 200, document
 
     async def delete(self, collection: str, key: int) -> None:
-        status, document = await self._send("DELETE", f"/items/{collection}/{key}")
+        status, document = await self.send("DELETE", f"/items/{collection}/{key}")
         assert status == 204, document
 
     async def try_delete(self, collection: str, key: int) -> int:
-        status, _ = await self._send("DELETE", f"/items/{collection}/{key}")
+        status, _ = await self.send("DELETE", f"/items/{collection}/{key}")
         return status
 
     async def exists(self, collection: str, key: int) -> bool:
-        status, _ = await self._send("GET", f"/items/{collection}/{key}?fields=id")
+        status, _ = await self.send("GET", f"/items/{collection}/{key}?fields=id")
         assert status in (200, 403, 404)
         return status == 200
 

@@ -16,7 +16,8 @@ empty). Steps, in order:
    collection) with one ``request`` operation POSTing ``{{$trigger}}`` to the webhook URL
    with an ``X-Verdict-Webhook-Secret`` header;
 6. the ``verdict_sync_issues`` collection and a second token that may write only it
-   (``issues_access.py``), so the worker shows editors what it could not sync.
+   (``issues_access.py``), so the worker shows editors what it could not sync;
+7. optional preview URLs on comparisons, tools and reviewers (``preview_links.py``).
 
 Directus conceals user tokens on read, so the worker tokens cannot be read back. Unless one
 is passed in, each is derived from the admin token (HMAC), which makes it reproducible: an
@@ -40,6 +41,7 @@ from cms_sync.directus.admin_api import REQUEST_TIMEOUT, AdminApi, log
 from cms_sync.directus.content_schema import apply_schema
 from cms_sync.directus.flow import apply_flow
 from cms_sync.directus.issues_access import apply_issues, derive_issues_token
+from cms_sync.directus.preview_links import apply_preview_urls
 from cms_sync.directus.samples import load_samples
 from cms_sync.directus.worker_access import apply_worker, derive_worker_token
 
@@ -72,6 +74,7 @@ async def provision(
     with_sample_content: bool,
     worker_token: str | None = None,
     issues_token: str | None = None,
+    preview_urls: Mapping[str, str] | None = None,
     model_path: Path = DEFAULT_MODEL_PATH,
     sample_dir: Path = DEFAULT_SAMPLE_DIR,
 ) -> ProvisionResult:
@@ -86,6 +89,8 @@ async def provision(
         await apply_schema(api, model, changes)
         user_id = await apply_worker(api, model, token, changes)
         await apply_issues(api, issues, changes)
+        if preview_urls is not None:
+            await apply_preview_urls(api, preview_urls, changes)
         if changes:
             await api.call("POST", "/utils/cache/clear", params={"system": "true"})
         if with_sample_content:

@@ -26,6 +26,7 @@ from graphql_api.ops.request_id import RequestIds
 from graphql_api.persisted import manifest
 from graphql_api.persisted.resolve import PersistedQueries
 from graphql_api.persisted.store import DocumentStore, MemoryDocuments, RedisDocuments
+from graphql_api.preview.routes import preview_routes
 from graphql_api.preview.tokens import PreviewSigner
 from graphql_api.relay.counts import CountCache
 from graphql_api.settings import ApiSettings, TrustedDocuments, for_settings
@@ -136,6 +137,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", Readiness(voting.redis).endpoint),
             Route("/metrics", services.metrics.endpoint),
+            *preview_routes(services.preview),
             *web_routes(),
         ],
         middleware=middleware,

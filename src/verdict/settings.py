@@ -48,6 +48,8 @@ class Settings:
     cms_admin_token: str | None = None
     cms_issues_token: str | None = None
     """The worker's second Directus token: writes verdict_sync_issues only (CMS_ISSUES_TOKEN)."""
+    preview_site_url: str = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+    """The site Directus's preview button opens (VERDICT_PREVIEW_SITE_URL; default the demo)."""
     webhook_url: str = DEFAULT_WEBHOOK_URL
     webhook_secret: str | None = None
     webhook_host: str = DEFAULT_HOST
@@ -102,6 +104,7 @@ class Settings:
             cms_token=env.get("CMS_TOKEN") or None,
             cms_admin_token=env.get("CMS_ADMIN_TOKEN") or None,
             cms_issues_token=env.get("CMS_ISSUES_TOKEN") or None,
+            preview_site_url=_site_url(env.get("VERDICT_PREVIEW_SITE_URL")),
             webhook_url=env.get("CMS_WEBHOOK_URL") or DEFAULT_WEBHOOK_URL,
             webhook_secret=env.get("CMS_WEBHOOK_SECRET") or None,
             webhook_host=env.get("VERDICT_WEBHOOK_HOST") or DEFAULT_HOST,
@@ -192,3 +195,12 @@ def redact(url: str) -> str:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
+
+
+def _site_url(raw: str | None) -> str:
+    if not raw:
+        return f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"VERDICT_PREVIEW_SITE_URL must be an http(s) URL (got {raw!r})")
+    return raw.rstrip("/")

@@ -51,11 +51,20 @@ async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
 async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
     """Apply the content model, the worker token and the webhook flow to the CMS at CMS_URL."""
     from cms_sync.directus.admin_api import ProvisionError
+    from cms_sync.directus.preview_links import preview_templates
     from cms_sync.directus.provision import provision
+    from graphql_api.preview.tokens import PreviewSigner
+    from graphql_api.settings import for_settings
 
     if not settings.cms_admin_token:
         _say("verdict cms provision: set CMS_ADMIN_TOKEN (printed by `verdict cms up`)")
         return 2
+    preview_urls = None
+    if not args.no_preview:
+        # A short-lived token: provision writes a fresh one each run (docs/editors.md).
+        hours = for_settings(settings).preview_token_hours
+        token = PreviewSigner.from_secret(settings.secret_key).issue(hours)
+        preview_urls = preview_templates(settings.preview_site_url, token)
     try:
         result = await provision(
             settings.cms_url,
@@ -65,6 +74,7 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
             with_sample_content=args.with_sample_content,
             worker_token=settings.cms_token,
             issues_token=settings.cms_issues_token,
+            preview_urls=preview_urls,
         )
     except ProvisionError as exc:
         _say(f"verdict cms provision: {exc}")
@@ -104,4 +114,10 @@ def add_cms_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--with-sample-content", action="store_true", help="also load the demo's sample content"
     )
     prov.add_argument("--no-webhook", action="store_true", help="do not create the webhook flow")
+    prov.add_argument(
+        "--no-preview",
+        action="store_true",
+        help="leave Directus's preview URLs alone (default: point them at "
+        "VERDICT_PREVIEW_SITE_URL with a fresh VERDICT_PREVIEW_TOKEN_HOURS token)",
+    )
     prov.set_defaults(handler=cms_provision)

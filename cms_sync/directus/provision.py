@@ -17,7 +17,8 @@ empty). Steps, in order:
    with an ``X-Verdict-Webhook-Secret`` header;
 6. the ``verdict_sync_issues`` collection and a second token that may write only it
    (``issues_access.py``), so the worker shows editors what it could not sync;
-7. optional preview URLs on comparisons, tools and reviewers (``preview_links.py``).
+7. optional preview URLs on comparisons, tools and reviewers (``preview_links.py``);
+8. optional: the editors' role and one editor who logs in with a password (``editor_access.py``).
 
 Directus conceals user tokens on read, so the worker tokens cannot be read back. Unless one
 is passed in, each is derived from the admin token (HMAC), which makes it reproducible: an
@@ -39,6 +40,7 @@ import aiohttp
 
 from cms_sync.directus.admin_api import REQUEST_TIMEOUT, AdminApi, log
 from cms_sync.directus.content_schema import apply_schema
+from cms_sync.directus.editor_access import EditorLogin, apply_editor
 from cms_sync.directus.flow import apply_flow
 from cms_sync.directus.issues_access import apply_issues, derive_issues_token
 from cms_sync.directus.preview_links import apply_preview_urls
@@ -75,6 +77,7 @@ async def provision(
     worker_token: str | None = None,
     issues_token: str | None = None,
     preview_urls: Mapping[str, str] | None = None,
+    editor: EditorLogin | None = None,
     model_path: Path = DEFAULT_MODEL_PATH,
     sample_dir: Path = DEFAULT_SAMPLE_DIR,
 ) -> ProvisionResult:
@@ -91,6 +94,8 @@ async def provision(
         await apply_issues(api, issues, changes)
         if preview_urls is not None:
             await apply_preview_urls(api, preview_urls, changes)
+        if editor is not None:
+            await apply_editor(api, model, editor, changes)
         if changes:
             await api.call("POST", "/utils/cache/clear", params={"system": "true"})
         if with_sample_content:

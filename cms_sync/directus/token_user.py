@@ -1,4 +1,4 @@
-"""A Directus user with a static token and exactly the permissions it is given (no app access).
+"""A Directus role with exactly the permissions it is given, and a user with a static token.
 
 Policy, permissions, role, access link and user, created or corrected by REST, idempotently.
 Directus conceals user tokens on read, so the token is checked by authenticating with it and
@@ -23,12 +23,51 @@ class TokenUser:
     last_name: str
     description: str
     grants: Mapping[str, frozenset[str]]
+    app_access: bool = False
+    """Whether the role may log in to the admin app (editors); tokens for programs never do."""
 
 
 async def apply_token_user(
     api: AdminApi, spec: TokenUser, token: str, changes: list[str], *, icon: str = "sync"
 ) -> str:
     """Make ``spec``'s user exist with ``token`` and only its grants; returns the user's id."""
+    role_id = await apply_role(api, spec, changes, icon=icon)
+    user = await api.find_one("/users", email=spec.email)
+    if user is None:
+        user = await api.data(
+            "POST",
+            "/users",
+            body={
+                "email": spec.email,
+                "first_name": "Verdict",
+                "last_name": spec.last_name,
+                "role": role_id,
+                "status": "active",
+                "token": token,
+            },
+        )
+        changes.append(f"created user {spec.email}")
+        assert user is not None
+        return str(user["id"])
+    user_id = str(user["id"])
+    patch: Item = {}
+    if str(user.get("role")) != role_id:
+        patch["role"] = role_id
+    if user.get("status") != "active":
+        patch["status"] = "active"
+    status, me = await api.call(
+        "GET", "/users/me", params={"fields": "id"}, token=token, ok=(200, 401, 403)
+    )
+    if status != 200 or str((me or {}).get("data", {}).get("id")) != user_id:
+        patch["token"] = token
+    if patch:
+        await api.data("PATCH", f"/users/{user_id}", body=patch)
+        changes.append(f"updated user {spec.email} {sorted(patch)}")
+    return user_id
+
+
+async def apply_role(api: AdminApi, spec: TokenUser, changes: list[str], *, icon: str) -> str:
+    """The policy with exactly ``spec``'s grants, and a role holding it; returns the role's id."""
     who = spec.role
     policy = await api.find_one("/policies", name=spec.policy)
     if policy is None:
@@ -40,18 +79,18 @@ async def apply_token_user(
                 "icon": icon,
                 "description": spec.description,
                 "admin_access": False,
-                "app_access": False,
+                "app_access": spec.app_access,
                 "enforce_tfa": False,
             },
         )
         changes.append(f"created policy {spec.policy!r}")
-    elif policy.get("admin_access") or policy.get("app_access"):
+    elif policy.get("admin_access") or bool(policy.get("app_access")) != spec.app_access:
         await api.data(
             "PATCH",
             f"/policies/{policy['id']}",
-            body={"admin_access": False, "app_access": False},
+            body={"admin_access": False, "app_access": spec.app_access},
         )
-        changes.append(f"made policy {spec.policy!r} non-admin")
+        changes.append(f"corrected policy {spec.policy!r} (no admin, app {spec.app_access})")
     assert policy is not None
     policy_id = str(policy["id"])
 
@@ -102,36 +141,4 @@ async def apply_token_user(
     if await api.find_one("/access", role=role_id, policy=policy_id) is None:
         await api.data("POST", "/access", body={"role": role_id, "policy": policy_id})
         changes.append(f"attached policy to role {spec.role!r}")
-
-    user = await api.find_one("/users", email=spec.email)
-    if user is None:
-        user = await api.data(
-            "POST",
-            "/users",
-            body={
-                "email": spec.email,
-                "first_name": "Verdict",
-                "last_name": spec.last_name,
-                "role": role_id,
-                "status": "active",
-                "token": token,
-            },
-        )
-        changes.append(f"created user {spec.email}")
-        assert user is not None
-        return str(user["id"])
-    user_id = str(user["id"])
-    patch: Item = {}
-    if str(user.get("role")) != role_id:
-        patch["role"] = role_id
-    if user.get("status") != "active":
-        patch["status"] = "active"
-    status, me = await api.call(
-        "GET", "/users/me", params={"fields": "id"}, token=token, ok=(200, 401, 403)
-    )
-    if status != 200 or str((me or {}).get("data", {}).get("id")) != user_id:
-        patch["token"] = token
-    if patch:
-        await api.data("PATCH", f"/users/{user_id}", body=patch)
-        changes.append(f"updated user {spec.email} {sorted(patch)}")
-    return user_id
+    return role_id

@@ -59,6 +59,14 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.cms_admin_token:
         _say("verdict cms provision: set CMS_ADMIN_TOKEN (printed by `verdict cms up`)")
         return 2
+    editor = None
+    if args.editor_email:
+        from cms_sync.directus.editor_access import EditorLogin
+
+        if not settings.cms_editor_password:
+            _say("verdict cms provision: --editor-email needs CMS_EDITOR_PASSWORD")
+            return 2
+        editor = EditorLogin(args.editor_email, settings.cms_editor_password)
     preview_urls = None
     if not args.no_preview:
         # A short-lived token: provision writes a fresh one each run (docs/editors.md).
@@ -75,6 +83,7 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
             worker_token=settings.cms_token,
             issues_token=settings.cms_issues_token,
             preview_urls=preview_urls,
+            editor=editor,
         )
     except ProvisionError as exc:
         _say(f"verdict cms provision: {exc}")
@@ -114,6 +123,11 @@ def add_cms_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--with-sample-content", action="store_true", help="also load the demo's sample content"
     )
     prov.add_argument("--no-webhook", action="store_true", help="do not create the webhook flow")
+    prov.add_argument(
+        "--editor-email",
+        metavar="EMAIL",
+        help="also create the editors' role and this editor, password from CMS_EDITOR_PASSWORD",
+    )
     prov.add_argument(
         "--no-preview",
         action="store_true",

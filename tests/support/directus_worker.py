@@ -22,8 +22,17 @@ class Watching:
     def __init__(self, worker: SyncWorker) -> None:
         self.worker = worker
 
+    async def settle(self) -> None:
+        """Return once no pass has run or been asked for during a second (late webhooks)."""
+        while True:
+            done = self.worker.passes_done
+            await asyncio.sleep(1.0)
+            if self.worker.passes_done == done and not self.worker.sync_requested:
+                return
+
     async def one_pass_after(self, action: Awaitable[None]) -> None:
         """Run ``action`` (a Directus request), then wait for the one pass its webhook causes."""
+        await self.settle()
         before = self.worker.passes_done
         await action
         await asyncio.wait_for(self.worker.wait_for_passes(before + 1), WAIT)
@@ -64,12 +73,9 @@ async def watch(
         task = asyncio.create_task(worker.run(stop))
         try:
             await asyncio.wait_for(worker.wait_for_passes(1), WAIT)
-            while True:  # late webhooks of the seeding: let their passes run first
-                done = worker.passes_done
-                await asyncio.sleep(1.0)
-                if worker.passes_done == done and not worker.sync_requested:
-                    break
-            yield Watching(worker)
+            watching = Watching(worker)
+            await watching.settle()  # late webhooks of the seeding: let their passes run first
+            yield watching
         finally:
             stop.set()
             await asyncio.wait_for(task, WAIT)

@@ -138,7 +138,7 @@ def create_app(
             Route("/readyz", Readiness(voting.redis).endpoint),
             Route("/metrics", services.metrics.endpoint),
             *preview_routes(services.preview),
-            *web_routes(),
+            *web_routes(api.preview_frame_ancestors),
         ],
         middleware=middleware,
         lifespan=lifespan,

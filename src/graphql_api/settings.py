@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from verdict.env_values import ConfigError, env_count, env_seconds
 from verdict.settings import Mode, Settings
@@ -46,6 +47,8 @@ class ApiSettings:
     cors_origins: tuple[str, ...] = ()
     shutdown_grace_seconds: float = 10.0
     preview_token_hours: int = 24
+    preview_frame_ancestors: tuple[str, ...] = ()
+    """Origins that may show the site's pages in a frame: the CMS, for its Live Preview pane."""
     json_logs: bool = True
 
     @classmethod
@@ -70,6 +73,17 @@ class ApiSettings:
             raise ConfigError(
                 f"VERDICT_TRUSTED_DOCUMENTS must be 'off' or 'only' (got {trusted_raw!r})"
             ) from None
+        ancestors = tuple(
+            o.strip().rstrip("/")
+            for o in (env.get("VERDICT_PREVIEW_FRAME_ANCESTORS") or "").split(",")
+            if o.strip()
+        )
+        for origin in ancestors:
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
+                raise ConfigError(
+                    f"VERDICT_PREVIEW_FRAME_ANCESTORS must list http(s) origins (got {origin!r})"
+                )
         origins = tuple(
             o.strip().rstrip("/") for o in (env.get("VERDICT_CORS_ORIGINS") or "").split(",")
         )
@@ -109,6 +123,7 @@ class ApiSettings:
             preview_token_hours=env_count(
                 env, "VERDICT_PREVIEW_TOKEN_HOURS", d.preview_token_hours, minimum=1
             ),
+            preview_frame_ancestors=ancestors,
             json_logs=(env.get("VERDICT_LOG_FORMAT") or "json").strip().lower() != "text",
         )
 

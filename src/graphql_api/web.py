@@ -24,26 +24,38 @@ _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+def _page_headers(frame_ancestors: tuple[str, ...]) -> dict[str, str]:
+    """The pages' headers; ``frame_ancestors`` (the CMS's Live Preview) may frame them."""
+    if not frame_ancestors:
+        return _HEADERS
+    csp = _HEADERS["Content-Security-Policy"].replace(
+        "frame-ancestors 'none'", "frame-ancestors " + " ".join(frame_ancestors)
+    )
+    return {**_HEADERS, "Content-Security-Policy": csp}
+
+
 _NOT_FOUND = (
     '<!doctype html><html lang="en"><meta charset="utf-8"><title>Not found · Verdict</title>'
     '<main><h1>Not found</h1><p><a href="/">All comparisons</a></p></main></html>'
 )
 
 
-async def index(_: Request) -> Response:
-    """The list of published comparisons."""
-    return FileResponse(WEB_DIR / "index.html", headers=_HEADERS)
-
-
-async def comparison_page(request: Request) -> Response:
-    """One comparison's page; the script reads the slug from the URL."""
-    if not _SLUG.fullmatch(request.path_params["slug"]):
-        return HTMLResponse(_NOT_FOUND, status_code=404, headers=_HEADERS)
-    return FileResponse(WEB_DIR / "compare.html", headers=_HEADERS)
-
-
-def web_routes() -> list[BaseRoute]:
+def web_routes(frame_ancestors: tuple[str, ...] = ()) -> list[BaseRoute]:
     """Routes for the demo page: ``/``, ``/compare/{slug}`` and the static files under ``/web``."""
+    headers = _page_headers(frame_ancestors)
+
+    async def index(_: Request) -> Response:
+        """The list of published comparisons."""
+        return FileResponse(WEB_DIR / "index.html", headers=headers)
+
+    async def comparison_page(request: Request) -> Response:
+        """One comparison's page; the script reads the slug from the URL."""
+        if not _SLUG.fullmatch(request.path_params["slug"]):
+            return HTMLResponse(_NOT_FOUND, status_code=404, headers=headers)
+        return FileResponse(WEB_DIR / "compare.html", headers=headers)
+
     return [
         Route("/", index, methods=["GET", "HEAD"]),
         Route("/compare/{slug}", comparison_page, methods=["GET", "HEAD"]),

@@ -13,6 +13,7 @@ from graphql_api.preview.routes import SESSION_HOURS
 from graphql_api.preview.tokens import COOKIE_NAME, PreviewSigner
 from graphql_api.settings import ApiSettings
 from tests.conftest import api_client
+from verdict.env_values import ConfigError
 from verdict.models.content import Comparison, ComparisonSide
 from verdict.settings import Settings
 
@@ -131,3 +132,24 @@ async def test_a_get_in_preview_is_never_answered_from_the_edge_cache(demo_db: S
         response = await site.get("/graphql", params=params)
         assert response.json()["data"]["comparison"]["slug"] == DRAFT
         assert response.headers["cache-control"] == "no-store"
+
+
+async def test_the_cms_may_frame_the_pages_for_its_live_preview(demo_db: Settings) -> None:
+    cms = "http://127.0.0.1:8055"
+    for ancestors, expected in (((), "frame-ancestors 'none'"), ((cms,), f"frame-ancestors {cms}")):
+        api = ApiSettings(preview_frame_ancestors=ancestors)
+        async with api_client(demo_db, api) as http:
+            for path in ("/", f"/compare/{DRAFT}"):
+                csp = (await http.get(path)).headers["content-security-policy"]
+                assert csp.endswith(expected), csp
+
+
+@pytest.mark.parametrize("value", ["ftp://cms.example", "https://cms.example/admin", "cms"])
+def test_frame_ancestors_must_be_origins(value: str) -> None:
+    with pytest.raises(ConfigError, match="VERDICT_PREVIEW_FRAME_ANCESTORS"):
+        ApiSettings.from_env({"VERDICT_PREVIEW_FRAME_ANCESTORS": value}, prod=False)
+    parsed = ApiSettings.from_env(
+        {"VERDICT_PREVIEW_FRAME_ANCESTORS": "http://127.0.0.1:8055/, https://cms.example"},
+        prod=False,
+    )
+    assert parsed.preview_frame_ancestors == ("http://127.0.0.1:8055", "https://cms.example")

@@ -7,6 +7,7 @@ import asyncio
 import signal
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from verdict.settings import PROJECT_ROOT, Settings
 
@@ -16,6 +17,12 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "cms" / "directus" / "runtime"  # cms_sync.dir
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _frame_src(settings: Settings) -> str:
+    """Directus's CSP frame-src (its `array:` form): itself and the preview site's origin."""
+    parts = urlsplit(settings.preview_site_url)
+    return f"array:'self',{parts.scheme}://{parts.netloc}"
 
 
 async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
@@ -29,6 +36,8 @@ async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             host=args.host,
             admin_token=settings.cms_admin_token,
+            # Directus's Live Preview pane frames the preview site: let its CSP allow that.
+            extra_env={"CONTENT_SECURITY_POLICY_DIRECTIVES__FRAME_SRC": _frame_src(settings)},
         )
         await server.start()
     except DirectusError as exc:

@@ -31,6 +31,8 @@ COMPOSE: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text()
 README = (PROJECT_ROOT / "README.md").read_text()
+# The README and the docs pages: a setting may be documented in either.
+DOCS = "\n".join([README, *(p.read_text() for p in sorted((PROJECT_ROOT / "docs").rglob("*.md")))])
 # Variables the stack sets that Settings does not read, each documented in the README.
 INFRA_PREFIXES = ("POSTGRES_",)  # the postgres image's own
 INFRA_NAMES = {"FORWARDED_ALLOW_IPS"}  # uvicorn's: whose X-Forwarded-For to trust
@@ -199,7 +201,7 @@ def test_every_variable_is_a_setting_or_documented_infrastructure() -> None:
 
 
 def test_every_setting_is_in_a_readme_table() -> None:
-    rows = [line for line in README.splitlines() if line.lstrip().startswith("|")]
+    rows = [line for line in DOCS.splitlines() if line.lstrip().startswith("|")]
     missing = [n for n in sorted(settings_names()) if not any(f"`{n}`" in row for row in rows)]
     assert not missing, f"settings without a README table row: {missing}"
 

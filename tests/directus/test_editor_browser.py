@@ -10,6 +10,7 @@ from the admin app. The screenshots it takes on the way are the ones in docs/edi
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import AsyncIterator
 from typing import Any, Final
@@ -21,9 +22,10 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from cms_sync.directus.editor_access import EditorLogin
 from cms_sync.directus.preview_links import preview_templates
 from cms_sync.directus.provision import ProvisionResult, provision
-from cms_sync.directus.server import DirectusServer
+from cms_sync.directus.server import DirectusServer, free_port
 from cms_sync.webhooks import WEBHOOK_PATH
 from graphql_api.preview.tokens import PreviewSigner
+from tests.conftest import require_service
 from tests.servers import serve
 from tests.support.browser import CHROMIUM_ARGS, require_chromium
 from tests.support.directus_content import WEBHOOK_SECRET, Cms, Seeded, seed
@@ -39,6 +41,20 @@ VIEWPORT: Final = {"width": 1100, "height": 720}
 ADMIN_VIEWPORT: Final = {"width": 1440, "height": 860}
 """Wide enough for Directus to show its navigation beside the page rather than over it."""
 WAIT_MS: Final = 20_000
+
+
+@pytest.fixture(scope="module")
+async def directus(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DirectusServer]:
+    """This module's Directus lets its Live Preview pane frame a site on any loopback port, as
+    `verdict cms up` lets it frame VERDICT_PREVIEW_SITE_URL."""
+    if not os.environ.get("VERDICT_TEST_DIRECTUS"):
+        require_service("Directus", "VERDICT_TEST_DIRECTUS=1")
+    frame_src = {"CONTENT_SECURITY_POLICY_DIRECTIVES__FRAME_SRC": "array:'self',http://127.0.0.1:*"}
+    server = DirectusServer(
+        tmp_path_factory.mktemp("directus"), port=free_port(), extra_env=frame_src
+    )
+    async with server:
+        yield server
 
 
 @pytest.fixture
@@ -106,26 +122,35 @@ async def test_an_editor_previews_publishes_fixes_and_deletes_from_directus(
             context = await browser.new_context(viewport=ADMIN_VIEWPORT)
             admin = await context.new_page()
             await _log_in(admin, directus)
-            await _write_and_preview(admin, site, seeded, cms)
+            await _write_and_preview(admin, site, seeded, directus.url)
             await _publish(browser, admin, site, seeded, editor, watching)
             await _sync_issue(admin, seeded, editor, watching)
             await _delete(admin, directus.url, seeded, watching)
 
 
-async def _write_and_preview(admin: Page, site: str, seeded: Seeded, cms: Cms) -> None:
-    await admin.goto(f"{cms.url}/admin/content/comparisons")
+async def _write_and_preview(admin: Page, site: str, seeded: Seeded, cms_url: str) -> None:
+    await admin.goto(f"{cms_url}/admin/content/comparisons")
     await expect(admin.get_by_text("Alpha vs Beta").first).to_be_visible()
     await _shot(admin, "comparisons")
-    await admin.goto(f"{cms.url}/admin/content/comparisons/{seeded.comparison}")
+    await admin.goto(f"{cms_url}/admin/content/comparisons/{seeded.comparison}")
     await expect(admin.locator('input[value="Alpha vs Beta"]').first).to_be_visible()
     await _shot(admin, "comparison-item")
 
-    # The preview URL as Directus builds it: the collection's template with the item's fields.
-    status, document = await cms.send("GET", "/collections/comparisons")
-    assert status == 200
-    template: str = document["data"]["meta"]["preview_url"]
-    url = template.replace("{{slug}}", seeded.comparison_slug)
-    assert url.startswith(f"{site}/preview/enter?token=")
+    # Directus's own preview (the eye): its Live Preview pane frames the URL it built from the
+    # collection's template and the item's fields.
+    await admin.locator('button:has(i[data-icon="visibility"])').first.click()
+    pane = admin.locator(f'iframe[src^="{site}/preview/enter?token="]')
+    await expect(pane).to_have_count(1)
+    url = await pane.get_attribute("src")
+    assert url is not None
+    assert url.endswith(f"&to=/compare/{seeded.comparison_slug}")
+    framed = admin.frame_locator(f'iframe[src^="{site}/preview/enter?token="]')
+    await expect(framed.get_by_role("heading", level=1)).to_have_text("Alpha vs Beta")
+    await expect(framed.locator("#preview-banner")).to_contain_text("Preview: drafts shown")
+    await _shot(admin, "live-preview")
+    await admin.locator('button:has(i[data-icon="visibility"])').first.click()  # close the pane
+    await expect(pane).to_have_count(0)
+
     preview = await admin.context.new_page()
     await preview.set_viewport_size(VIEWPORT)
     await preview.goto(url)

@@ -1,7 +1,7 @@
 """An editor's day in a real Chromium: Directus's admin app, the preview, the published page.
 
 Logged in to the real Directus admin app as the provisioned editor, the test opens a draft
-comparison, follows the preview URL Directus builds for it into a real ``verdict serve`` (the
+comparison, presses its preview button: the Live Preview pane frames a real ``verdict serve`` (the
 draft, its figures and the "Preview: drafts shown" banner), publishes it and sees it public,
 saves an invalid tool and finds the reason among the sync issues, and deletes the comparison
 from the admin app. The screenshots it takes on the way are the ones in docs/editors.md

@@ -79,7 +79,15 @@ async def test_an_invalid_save_shows_its_reason_in_directus_until_fixed(
         assert issue["first_seen"]
         assert (await query(api, TOOL, slug=slug))["tool"] is None
 
-        await watching.one_pass_after(cms.update("tools", tool_id, {"tagline": "Fixed"}))
+        # Fixed, but something else is wrong now: the same issue, with the new reason.
+        fix = {"tagline": "Fixed", "category": " "}
+        await watching.one_pass_after(cms.update("tools", tool_id, fix))
+        [changed] = await _issues(cms, "tools", tool_id)
+        assert changed["reason"] == "category is required"
+        assert changed["first_seen"] == issue["first_seen"]
+
+        fix = {"category": "code-assistant"}
+        await watching.one_pass_after(cms.update("tools", tool_id, fix))
         assert await _issues(cms, "tools", tool_id) == []
         assert (await query(api, TOOL, slug=slug))["tool"] == {"slug": slug, "tagline": "Fixed"}
 

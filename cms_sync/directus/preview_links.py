@@ -3,8 +3,9 @@
 Directus renders a collection's ``meta.preview_url`` template with the item's fields and opens it
 from the item's preview button (and in its Live Preview pane). Ours opens the site's
 ``/preview/enter`` with a preview token and the page to show; the site swaps the token for an
-HttpOnly cookie. The token lives a few hours only (``VERDICT_PREVIEW_TOKEN_HOURS``) and provision
-writes a fresh one each run: never a long-lived secret in Directus's settings.
+HttpOnly cookie. The token lives a few hours only (``VERDICT_PREVIEW_TOKEN_HOURS``; the CLI mints
+it, ``verdict_cli.cms.link_token``) and provision renews it: never a long-lived secret in
+Directus's settings.
 """
 
 from __future__ import annotations

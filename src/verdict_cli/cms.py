@@ -6,10 +6,15 @@ import argparse
 import asyncio
 import signal
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from verdict.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from graphql_api.preview.tokens import PreviewSigner
 
 # The Directus tooling is imported by the command that needs it, so `verdict serve` never loads it.
 DEFAULT_DATA_DIR = PROJECT_ROOT / "cms" / "directus" / "runtime"  # cms_sync.directus.server's
@@ -17,6 +22,16 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "cms" / "directus" / "runtime"  # cms_sync.dir
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def link_token(signer: PreviewSigner, hours: int, *, now: float | None = None) -> str:
+    """The preview token for Directus's preview URLs: short-lived, and the same for every run of
+    provision within half its lifetime (so a re-run changes nothing), with between half and all
+    of ``hours`` left. Running provision every ``hours / 2`` keeps the links valid."""
+    half = hours * 1800
+    moment = time.time() if now is None else now
+    expires = (int(moment) // half + 2) * half
+    return signer.issue(hours, now=expires - hours * 3600)
 
 
 def _frame_src(settings: Settings) -> str:
@@ -62,7 +77,6 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
     from cms_sync.directus.admin_api import ProvisionError
     from cms_sync.directus.preview_links import preview_templates
     from cms_sync.directus.provision import provision
-    from graphql_api.preview.tokens import PreviewSigner
     from graphql_api.settings import for_settings
 
     if not settings.cms_admin_token:
@@ -78,10 +92,11 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
         editor = EditorLogin(args.editor_email, settings.cms_editor_password)
     preview_urls = None
     if not args.no_preview:
-        # A short-lived token: provision writes a fresh one each run (docs/editors.md).
         hours = for_settings(settings).preview_token_hours
-        token = PreviewSigner.from_secret(settings.secret_key).issue(hours)
-        preview_urls = preview_templates(settings.preview_site_url, token)
+        from graphql_api.preview.tokens import PreviewSigner
+
+        signer = PreviewSigner.from_secret(settings.secret_key)
+        preview_urls = preview_templates(settings.preview_site_url, link_token(signer, hours))
     try:
         result = await provision(
             settings.cms_url,

@@ -148,6 +148,14 @@ async def _write_and_preview(admin: Page, site: str, seeded: Seeded, cms_url: st
     await expect(framed.get_by_role("heading", level=1)).to_have_text("Alpha vs Beta")
     await expect(framed.locator("#preview-banner")).to_contain_text("Preview: drafts shown")
     await _shot(admin, "live-preview")
+
+    # A save in the form shows in the pane once synced, without reloading it by hand.
+    headline = admin.locator('input[value="Which one should you ship with?"]').first
+    await headline.fill("Saved in Directus, shown in the preview")
+    await admin.keyboard.press("Control+s")  # Directus's "save and stay": the pane stays open
+    await expect(framed.locator("#headline")).to_have_text(
+        "Saved in Directus, shown in the preview"
+    )
     await admin.locator('button:has(i[data-icon="visibility"])').first.click()  # close the pane
     await expect(pane).to_have_count(0)
 

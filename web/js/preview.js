@@ -1,16 +1,23 @@
 // The "Preview: drafts shown" banner. The preview cookie is HttpOnly, so the page asks the
-// server whether this browser is in preview (/preview/status) and offers the way out.
+// server whether this browser is in preview (/preview/status) and offers the way out. In preview
+// the page reloads once the content changed (a save in the CMS was synced): Directus reloads its
+// Live Preview pane on save, before the sync has run.
 
-/** @returns {Promise<void>} */
-async function showBanner() {
-  let state = null;
+const STATUS = "/preview/status";
+const WATCH_EVERY_MS = 500;
+
+/** @returns {Promise<{ preview: boolean; version?: string } | null>} */
+async function status() {
   try {
-    const response = await fetch("/preview/status", { cache: "no-store", credentials: "same-origin" });
-    state = response.ok ? await response.json() : null;
+    const response = await fetch(STATUS, { cache: "no-store", credentials: "same-origin" });
+    return response.ok ? await response.json() : null;
   } catch {
-    state = null;
+    return null;
   }
-  if (!state?.preview) return;
+}
+
+/** @returns {void} */
+function showBanner() {
   const banner = document.createElement("div");
   banner.id = "preview-banner";
   banner.className = "preview-banner";
@@ -26,4 +33,16 @@ async function showBanner() {
   document.body.prepend(banner);
 }
 
-showBanner();
+/** @param {string | undefined} seen */
+function reloadOnChange(seen) {
+  setInterval(async () => {
+    const now = await status();
+    if (now?.preview && now.version !== undefined && now.version !== seen) location.reload();
+  }, WATCH_EVERY_MS);
+}
+
+const first = await status();
+if (first?.preview) {
+  showBanner();
+  reloadOnChange(first.version);
+}

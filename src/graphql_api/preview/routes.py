@@ -5,9 +5,10 @@ Directus's preview button opens ``/preview/enter?token=…&to=/compare/<slug>`` 
 token (``tokens.py``) that lives a few hours; it is checked, then a cookie carrying a token of
 at most :data:`SESSION_HOURS` is set and the browser goes on to the page, so everything the page
 then asks of ``/graphql`` (same origin) shows drafts, however the editor navigates. The page
-shows a "Preview: drafts shown" banner from ``/preview/status``; ``/preview/exit`` drops the
-cookie. ``to`` is a path on this site only (``/``, ``/compare/<slug>``, ``/tool/<slug>``,
-``/reviewer/<slug>``); a tool or reviewer opens the first comparison it appears on.
+shows a "Preview: drafts shown" banner from ``/preview/status`` and reloads when its content
+version changes (a sync applied a save); ``/preview/exit`` drops the cookie. ``to`` is a path
+on this site only (``/``, ``/compare/<slug>``, ``/tool/<slug>``, ``/reviewer/<slug>``); a tool
+or reviewer opens the first comparison it appears on.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Route
 
 from graphql_api.preview import tokens
+from verdict import content_versions
 from verdict.models.content import ComparisonSide, Review
 
 SESSION_HOURS: Final = 1.0
@@ -102,7 +104,12 @@ def preview_routes(signer: tokens.PreviewSigner) -> list[BaseRoute]:
 
     async def status(request: Request) -> Response:
         expires = previewing(request, signer)
-        body = {"preview": expires is not None, "expires": expires}
+        body: dict[str, Any] = {"preview": expires is not None, "expires": expires}
+        if expires is not None:
+            # Changes with every sync that changed anything: the preview reloads on it, so a
+            # save shows without the editor reloading (Directus reloads its pane on save, before
+            # the sync has run).
+            body["version"] = await content_versions.read_any_change()
         return JSONResponse(body, headers=_NO_STORE)
 
     return [

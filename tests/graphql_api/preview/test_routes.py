@@ -13,6 +13,7 @@ from graphql_api.preview.routes import SESSION_HOURS
 from graphql_api.preview.tokens import COOKIE_NAME, PreviewSigner
 from graphql_api.settings import ApiSettings
 from tests.conftest import api_client
+from verdict import content_versions
 from verdict.env_values import ConfigError
 from verdict.models.content import Comparison, ComparisonSide
 from verdict.settings import Settings
@@ -58,6 +59,9 @@ async def test_entering_sets_an_httponly_cookie_that_shows_drafts_until_exit(
     status = (await site.get("/preview/status")).json()
     assert status["preview"] is True
     assert status["expires"] > time.time()
+    # The page reloads when the content version moves (a sync applied a save).
+    await content_versions.bump({"comparisons"})
+    assert (await site.get("/preview/status")).json()["version"] != status["version"]
 
     response = await site.get("/preview/exit", params={"to": f"/compare/{DRAFT}"})
     assert response.status_code == 303

@@ -17,9 +17,9 @@ from cms_sync.apply import (
     PageResult,
     advance_checkpoint,
     apply_page,
-    delete_entries,
     existing_ids,
 )
+from cms_sync.cascade import delete_aggregates
 from cms_sync.content_model import load_content_model
 from cms_sync.entries import parse_timestamp
 from cms_sync.source import RawEntry, Source
@@ -111,9 +111,8 @@ class SyncEngine:
             if since is not None:
                 gone = await self._source.deleted_since(collection, since)
                 async with in_transaction():
-                    report.collections[collection].deleted += await delete_entries(
-                        name, collection, gone
-                    )
+                    # The CMS cascades a parent's deletion to its children without logging them.
+                    self._count_deleted(report, await delete_aggregates(name, collection, gone))
         for collection in self._order:
             if stop is not None and stop.is_set():
                 break
@@ -155,9 +154,8 @@ class SyncEngine:
             cms_ids = await self._source.all_ids(collection)
             local_ids = await existing_ids(collection)
             async with in_transaction():
-                report.collections[collection].deleted += await delete_entries(
-                    name, collection, local_ids - cms_ids
-                )
+                gone_ids = local_ids - cms_ids
+                self._count_deleted(report, await delete_aggregates(name, collection, gone_ids))
                 stale: list[Any] = await QuarantinedEntry.filter(
                     source=name, collection=collection
                 ).values_list("cms_id", flat=True)
@@ -167,6 +165,10 @@ class SyncEngine:
                         source=name, collection=collection, cms_id__in=gone
                     ).delete()
                 await advance_checkpoint(name, collection, started, full_sync_at=started)
+
+    def _count_deleted(self, report: SyncReport, counts: dict[str, int]) -> None:
+        for collection, deleted in counts.items():
+            report.collections[collection].deleted += deleted
 
     def _count(self, report: SyncReport, stats: CollectionReport, result: PageResult) -> None:
         stats.applied += result.applied

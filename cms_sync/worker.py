@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 
 from cms_sync.content_model import load_content_model
 from cms_sync.engine import SyncEngine
+from cms_sync.issues import IssueBoard, open_issues
 from cms_sync.lock import SyncLock, acquire
 from cms_sync.replays import RedisReplays
 from cms_sync.source import Source, SourceError
@@ -57,8 +58,10 @@ class SyncWorker:
         *,
         say: Callable[[str], None] = log.info,
         deliverer: Deliverer | None = None,
+        issues: IssueBoard | None = None,
     ) -> None:
         self._source = source
+        self._issues = issues
         self._lock = lock
         self._options = options
         self._say = say
@@ -149,10 +152,20 @@ class SyncWorker:
                 await asyncio.gather(watchdog, return_exceptions=True)
             if self._deliverer is not None:
                 self._deliverer.wake()
+            await self._publish_issues()
             async with self._passes:
                 self.passes_done += 1
                 self._passes.notify_all()
             await self._wait_for_next(stop)
+
+    async def _publish_issues(self) -> None:
+        """Show editors what could not sync; a failure waits for the next pass, never stops one."""
+        if self._issues is None or not self.writing:
+            return
+        try:
+            await self._issues.publish(await open_issues(self._source.name))
+        except Exception as exc:  # the board is a courtesy to editors: the sync goes on
+            self._say(f"sync worker: could not publish sync issues: {exc}")
 
     async def _watch_lock(self, stop: asyncio.Event, pass_stop: asyncio.Event) -> None:
         """End the pass after its current page on shutdown, or when the lock is lost."""

@@ -8,9 +8,11 @@ from typing import Any, Final
 
 from cms_sync.directus.admin_api import AdminApi, Item, ProvisionError
 
-# An m2o target cannot be deleted while something points at it: a cascade or SET NULL
-# done by the database would appear neither in the activity log nor in a webhook.
-ON_DELETE: Final = "NO ACTION"
+# Every m2o of the content model points from a child at its parent (a side at its comparison and
+# tool, a review at its tool and reviewer), so an editor deletes an aggregate in one step. The
+# database cascades: the activity log and the webhook name only the parent, and the sync mirrors
+# the cascade itself (cms_sync/cascade.py). docs/editors.md says why not a Flow.
+ON_DELETE: Final = "CASCADE"
 
 _TYPES: Final = {
     "string": ("string", "input"),

@@ -30,6 +30,7 @@ from graphql_api.ops.request_id import RequestIds
 from graphql_api.persisted import manifest
 from graphql_api.persisted.resolve import PersistedQueries
 from graphql_api.persisted.store import DocumentStore, MemoryDocuments, RedisDocuments
+from graphql_api.preview.routes import preview_routes
 from graphql_api.preview.tokens import PreviewSigner
 from graphql_api.relay.counts import CountCache
 from graphql_api.settings import MB, ApiSettings, TrustedDocuments, for_settings
@@ -175,7 +176,8 @@ def create_app(
             Route("/readyz", Readiness(voting.redis).endpoint),
             Route("/metrics", services.metrics.endpoint),
             *voting.minting.routes(),
-            *web_routes(settings.public_url),
+            *preview_routes(services.preview),
+            *web_routes(settings.public_url, api.preview_frame_ancestors),
             *share_cards.routes(),
             *digest_routes(settings),
         ],

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from graphql_api.preview.tokens import MAX_LIFETIME_HOURS
 from graphql_api.votes.voter_settings import VoterSettings
@@ -61,6 +62,8 @@ class ApiSettings:
     cors_origins: tuple[str, ...] = ()
     shutdown_grace_seconds: float = 10.0
     preview_token_hours: int = 24
+    preview_frame_ancestors: tuple[str, ...] = ()
+    """Origins that may show the site's pages in a frame: the CMS, for its Live Preview pane."""
     json_logs: bool = True
     share_card_fonts: Path = DEFAULT_SHARE_CARD_FONTS
     """The folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf (Debian's fonts-dejavu-core)."""
@@ -93,6 +96,17 @@ class ApiSettings:
             raise ConfigError(
                 f"VERDICT_TRUSTED_DOCUMENTS must be 'off' or 'only' (got {trusted_raw!r})"
             ) from None
+        ancestors = tuple(
+            o.strip().rstrip("/")
+            for o in (env.get("VERDICT_PREVIEW_FRAME_ANCESTORS") or "").split(",")
+            if o.strip()
+        )
+        for origin in ancestors:
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
+                raise ConfigError(
+                    f"VERDICT_PREVIEW_FRAME_ANCESTORS must list http(s) origins (got {origin!r})"
+                )
         origins = tuple(
             o.strip().rstrip("/") for o in (env.get("VERDICT_CORS_ORIGINS") or "").split(",")
         )
@@ -150,6 +164,7 @@ class ApiSettings:
                 env, "VERDICT_SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds
             ),
             preview_token_hours=preview_hours,
+            preview_frame_ancestors=ancestors,
             json_logs=(env.get("VERDICT_LOG_FORMAT") or "json").strip().lower() != "text",
             share_card_fonts=Path(env.get("VERDICT_SHARE_CARD_FONTS") or d.share_card_fonts),
             share_card_cache_size=env_count(

@@ -41,6 +41,7 @@ from graphql_api.ops.request_id import request_id
 from graphql_api.outcome import Outcome, outcome_of
 from graphql_api.persisted.resolve import PersistedQueries
 from graphql_api.preview import tokens
+from graphql_api.preview.routes import previewing
 from graphql_api.relay.counts import CountCache
 from graphql_api.responses import (
     GRAPHQL_RESPONSE_JSON,
@@ -131,6 +132,9 @@ class VerdictGraphQL(GraphQL[Context, None]):
                 )
                 await response(scope, receive, send)
                 return
+            scope[PREVIEW_SCOPE_KEY] = True
+        elif previewing(request, self._services.preview) is not None:
+            # The cookie of /preview/enter; a stale one just means the published site.
             scope[PREVIEW_SCOPE_KEY] = True
         started = time.perf_counter()
         outcome = _outcome(request)

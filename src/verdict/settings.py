@@ -47,6 +47,12 @@ class Settings:
     cms_url: str = DEFAULT_CMS_URL
     cms_token: str | None = None
     cms_admin_token: str | None = None
+    cms_issues_token: str | None = None
+    """The worker's second Directus token: writes verdict_sync_issues only (CMS_ISSUES_TOKEN)."""
+    cms_editor_password: str | None = None
+    """The password `verdict cms provision --editor-email` sets (CMS_EDITOR_PASSWORD)."""
+    preview_site_url: str = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+    """The site Directus's preview button opens (VERDICT_PREVIEW_SITE_URL; default the demo)."""
     webhook_url: str = DEFAULT_WEBHOOK_URL
     webhook_secret: str | None = None
     webhook_host: str = DEFAULT_HOST
@@ -114,6 +120,9 @@ class Settings:
             cms_url=cms_url.rstrip("/"),
             cms_token=env.get("CMS_TOKEN") or None,
             cms_admin_token=env.get("CMS_ADMIN_TOKEN") or None,
+            cms_issues_token=env.get("CMS_ISSUES_TOKEN") or None,
+            cms_editor_password=env.get("CMS_EDITOR_PASSWORD") or None,
+            preview_site_url=_site_url(env.get("VERDICT_PREVIEW_SITE_URL")),
             webhook_url=env.get("CMS_WEBHOOK_URL") or DEFAULT_WEBHOOK_URL,
             webhook_secret=webhook_secret,
             webhook_host=env.get("VERDICT_WEBHOOK_HOST") or DEFAULT_HOST,
@@ -273,3 +282,12 @@ class MailSettings:
                 env, "VERDICT_DIGEST_CONFIRMATION_HOURS", d.confirmation_hours, minimum=1
             ),
         )
+
+
+def _site_url(raw: str | None) -> str:
+    if not raw:
+        return f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"VERDICT_PREVIEW_SITE_URL must be an http(s) URL (got {raw!r})")
+    return raw.rstrip("/")

@@ -6,9 +6,15 @@ import argparse
 import asyncio
 import signal
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from verdict.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from graphql_api.preview.tokens import PreviewSigner
 
 # The Directus tooling is imported by the command that needs it, so `verdict serve` never loads it.
 DEFAULT_DATA_DIR = PROJECT_ROOT / "cms" / "directus" / "runtime"  # cms_sync.directus.server's
@@ -16,6 +22,22 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "cms" / "directus" / "runtime"  # cms_sync.dir
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def link_token(signer: PreviewSigner, hours: int, *, now: float | None = None) -> str:
+    """The preview token for Directus's preview URLs: short-lived, and the same for every run of
+    provision within half its lifetime (so a re-run changes nothing), with between half and all
+    of ``hours`` left. Running provision every ``hours / 2`` keeps the links valid."""
+    half = hours * 1800
+    moment = time.time() if now is None else now
+    expires = (int(moment) // half + 2) * half
+    return signer.issue(hours, now=expires - hours * 3600)
+
+
+def _frame_src(settings: Settings) -> str:
+    """Directus's CSP frame-src (its `array:` form): itself and the preview site's origin."""
+    parts = urlsplit(settings.preview_site_url)
+    return f"array:'self',{parts.scheme}://{parts.netloc}"
 
 
 async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
@@ -29,6 +51,8 @@ async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             host=args.host,
             admin_token=settings.cms_admin_token,
+            # Directus's Live Preview pane frames the preview site: let its CSP allow that.
+            extra_env={"CONTENT_SECURITY_POLICY_DIRECTIVES__FRAME_SRC": _frame_src(settings)},
         )
         await server.start()
     except DirectusError as exc:
@@ -51,11 +75,28 @@ async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
 async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
     """Apply the content model, the worker token and the webhook flow to the CMS at CMS_URL."""
     from cms_sync.directus.admin_api import ProvisionError
+    from cms_sync.directus.preview_links import preview_templates
     from cms_sync.directus.provision import provision
+    from graphql_api.settings import for_settings
 
     if not settings.cms_admin_token:
         _say("verdict cms provision: set CMS_ADMIN_TOKEN (printed by `verdict cms up`)")
         return 2
+    editor = None
+    if args.editor_email:
+        from cms_sync.directus.editor_access import EditorLogin
+
+        if not settings.cms_editor_password:
+            _say("verdict cms provision: --editor-email needs CMS_EDITOR_PASSWORD")
+            return 2
+        editor = EditorLogin(args.editor_email, settings.cms_editor_password)
+    preview_urls = None
+    if not args.no_preview:
+        hours = for_settings(settings).preview_token_hours
+        from graphql_api.preview.tokens import PreviewSigner
+
+        signer = PreviewSigner.from_secret(settings.secret_key)
+        preview_urls = preview_templates(settings.preview_site_url, link_token(signer, hours))
     try:
         result = await provision(
             settings.cms_url,
@@ -64,6 +105,9 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
             webhook_secret=settings.webhook_secret,
             with_sample_content=args.with_sample_content,
             worker_token=settings.cms_token,
+            issues_token=settings.cms_issues_token,
+            preview_urls=preview_urls,
+            editor=editor,
         )
     except ProvisionError as exc:
         _say(f"verdict cms provision: {exc}")
@@ -71,6 +115,7 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
     state = "changed: " + "; ".join(result.changes) if result.changed else "already up to date"
     _say(f"provisioned {settings.cms_url} ({state})")
     print(f"CMS_TOKEN={result.worker_token}", flush=True)
+    print(f"CMS_ISSUES_TOKEN={result.issues_token}", flush=True)
     return 0
 
 
@@ -102,4 +147,15 @@ def add_cms_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--with-sample-content", action="store_true", help="also load the demo's sample content"
     )
     prov.add_argument("--no-webhook", action="store_true", help="do not create the webhook flow")
+    prov.add_argument(
+        "--editor-email",
+        metavar="EMAIL",
+        help="also create the editors' role and this editor, password from CMS_EDITOR_PASSWORD",
+    )
+    prov.add_argument(
+        "--no-preview",
+        action="store_true",
+        help="leave Directus's preview URLs alone (default: point them at "
+        "VERDICT_PREVIEW_SITE_URL with a fresh VERDICT_PREVIEW_TOKEN_HOURS token)",
+    )
     prov.set_defaults(handler=cms_provision)

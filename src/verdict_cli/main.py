@@ -22,6 +22,7 @@ from verdict_cli.serving import SERVERS
 from verdict_cli.votes import add_votes_parser
 
 if TYPE_CHECKING:
+    from cms_sync.issues import IssueBoard
     from cms_sync.lock import SyncLock
     from cms_sync.source import Source
 
@@ -56,13 +57,16 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     try:
         async with contextlib.AsyncExitStack() as stack:
             source = await _open_source(args, settings, stack)
+            issues = await _open_issue_board(args, settings, stack)
             await stack.enter_async_context(database(settings))
             stack.push_async_callback(lock.release)
             if args.watch:
-                return await _watch(args, settings, source, lock)
+                return await _watch(args, settings, source, lock, issues)
             await acquire(lock, on_wait=lambda: _say("verdict sync: waiting for another worker"))
             report = await SyncEngine(source, progress=_say).run(full=args.full)
             await _deliver_once()
+            if issues is not None:
+                await _publish_issues(issues, source.name)
     except SourceError as exc:
         _say(f"verdict sync: {exc}")
         return 1
@@ -101,8 +105,34 @@ async def _deliver_once() -> None:
         await deliverer.close()
 
 
+async def _open_issue_board(
+    args: argparse.Namespace, settings: Settings, stack: contextlib.AsyncExitStack
+) -> IssueBoard | None:
+    """Directus's verdict_sync_issues, when CMS_ISSUES_TOKEN is set."""
+    if args.export is not None or not settings.cms_issues_token:
+        return None
+    from cms_sync.directus.issue_board import DirectusIssueBoard
+
+    board = DirectusIssueBoard(settings.cms_url, settings.cms_issues_token)
+    return await stack.enter_async_context(board)
+
+
+async def _publish_issues(issues: IssueBoard, source: str) -> None:
+    from cms_sync.directus.issue_board import IssueBoardError
+    from cms_sync.issues import open_issues
+
+    try:
+        await issues.publish(await open_issues(source))
+    except IssueBoardError as exc:
+        _say(f"verdict sync: could not publish sync issues: {exc}")
+
+
 async def _watch(
-    args: argparse.Namespace, settings: Settings, source: Source, lock: SyncLock
+    args: argparse.Namespace,
+    settings: Settings,
+    source: Source,
+    lock: SyncLock,
+    issues: IssueBoard | None,
 ) -> int:
     from cms_sync.worker import SyncWorker, WatchOptions
     from verdict.delivery import Deliverer
@@ -123,7 +153,9 @@ async def _watch(
         loop.add_signal_handler(signum, stop.set)
     try:
         deliverer = Deliverer.from_settings(PurgeSettings.from_env())
-        await SyncWorker(source, lock, options, say=_say, deliverer=deliverer).run(stop)
+        await SyncWorker(source, lock, options, say=_say, deliverer=deliverer, issues=issues).run(
+            stop
+        )
     except OSError as exc:
         _say(f"verdict sync: cannot listen on {options.webhook_host}:{options.webhook_port}: {exc}")
         return 1

@@ -39,6 +39,7 @@ README = "\n".join(
     for p in [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
 )
 # Variables the stack sets that Settings does not read, each documented in the README or docs/.
+DOCS = README
 INFRA_PREFIXES = ("POSTGRES_",)  # the postgres image's own
 INFRA_NAMES: set[str] = set()  # uvicorn's FORWARDED_ALLOW_IPS is gone: VERDICT_TRUSTED_PROXIES
 # The Compose specification's service attributes (compose-spec, services.*).

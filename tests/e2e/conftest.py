@@ -14,14 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import httpx
 import pytest
 from aiohttp import web
 
-from cms_sync.directus.provision import DEFAULT_SAMPLE_DIR
+from cms_sync.directus.provision import DEFAULT_SAMPLE_DIR, ProvisionResult, provision
 from cms_sync.directus.server import DirectusServer, free_port
+from cms_sync.webhooks import WEBHOOK_PATH
+from graphql_api.app import create_app
+from tests.support.directus_content import WAIT, Cms
+from tests.support.directus_content import WEBHOOK_SECRET as WEBHOOK_SECRET_E2E
 from tests.support.measurements import Measurements
 from tests.support.services import require_service
 from tests.support.webhooks import Delivery, WebhookReceiver
+from verdict.settings import Settings
 
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20)
 
@@ -87,3 +93,33 @@ def sample_dir() -> Path:
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
         yield session
+
+
+@pytest.fixture(scope="module")
+def webhook_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+async def provisioned(directus: DirectusServer, webhook_port: int) -> ProvisionResult:
+    """The module's Directus provisioned, its webhook flow pointing at ``webhook_port``."""
+    return await provision(
+        directus.url,
+        directus.admin_token,
+        webhook_url=f"http://127.0.0.1:{webhook_port}{WEBHOOK_PATH}",
+        webhook_secret=WEBHOOK_SECRET_E2E,
+        with_sample_content=False,
+    )
+
+
+@pytest.fixture
+async def cms(directus: DirectusServer, provisioned: ProvisionResult) -> AsyncIterator[Cms]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT)) as http:
+        yield Cms(http, directus.url, directus.admin_token)
+
+
+@pytest.fixture
+async def api(db: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(db, manage_database=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://verdict.test") as client:
+        yield client

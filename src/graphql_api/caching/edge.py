@@ -174,7 +174,8 @@ class EdgeCache:
             return
         started = time.perf_counter()
         headers = Headers(scope=scope)
-        if headers.get(tokens.HEADER_NAME) or not self._voter_ok(headers):
+        preview = headers.get(tokens.HEADER_NAME) or tokens.COOKIE_NAME in headers.get("cookie", "")
+        if preview or not self._voter_ok(headers):
             # Previews are never cached; a bad voter token must meet the voter middleware's 401.
             await self.app(scope, receive, send)
             return

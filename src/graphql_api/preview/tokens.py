@@ -3,7 +3,8 @@
 A token is ``p1.<expiry unix seconds>.<signature>``, the signature an HMAC-SHA256 under a key
 derived from the secret key for this purpose only (a voter token can never pass as a preview
 token). Sent as the ``X-Verdict-Preview`` header or the ``preview`` query parameter; minted with
-``verdict preview-token``.
+``verdict preview-token``. A browser that came through ``/preview/enter`` (``routes.py``) sends
+it in the HttpOnly ``verdict_preview`` cookie instead.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from graphql_api.signing import BadTokenError, PurposeSigner
 
 HEADER_NAME = "x-verdict-preview"
 QUERY_PARAM = "preview"
+COOKIE_NAME = "verdict_preview"
 _VERSION = "p1"
 _KEY_PURPOSE = b"verdict preview token v1"
 MAX_LIFETIME_HOURS = 7 * 24

@@ -12,6 +12,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from graphql_api.comparisons.queries import ComparisonQueries
 from graphql_api.engine.executor import FastExecutor
 from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
+from graphql_api.feed.queries import FeedQueries
 from graphql_api.limits.extension import OperationLimits
 from graphql_api.relay.queries import NodeQueries
 from graphql_api.reviewers.queries import ReviewerQueries
@@ -24,7 +25,9 @@ from verdict.settings import Settings
 
 
 @strawberry.type(description="Read comparisons, tools and reviewers. Only published content.")
-class Query(ComparisonQueries, ToolQueries, ReviewerQueries, NodeQueries, SyncStatusQueries):
+class Query(
+    ComparisonQueries, ToolQueries, ReviewerQueries, NodeQueries, SyncStatusQueries, FeedQueries
+):
     pass
 
 

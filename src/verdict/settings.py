@@ -28,6 +28,7 @@ DEFAULT_MAX_SUBSCRIPTIONS = 10
 DEFAULT_GC_THRESHOLD = (20_000, 50, 100)
 """The served processes' cycle collector thresholds (Python's own are 700, 10, 10; see
 verdict_cli.serving)."""
+DEFAULT_FEED_RETENTION_DAYS = 30
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -63,6 +64,8 @@ class Settings:
     vote_limit_window_seconds: int = DEFAULT_VOTE_LIMIT_WINDOW
     max_subscriptions_per_connection: int = DEFAULT_MAX_SUBSCRIPTIONS
     gc_threshold: tuple[int, int, int] = DEFAULT_GC_THRESHOLD
+    feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS
+    """How long the sync feed keeps tombstones of deleted and archived entries."""
 
     @property
     def is_postgres(self) -> bool:
@@ -128,6 +131,9 @@ class Settings:
                 env, "VERDICT_MAX_SUBSCRIPTIONS", DEFAULT_MAX_SUBSCRIPTIONS, minimum=1
             ),
             gc_threshold=env_gc_threshold(env, "VERDICT_GC_THRESHOLD", DEFAULT_GC_THRESHOLD),
+            feed_retention_days=env_count(
+                env, "VERDICT_FEED_RETENTION_DAYS", DEFAULT_FEED_RETENTION_DAYS, minimum=1
+            ),
         )
 
 

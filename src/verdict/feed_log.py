@@ -10,9 +10,9 @@ given out:
   that lock, so rows commit in ``seq`` order and nothing can later appear below a row read.
 - PostgreSQL: ``seq`` comes from a sequence, which does not commit in order. So each row also
   carries its transaction id (``tx``), and a reader only takes rows whose transaction is older
-  than every transaction still running (the snapshot's ``xmin``): those are all committed or
-  rolled back, and any later change gets a larger ``tx``. The feed lags a running transaction by
-  its duration, never skips it.
+  than every transaction of this database still running (``read_limit``): those are all
+  committed or rolled back, and any later change gets a larger ``tx``. The feed lags a running
+  transaction by its duration, never skips it.
 """
 
 from __future__ import annotations
@@ -155,10 +155,25 @@ async def read_limit(conn: BaseDBAsyncClient | None = None) -> int | None:
     db = _conn(conn)
     if not is_postgres(db):
         return None
-    rows = await db.execute_query_dict(
-        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin"
-    )
-    return int(rows[0]["xmin"])
+    rows = await db.execute_query_dict(_LIMIT)
+    mine, xmax = rows[0]["mine"], rows[0]["xmax"]
+    return int(mine) if mine is not None else int(xmax)
+
+
+# The oldest transaction still running in this database, else the next transaction id to come.
+# Transactions of other databases on the server are left out (the snapshot's own xmin would
+# count them): they cannot write these tables, and must not hold the feed back. A transaction
+# that ends between the snapshot and the pg_stat_activity read has ended before the rows are
+# read (by the next statement), so leaving it out is safe too.
+_LIMIT = """
+WITH snap AS (SELECT pg_current_snapshot() AS s)
+SELECT pg_snapshot_xmax(s)::text::bigint AS xmax,
+       (SELECT MIN(x::text::bigint) FROM pg_snapshot_xip(s) AS x
+         WHERE EXISTS (SELECT 1 FROM pg_stat_activity AS a
+                        WHERE a.datname = current_database() AND a.backend_xid = xid(x))
+       ) AS mine
+FROM snap
+"""
 
 
 async def head(model: type[FeedChange] | type[TallyChange], limit: int | None) -> Position:

@@ -97,10 +97,10 @@ class Migration(migrations.Migration):
             name='FeedChange',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('kind', fields.CharField(max_length=16)),
-                ('entity_id', fields.IntField()),
-                ('slug', fields.CharField(max_length=200)),
-                ('status', fields.CharField(max_length=16)),
+                ('kind', fields.CharField(description='comparisons, tools or reviewers', max_length=16)),
+                ('entity_id', fields.IntField(description="The CMS's id of the entity")),
+                ('slug', fields.CharField(description='The slug when last seen', max_length=200)),
+                ('status', fields.CharField(description='published, draft, archived or deleted', max_length=16)),
                 ('tx', fields.BigIntField(default=0)),
                 ('seq', fields.BigIntField()),
                 ('changed_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='FeedHorizon',
             fields=[
-                ('id', fields.IntField(primary_key=True, unique=True, db_index=True)),
+                ('id', fields.IntField(generated=False, primary_key=True, unique=True, db_index=True)),
                 ('tx', fields.BigIntField(default=0)),
                 ('seq', fields.BigIntField(default=0)),
                 ('pruned_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),

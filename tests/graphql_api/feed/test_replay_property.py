@@ -29,8 +29,6 @@ from verdict.settings import DEV_SECRET_KEY, Settings
 
 TOOLS = (1, 2, 3, 4)
 COMPARISONS = (1, 2, 3)
-CANARY = 9
-"""A reviewer only the race touches, so it never waits for the change held open."""
 STATUSES = ("published", "published", "draft", "archived")
 CAST = """
 mutation Cast($input: CastVoteInput!) { castVote(input: $input) { __typename } }
@@ -142,12 +140,16 @@ class Run:
 
             task = asyncio.create_task(held())
             await applied.wait()
-            # A later change commits first: its position is past the held one's, and a reader
-            # that took it and moved its token there would never see the held change.
-            await self.cms.put_reviewer(CANARY)
+            # A vote on another comparison commits first (unless it waits for a row the held
+            # change locked): its position is past the held one's, and a reader that moved its
+            # token there would never see the held change. (Sync changes take turns.)
+            others = [c for c in COMPARISONS if op[:2] != ("comparison", c)]
+            vote = asyncio.create_task(self._vote(others[0], 0))
+            await asyncio.sleep(0.05)
             await self.read()
             release.set()
             await task
+            await vote
         else:
             await asyncio.gather(change(), self.read())
 
@@ -181,7 +183,7 @@ CMS: dict[str, MemoryCms] = {}
 
 
 @settings(
-    max_examples=30,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -16,6 +16,7 @@ from verdict.db import DatabaseUnavailableError
 from verdict.env_values import ConfigError
 from verdict.settings import Settings
 from verdict_cli.cms import add_cms_parser
+from verdict_cli.feed import add_feed_parser
 from verdict_cli.serving import SERVERS
 
 if TYPE_CHECKING:
@@ -297,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.set_defaults(handler=_sync)
 
     add_cms_parser(sub)
+    add_feed_parser(sub)
 
     recount = sub.add_parser(
         "recount",

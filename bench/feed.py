@@ -58,7 +58,9 @@ query Content($since: String) {
 TALLIES = """
 query Tallies($since: String) {
   tallyChanges(since: $since, first: 100) {
-    ... on TallyChangesPage { nextToken hasMore tallies { comparisonSlug sides { toolSlug voteCount } } }
+    ... on TallyChangesPage {
+      nextToken hasMore tallies { comparisonSlug sides { toolSlug voteCount } }
+    }
   }
 }
 """
@@ -74,9 +76,9 @@ class Pass:
     seconds: float = 0.0
 
 
-async def _read(http: httpx.AsyncClient, query: str, field: str, since: str | None) -> tuple[
-    Pass, str | None
-]:
+async def _read(
+    http: httpx.AsyncClient, query: str, field: str, since: str | None
+) -> tuple[Pass, str | None]:
     result = Pass()
     started = time.perf_counter()
     while True:

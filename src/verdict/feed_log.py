@@ -180,8 +180,8 @@ async def head(model: type[FeedChange] | type[TallyChange], limit: int | None) -
     """The position every row final now is at or below (the origin of an initial pass)."""
     if limit is not None:
         return Position(limit - 1, MAX_SEQ)
-    row = await model.all().order_by("-seq").first().values_list("seq", flat=True)
-    return Position(0, int(row) if row is not None else 0)
+    top: list[Any] = await model.all().order_by("-seq").limit(1).values_list("seq", flat=True)
+    return Position(0, int(top[0]) if top else 0)
 
 
 def _after(position: Position, limit: int | None) -> Q:
@@ -201,8 +201,7 @@ async def tally_rows(after: Position, limit: int | None, count: int) -> list[Tal
 
 async def horizon() -> Position:
     """Tokens before this position have missed a pruned tombstone."""
-    row = await FeedHorizon.get_or_none(id=1)
-    return Position(row.tx, row.seq) if row is not None else START
+    return horizon_of(await FeedHorizon.get_or_none(id=1))
 
 
 async def prune(retention: timedelta, *, now: datetime | None = None) -> int:
@@ -216,7 +215,7 @@ async def prune(retention: timedelta, *, now: datetime | None = None) -> int:
             return 0
         count = await doomed.count()
         await doomed.delete()
-        current = await FeedHorizon.get_or_none(id=1).using_db(conn)
+        current = await FeedHorizon.filter(id=1).using_db(conn).first()
         edge = max(Position(last.tx, last.seq), horizon_of(current))
         await FeedHorizon.update_or_create(
             {"tx": edge.tx, "seq": edge.seq, "pruned_at": datetime.now(UTC)},

@@ -17,7 +17,8 @@ from verdict.settings import PROJECT_ROOT, Settings
 def _example() -> ModuleType:
     path = PROJECT_ROOT / "examples" / "offline_sync.py"
     spec = importlib.util.spec_from_file_location("offline_sync", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -62,9 +62,7 @@ async def content_changes(
     for row in rows:
         ids[row.kind].append(row.entity_id)
     shown = {kind: await _visible_rows(kind, kind_ids, statuses) for kind, kind_ids in ids.items()}
-    hidden = {
-        kind: [i for i in kind_ids if i not in shown[kind]] for kind, kind_ids in ids.items()
-    }
+    hidden = {kind: [i for i in kind_ids if i not in shown[kind]] for kind, kind_ids in ids.items()}
     existing: dict[str, set[int]] = {}
     for kind, kind_ids in hidden.items():
         found: list[Any] = (
@@ -139,5 +137,3 @@ async def tallies_of(slugs: list[str], statuses: frozenset[Status]) -> list[Comp
         for slug in slugs
         if slug in sides
     ]
-
-

@@ -110,5 +110,3 @@ class FeedQueries:
             next_token=codec.issue(SyncPoint(space, last, START)),
             has_more=len(rows) > size,
         )
-
-

@@ -16,6 +16,7 @@ from graphql_api.rows import ComparisonRow
 from graphql_api.tools.types import ToolType
 from graphql_api.votes.types import ComparisonTally
 
+
 @strawberry.enum(name="ContentType", description="The kind of entry a content change is about.")
 class ContentKind(Enum):
     COMPARISON = "comparisons"

@@ -27,7 +27,8 @@ async def test_same_token_same_page_and_nothing_new_after_catching_up(
     await copy.catch_up(client)
     last = await post(client, CONTENT_CHANGES, {"since": copy.token, "first": 4})
     page = last["contentChanges"]
-    assert page["changes"] == [] and page["hasMore"] is False
+    assert page["changes"] == []
+    assert page["hasMore"] is False
 
 
 async def test_a_forged_token_is_a_typed_error(client: httpx.AsyncClient) -> None:

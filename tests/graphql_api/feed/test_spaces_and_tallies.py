@@ -49,6 +49,9 @@ async def test_votes_move_tallies_not_content(db: Settings) -> None:
         assert page["tallies"] == [
             {
                 "comparisonSlug": "comparison-2",
-                "sides": [{"toolSlug": "tool-1", "voteCount": 1}, {"toolSlug": "tool-2", "voteCount": 2}],
+                "sides": [
+                    {"toolSlug": "tool-1", "voteCount": 1},
+                    {"toolSlug": "tool-2", "voteCount": 2},
+                ],
             }
         ]

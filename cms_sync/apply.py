@@ -17,6 +17,7 @@ from cms_sync.invalidation import affected_keys
 from cms_sync.source import RawEntry
 from verdict import notices
 from verdict.content_versions import bump
+from verdict.feed_log import record_changes
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Tool
 from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
 
@@ -84,6 +85,7 @@ async def apply_page(
             after = await affected_keys(collection, applied_ids)
             await bump(before | after | {collection})
             await notices.record(before | after | {collection}, seen)
+            await record_changes(before | after)  # the feed's positions and tombstones, too
         clean = [str(i) for i in parsed if str(i) not in failures]
         if clean:
             await QuarantinedEntry.filter(
@@ -215,6 +217,7 @@ async def delete_entries(source: str, collection: str, ids: set[int]) -> int:
     if deleted:
         await bump(keys | {collection})
         await notices.record(keys | {collection}, seen)
+        await record_changes(keys)  # tombstones, in the transaction of the deletion
     await QuarantinedEntry.filter(
         source=source, collection=collection, cms_id__in=[str(i) for i in id_list]
     ).delete()

@@ -13,6 +13,7 @@ from graphql_api.digest.mutations import DigestMutations
 from graphql_api.engine.documents import BudgetedParserCache, ParsedDocuments
 from graphql_api.engine.executor import FastExecutor, StockExecutor
 from graphql_api.engine.validation import DocumentValidations, ValidationByIdentity
+from graphql_api.feed.queries import FeedQueries
 from graphql_api.limits.extension import OperationLimits
 from graphql_api.relay.queries import NodeQueries
 from graphql_api.reviewers.queries import ReviewerQueries
@@ -25,7 +26,9 @@ from verdict.settings import Settings
 
 
 @strawberry.type(description="Read comparisons, tools and reviewers. Only published content.")
-class Query(ComparisonQueries, ToolQueries, ReviewerQueries, NodeQueries, SyncStatusQueries):
+class Query(
+    ComparisonQueries, ToolQueries, ReviewerQueries, NodeQueries, SyncStatusQueries, FeedQueries
+):
     pass
 
 

@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "verdict.models.versions",
     "verdict.models.digest",
     "verdict.models.outbox",
+    "verdict.models.feed",
 ]
 
 

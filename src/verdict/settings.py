@@ -29,6 +29,7 @@ DEFAULT_MAX_SUBSCRIPTIONS = 10
 DEFAULT_GC_THRESHOLD = (20_000, 50, 100)
 """The served processes' cycle collector thresholds (Python's own are 700, 10, 10; see
 verdict_cli.serving)."""
+DEFAULT_FEED_RETENTION_DAYS = 30
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -74,6 +75,8 @@ class Settings:
     """The site's public origin for links and images in mail and share tags (VERDICT_PUBLIC_URL);
     None: the API uses the request's own origin, the CLI ``http://host:port``."""
     mail: MailSettings = field(default_factory=lambda: MailSettings())
+    feed_retention_days: int = DEFAULT_FEED_RETENTION_DAYS
+    """How long the sync feed keeps tombstones of deleted and archived entries."""
 
     @property
     def is_postgres(self) -> bool:
@@ -154,6 +157,9 @@ class Settings:
             gc_threshold=env_gc_threshold(env, "VERDICT_GC_THRESHOLD", DEFAULT_GC_THRESHOLD),
             public_url=_public_url(env.get("VERDICT_PUBLIC_URL")),
             mail=MailSettings.from_env(env),
+            feed_retention_days=env_count(
+                env, "VERDICT_FEED_RETENTION_DAYS", DEFAULT_FEED_RETENTION_DAYS, minimum=1
+            ),
         )
 
     @property

@@ -17,6 +17,7 @@ from verdict.env_values import ConfigError
 from verdict.settings import Settings
 from verdict_cli.cms import add_cms_parser
 from verdict_cli.digest import add_digest_parser
+from verdict_cli.feed import add_feed_parser
 from verdict_cli.hooks import add_hooks_parser
 from verdict_cli.serving import SERVERS
 from verdict_cli.votes import add_votes_parser
@@ -360,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_digest_parser(sub)
     add_hooks_parser(sub)
     add_votes_parser(sub)
+    add_feed_parser(sub)
 
     recount = sub.add_parser(
         "recount",

@@ -6,7 +6,7 @@ from tortoise.fields.data import JSON_DUMPS
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('verdict', '0004_vote_integrity')]
+    dependencies = [('verdict', '0005_tombstones')]
 
     initial = False
 

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('verdict', '0008_outbox')]
+    dependencies = [('verdict', '0006_outbox')]
 
     initial = False
 

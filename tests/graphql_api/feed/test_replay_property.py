@@ -53,7 +53,7 @@ ops = st.one_of(
     st.tuples(st.just("retract"), st.integers(0, 20)),
     st.tuples(st.just("read"), st.integers(1, 3)),
 )
-sequences = st.lists(st.tuples(ops, st.booleans()), min_size=3, max_size=30)
+sequences = st.lists(st.tuples(ops, st.booleans()), min_size=8, max_size=40)
 
 
 @dataclass(slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from devtools.sql_counter import QueryCounter
-from tests.conftest import api_client
+from tests.support.clients import api_client
 from tests.support.cms_model import MemoryCms
 from tests.support.feed_client import CONTENT_CHANGES, post
 from verdict.settings import Settings

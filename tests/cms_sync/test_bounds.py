@@ -4,6 +4,8 @@ room again."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.transactions import in_transaction
 
 from cms_sync.apply import delete_entries
@@ -68,8 +70,8 @@ async def test_new_sides_fill_the_room_left_in_id_order(db: Settings) -> None:
     await apply("comparisons", [comparison(1)])
     result = await apply("comparison_sides", [side(10 + i, 1, i) for i in range(7, 0, -1)])
     assert result.applied == limits.MAX_COMPARISON_SIDES
-    kept = await ComparisonSide.filter(comparison_id=1).order_by("id").values_list("id", flat=True)
-    assert kept == [11, 12, 13, 14]
+    kept: list[Any] = await ComparisonSide.filter(comparison_id=1).values_list("id", flat=True)
+    assert sorted(kept) == [11, 12, 13, 14]
     assert sorted(cms_id for cms_id, _ in result.quarantined) == ["15", "16", "17"]
 
 

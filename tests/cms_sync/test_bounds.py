@@ -4,12 +4,16 @@ room again."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import orjson
 from tortoise.transactions import in_transaction
 
 from cms_sync.apply import delete_entries
+from cms_sync.engine import SyncEngine
 from cms_sync.entries import OVER_LIMIT
+from cms_sync.export_source import ExportSource
 from tests.support.bounded_content import (
     SOURCE,
     apply,
@@ -111,3 +115,34 @@ async def test_model_sizes_past_the_bound_quarantine_the_tool(db: Settings) -> N
         f"model_sizes lists {limits.MAX_MODEL_SIZES + 1} items, more than the "
         f"{limits.MAX_MODEL_SIZES} allowed"
     )
+
+
+def _export(folder: Path, sides: list[int]) -> ExportSource:
+    """An export of five tools, one comparison and the given sides (side 10+t shows tool t)."""
+    folder.mkdir(exist_ok=True)
+    content: dict[str, list[dict[str, Any]]] = {
+        "tools": [dated(tool(t)) for t in range(1, 6)],
+        "reviewers": [],
+        "comparisons": [comparison(1)],
+        "comparison_sides": [side(10 + t, 1, t) for t in sides],
+        "reviews": [],
+    }
+    for collection, entries in content.items():
+        (folder / f"{collection}.json").write_bytes(orjson.dumps({"data": entries}))
+    return ExportSource(folder)
+
+
+async def test_the_engine_retries_an_over_limit_entry_once_there_is_room(
+    db: Settings, tmp_path: Path
+) -> None:
+    await SyncEngine(_export(tmp_path / "a", [1, 2, 3, 4, 5])).run(full=True)
+    issue = await _issue("comparison_sides", 15)
+    assert issue is not None
+    assert issue.reason_code == OVER_LIMIT
+    # The editor deletes a side; the waiting one is not edited, so only a retry can apply it.
+    without_one = SyncEngine(_export(tmp_path / "b", [2, 3, 4, 5]))
+    await without_one.run(full=True)
+    await without_one.run(full=False)
+    stored: list[Any] = await ComparisonSide.filter(comparison_id=1).values_list("id", flat=True)
+    assert sorted(stored) == [12, 13, 14, 15]
+    assert await _issue("comparison_sides", 15) is None

@@ -7,8 +7,8 @@ in the document's size even for fragment bombs whose expansion is exponential.
 Cost: every field costs 1 plus its children's cost, times a multiplier for list fields: the page
 size ``first`` (argument or variable; 20 when absent) on paginated fields, the declared bound
 (``verdict.limits``) on the lists that take no ``first`` (a comparison's sides, a tool's
-reviews...). A fragment spread costs what the
-fragment costs, each time it is spread, exactly as the executor would expand it.
+reviews...). A fragment spread costs what the fragment costs, each time it is spread, exactly as
+the executor would expand it.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from cms_sync.entries import EntryError, ParsedEntry, parse_entry
+from cms_sync.bounds import over_limit
+from cms_sync.entries import OVER_LIMIT, EntryError, ParsedEntry, parse_entry
 from cms_sync.invalidation import affected_keys
 from cms_sync.source import RawEntry
 from verdict import notices
@@ -46,8 +47,9 @@ async def apply_page(
 ) -> PageResult:
     """Upsert a page of entries and advance the checkpoint to ``cursor``, in one transaction.
 
-    Malformed entries and entries whose references have not arrived are quarantined with their
-    reason; the rest of the page is applied.
+    Malformed entries, entries whose references have not arrived and entries that would take a
+    list past its bound (``cms_sync.bounds``) are quarantined with their reason; the rest of the
+    page is applied.
     """
     result = PageResult()
     parsed: dict[int, ParsedEntry] = {}
@@ -72,6 +74,9 @@ async def apply_page(
                 f"waits for {missing} to be synced",
                 raws[entry_id],
             )
+        for entry_id, reason in (await over_limit(collection, list(parsed.values()))).items():
+            parsed.pop(entry_id)
+            failures[str(entry_id)] = (OVER_LIMIT, reason, raws[entry_id])
         model = MODELS[collection]
         stored = dict(await model.filter(id__in=list(parsed)).values_list("id", "cms_updated_at"))
         changed = [e for e in parsed.values() if stored.get(e.id) != e.updated_at]

@@ -21,7 +21,7 @@ from cms_sync.apply import (
 )
 from cms_sync.cascade import delete_aggregates
 from cms_sync.content_model import load_content_model
-from cms_sync.entries import parse_timestamp
+from cms_sync.entries import OVER_LIMIT, parse_timestamp
 from cms_sync.source import RawEntry, Source
 from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
 
@@ -135,10 +135,13 @@ class SyncEngine:
         return report
 
     async def _retry_waiting(self, report: SyncReport) -> None:
-        """Entries that waited for a reference (a take whose tool had not come) get another go."""
+        """Entries that waited for a reference (a take whose tool had not come) or for room in a
+        bounded list (a side deleted since) get another go."""
         for collection in self._order:
             waiting: list[Any] = await QuarantinedEntry.filter(
-                source=self._source.name, collection=collection, reason_code=MISSING_REFERENCE
+                source=self._source.name,
+                collection=collection,
+                reason_code__in=[MISSING_REFERENCE, OVER_LIMIT],
             ).values_list("payload", flat=True)
             payloads: list[RawEntry] = [p for p in waiting if isinstance(p, dict)]
             if payloads:

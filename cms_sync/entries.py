@@ -12,9 +12,14 @@ from typing import Any
 
 from cms_sync.content_model import CollectionSpec, FieldSpec, load_content_model
 from cms_sync.source import RawEntry
+from verdict import limits
 
 # CMS field name -> database column, where they differ.
 _COLUMN_NAMES = {"sort": "position"}
+OVER_LIMIT = "over_limit"
+"""Reason code of an entry that would take a list past its declared bound (``verdict.limits``)."""
+# (collection, list field) -> the most items it may hold: the API's cost estimate counts on it.
+_ITEM_LIMITS = {("tools", "model_sizes"): limits.MAX_MODEL_SIZES}
 
 
 class EntryError(Exception):
@@ -112,6 +117,11 @@ def _field_value(spec: CollectionSpec, field_spec: FieldSpec, value: Any) -> Any
         case "json":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise _wrong_type(name, "a list of strings", value)
+            most = _ITEM_LIMITS.get((spec.name, name))
+            if most is not None and len(value) > most:
+                raise EntryError(
+                    OVER_LIMIT, f"{name} lists {len(value)} items, more than the {most} allowed"
+                )
             return value
     raise EntryError("wrong_type", f"{spec.name}.{name} has unsupported type {field_spec.type}")
 

@@ -14,6 +14,7 @@ from hypothesis_graphql import from_schema
 from graphql_api.preview.tokens import PreviewSigner
 from tests.support import hostile
 from tests.support.apps import app_for, client_for
+from tests.support.bounded_content import sync_at_the_bounds
 from verdict.settings import DEV_SECRET_KEY, PROJECT_ROOT, Settings
 
 SCHEMA = (PROJECT_ROOT / "schema" / "schema.graphql").read_text()
@@ -49,9 +50,21 @@ def resolved(value: Any) -> int:
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
 async def test_resolved_fields_never_exceed_the_estimate(demo_db: Settings) -> None:
+    await _check_generated_queries(demo_db)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
+async def test_resolved_fields_never_exceed_the_estimate_at_the_bounds(db: Settings) -> None:
+    """Every bounded list full (verdict.limits): the estimate holds for any data, not the demo's."""
+    await sync_at_the_bounds()
+    await _check_generated_queries(db)
+
+
+async def _check_generated_queries(settings: Settings) -> None:
     preview = PreviewSigner.from_secret(DEV_SECRET_KEY).issue(1)  # syncIssues too
     checked = 0
-    async with app_for(demo_db) as app, client_for(app) as http:
+    async with app_for(settings) as app, client_for(app) as http:
         for query in _generate(hostile.budget()):
             response = await http.post(
                 "/graphql", json={"query": query}, headers={"x-verdict-preview": preview}

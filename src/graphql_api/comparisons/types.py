@@ -22,6 +22,7 @@ from graphql_api.relay.node import Node
 from graphql_api.reviewers.types import ReviewType
 from graphql_api.tools.types import SHIP_PERCENT_DESCRIPTION, ToolType
 from graphql_api.votes import fields as votes
+from verdict import limits
 
 
 @final
@@ -55,7 +56,8 @@ class ComparisonSideType:
         description="The tool's entry price as editors wrote it, e.g. `Free` or `$20/mo`."
     )
     reviews: list[ReviewType] = strawberry.field(
-        description="The panel's published reviews of this side's tool."
+        description="The panel's published reviews of this side's tool (at most "
+        f"{limits.MAX_TOOL_REVIEWS}: the CMS holds no more per tool)."
     )
     panel_ship_count: int = strawberry.field(
         description="How many panel reviews of this side's tool say ship."
@@ -110,7 +112,8 @@ class ComparisonType(Node):
 
     # The figures (``assemble.COMPARISON_FIGURES``): computed by the assembler when selected.
     sides: list[ComparisonSideType] = strawberry.field(
-        description="The sides of the comparison, in display order."
+        description="The sides of the comparison, in display order (at most "
+        f"{limits.MAX_COMPARISON_SIDES}: the CMS holds no more per comparison)."
     )
     vote_count: int = strawberry.field(
         description="Community votes cast on this comparison, over all its sides."
@@ -132,7 +135,8 @@ class ComparisonType(Node):
     reviewer_split: list[ReviewerSplitRow] = strawberry.field(
         description=(
             "The reviewer split: for each panel reviewer who reviewed any side's tool (in panel "
-            "order: lens, then name), their verdict and quote on each side."
+            "order: lens, then name), their verdict and quote on each side. At most "
+            f"{limits.MAX_REVIEWER_SPLIT} rows: one per review of a side's tool at most."
         ),
     )
 

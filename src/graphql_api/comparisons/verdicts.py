@@ -9,6 +9,7 @@ import strawberry
 
 from graphql_api.reviewers.types import ReviewerType, Verdict
 from graphql_api.tools.types import ToolType
+from verdict import limits
 
 if TYPE_CHECKING:
     from graphql_api.comparisons.types import ComparisonSideType
@@ -61,5 +62,6 @@ class ReviewerSideTake:
 class ReviewerSplitRow:
     reviewer: ReviewerType = strawberry.field(description="The panel reviewer.")
     sides: list[ReviewerSideTake] = strawberry.field(
-        description="One entry per side, in the order of `Comparison.sides`."
+        description="One entry per side, in the order of `Comparison.sides` (at most "
+        f"{limits.MAX_COMPARISON_SIDES})."
     )

@@ -5,9 +5,10 @@ analysed once each (memoised) and a fragment cycle counts as empty, which keeps 
 in the document's size even for fragment bombs whose expansion is exponential.
 
 Cost: every field costs 1 plus its children's cost, times a multiplier for list fields: the page
-size ``first`` (argument or variable; 20 when absent) on paginated fields, an estimate on the
-small fixed lists (a comparison's sides, a tool's reviews...). A fragment spread costs what the
-fragment costs, each time it is spread, exactly as the executor would expand it.
+size ``first`` (argument or variable; 20 when absent) on paginated fields, the declared bound
+(``verdict.limits``) on the lists that take no ``first`` (a comparison's sides, a tool's
+reviews...). A fragment spread costs what the fragment costs, each time it is spread, exactly as
+the executor would expand it.
 """
 
 from __future__ import annotations
@@ -29,15 +30,28 @@ from graphql import (
 )
 
 from graphql_api.caching.budget import ByteLRU
+from verdict import limits
 
 DEFAULT_PAGE_SIZE = 20
 PAGED_DEFAULTS = {"syncIssues": 100}
 """Paginated fields whose ``first`` defaults to something other than 20."""
 PAGE_MAXIMUMS = {"syncIssues": 500}
 """Paginated fields whose ``first`` may go past the server's page size (their own maximum)."""
-LIST_ESTIMATES = {"sides": 4, "reviews": 10, "reviewerSplit": 10, "comparisons": 50}
-"""Length of the list fields that take no ``first``: ``Tool.comparisons`` returns at most 50
-(``graphql_api.tools.types.MAX_TOOL_COMPARISONS``); the others are estimates."""
+PAGED_FIELDS = frozenset({"tools", "comparisons", "reviewers", "contentChanges", "tallyChanges"})
+"""Fields whose ``first`` defaults to the page size when absent (the feeds page their
+``changes``/``tallies`` by the root field's ``first``)."""
+LIST_ESTIMATES = {
+    # Comparison.sides, ReviewerSplitRow.sides, ComparisonTally.sides: a comparison's sides.
+    "sides": limits.MAX_COMPARISON_SIDES,
+    # Tool.reviews and ComparisonSide.reviews (a tool's, at most MAX_TOOL_REVIEWS) and
+    # Reviewer.reviews (capped by its resolver): one name, so the larger bound.
+    "reviews": max(limits.MAX_TOOL_REVIEWS, limits.MAX_REVIEWER_REVIEWS),
+    "reviewerSplit": limits.MAX_REVIEWER_SPLIT,
+    "comparisons": limits.MAX_TOOL_COMPARISONS,  # Tool.comparisons, capped by its resolver
+    "modelSizes": limits.MAX_MODEL_SIZES,  # strings: no children, so it adds nothing
+}
+"""Length of the list fields that take no ``first``: each a declared bound, enforced by the sync
+(content bounds) or by the field's resolver (API caps); see ``verdict.limits``."""
 
 
 @dataclass(slots=True)
@@ -137,7 +151,7 @@ class _Walker:
                 size = PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE)
             # Larger pages are refused by the resolvers; estimate what may actually run.
             return max(1, min(size, PAGE_MAXIMUMS.get(name, self._max_page_size)))
-        if name in PAGED_DEFAULTS or name in {"tools", "comparisons", "reviewers"}:
+        if name in PAGED_DEFAULTS or name in PAGED_FIELDS:
             # Without types, a name is every field that bears it: Query.comparisons pages by 20,
             # Tool.comparisons lists up to 50; the larger bound holds for both.
             return max(PAGED_DEFAULTS.get(name, DEFAULT_PAGE_SIZE), LIST_ESTIMATES.get(name, 0))

@@ -11,6 +11,7 @@ import strawberry
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
 from graphql_api.rows import ReviewerRow, ReviewRow
+from verdict import limits
 from verdict.models.content import Lens as LensValue
 from verdict.models.content import Verdict as VerdictValue
 
@@ -63,11 +64,14 @@ class ReviewerType(Node):
     db_id: strawberry.Private[int]
 
     @strawberry.field(
-        description="This reviewer's published reviews of published tools, newest first."
+        description="This reviewer's published reviews of published tools, newest first (the "
+        f"{limits.MAX_REVIEWER_REVIEWS} newest)."
     )
     async def reviews(self, info: Info) -> list[ReviewType]:
         reviews = await info.context.loaders.reviews_by_reviewer.load(self.db_id)
-        return [ReviewType.from_row(r) for r in reviews]
+        # A declared bound, so the operation's estimated cost holds (limits.analysis); a listing,
+        # no figure counts from it.
+        return [ReviewType.from_row(r) for r in reviews[: limits.MAX_REVIEWER_REVIEWS]]
 
     @classmethod
     def from_row(cls, row: ReviewerRow) -> ReviewerType:

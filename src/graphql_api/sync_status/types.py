@@ -18,7 +18,9 @@ class SyncIssueType:
     cms_id: str = strawberry.field(description="The entry's id in the CMS.")
     reason_code: str = strawberry.field(
         description="Stable code: `missing_field`, `wrong_type`, `unknown_enum`, `invalid_id`, "
-        "`conflict`, or `missing_reference` (waits for a related entry to sync)."
+        "`conflict`, `missing_reference` (waits for a related entry to sync), or `over_limit` (the "
+        "entry would take a list past its bound: a comparison's sides, a tool's reviews or "
+        "model sizes)."
     )
     reason: str = strawberry.field(description="What is wrong, in words an editor can act on.")
     first_seen_at: datetime = strawberry.field(description="When the sync first hit the problem.")

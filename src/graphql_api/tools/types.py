@@ -10,12 +10,13 @@ from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewType
 from graphql_api.rows import PanelCounts, ToolRow
+from verdict import limits
 from verdict.figures import ship_percent
 
 if TYPE_CHECKING:
     from graphql_api.comparisons.types import ComparisonType
 
-MAX_TOOL_COMPARISONS = 50
+MAX_TOOL_COMPARISONS = limits.MAX_TOOL_COMPARISONS
 """``Tool.comparisons`` lists at most this many (the cost estimate counts on it)."""
 SHIP_PERCENT_DESCRIPTION = (
     "Share of the panel's published reviews of this tool with a ship verdict, as a whole "
@@ -47,13 +48,16 @@ class ToolType(Node):
     )
     model_sizes: list[str] = strawberry.field(
         description="Published model sizes, smallest first as editors list them, e.g. `7B`. "
-        "Empty when not applicable."
+        f"Empty when not applicable. At most {limits.MAX_MODEL_SIZES}."
     )
     website: str | None = strawberry.field(description="Vendor's page for the tool; null if none.")
     logo_url: str | None = strawberry.field(description="Absolute URL of the logo; null if none.")
     db_id: strawberry.Private[int]
 
-    @strawberry.field(description="The panel's published reviews of this tool, in panel order.")
+    @strawberry.field(
+        description="The panel's published reviews of this tool, in panel order (at most "
+        f"{limits.MAX_TOOL_REVIEWS}: the CMS holds no more per tool)."
+    )
     async def reviews(self, info: Info) -> list[ReviewType]:
         reviews = await info.context.loaders.reviews_by_tool.load(self.db_id)
         return [ReviewType.from_row(r) for r in reviews]

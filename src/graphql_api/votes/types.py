@@ -15,6 +15,7 @@ from graphql_api.votes.outcomes import (
     ToolMissing,
     Voted,
 )
+from verdict import limits
 
 
 @strawberry.input(description="Vote for one side of a comparison.")
@@ -54,7 +55,9 @@ class SideTally:
 class ComparisonTally:
     comparison_slug: str = strawberry.field(description="The comparison.")
     total_votes: int = strawberry.field(description="Votes on all shown sides.")
-    sides: list[SideTally] = strawberry.field(description="One entry per shown side.")
+    sides: list[SideTally] = strawberry.field(
+        description=f"One entry per shown side (at most {limits.MAX_COMPARISON_SIDES})."
+    )
 
     @classmethod
     def from_tallies(cls, tallies: Tallies) -> ComparisonTally:

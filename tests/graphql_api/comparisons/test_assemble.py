@@ -25,11 +25,13 @@ from graphql_api.comparisons.types import (
 )
 from graphql_api.engine._compat import graphql_schema
 from graphql_api.schema import build_schema
+from tests.support.clients import AppClient
 from tests.support.queries import graphql
 from tests.support.votes import cast, tokens
 
 SLUG = "mistral-code-vs-forge-coder"  # the panel favours a side: every figure has a value
 TOOL = "mistral-code"
+ROOMY_COST = 200_000
 
 
 def _plain_fields(type_name: str) -> set[str]:
@@ -118,7 +120,14 @@ def _only(comparisons: list[dict[str, Any]]) -> dict[str, Any]:
     return found
 
 
-async def test_every_figure_is_assembled_on_every_path(client: httpx.AsyncClient) -> None:
+async def test_every_figure_is_assembled_on_every_path(app_client: AppClient) -> None:
+    # Every figure of up to 50 comparisons (a tool's, a listing's) is estimated at the declared
+    # list bounds (verdict.limits), past the default cost limit: this test is about the figures.
+    async with app_client(max_cost=ROOMY_COST) as client:
+        await _every_path(client)
+
+
+async def _every_path(client: httpx.AsyncClient) -> None:
     assert (await cast(client, tokens(1)[0], TOOL, SLUG))["__typename"] == "VoteSuccess"
     figures = _selection("Comparison")
     node_id = base64.b64encode(f"Comparison:{SLUG}".encode()).decode()

@@ -7,18 +7,20 @@ it must get the same figures."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from devtools.sql_counter import QueryCounter
+from tests.support.clients import AppClient
 from tests.support.queries import graphql
 from tests.support.votes import cast, tokens
 
 SLUG = "mistral-code-vs-forge-coder"  # the panel favours a side: every figure is set
 TOOL = "mistral-code"
+ROOMY_COST = 200_000
 FIGURES = """
   slug
   sides {
@@ -38,10 +40,13 @@ def _only(comparisons: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def voted(client: httpx.AsyncClient) -> httpx.AsyncClient:
-    """The demo comparison with one community vote, so vote figures are not all zero."""
-    assert (await cast(client, tokens(1)[0], TOOL, SLUG))["__typename"] == "VoteSuccess"
-    return client
+async def voted(app_client: AppClient) -> AsyncIterator[httpx.AsyncClient]:
+    """The demo comparison with one community vote, so vote figures are not all zero. Every
+    figure of up to 50 comparisons (a tool's, a listing's) is estimated at the declared list
+    bounds (verdict.limits), past the default cost limit: these tests are about the figures."""
+    async with app_client(max_cost=ROOMY_COST) as client:
+        assert (await cast(client, tokens(1)[0], TOOL, SLUG))["__typename"] == "VoteSuccess"
+        yield client
 
 
 async def test_every_way_of_selecting_the_figures_gives_the_same(

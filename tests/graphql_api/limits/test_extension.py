@@ -167,9 +167,10 @@ async def test_cost_is_reported_and_batches_run(app_client: AppClient) -> None:
         response = await http.post(
             "/graphql", json={"query": "{ tools(first: 5) { nodes { reviews { quote } } } }"}
         )
-        # tools: 1 + 5 x nodes; nodes: 1 + reviews; reviews: 1 + 10 x quote (1)
+        # tools: 1 + 5 x nodes; nodes: 1 + reviews; reviews: 1 + 50 x quote (1): `reviews` is
+        # estimated at the larger of its bounds (Reviewer.reviews lists 50; verdict.limits).
         assert response.json()["extensions"]["cost"] == {
-            "estimated": 1 + 5 * (1 + (1 + 10 * 1)),
+            "estimated": 1 + 5 * (1 + (1 + 50 * 1)),
             "max": 20000,
         }
         batch = await http.post("/graphql", json=[{"query": "{ __typename }"}] * 3)

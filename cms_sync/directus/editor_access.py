@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from cms_sync.directus.admin_api import AdminApi, Item
+from cms_sync.directus.admin_api import AdminApi
 from cms_sync.directus.content_schema import ordered_collections
 from cms_sync.directus.issue_board import ISSUES_COLLECTION
-from cms_sync.directus.token_user import TokenUser, apply_role
+from cms_sync.directus.token_user import TokenUser, UserCredential, apply_role, apply_user
 
 _WRITE: Final = frozenset({"create", "read", "update", "delete"})
 
@@ -43,38 +43,26 @@ async def apply_editor(
 ) -> str:
     """The editors' role and ``login``'s user in it; returns the user's id."""
     role_id = await apply_role(api, editors(model), changes, icon="edit_note")
-    user = await api.find_one("/users", email=login.email)
-    if user is None:
-        user = await api.data(
+
+    async def password_works(user_id: str) -> bool:
+        status, _ = await api.call(
             "POST",
-            "/users",
-            body={
-                "email": login.email,
-                "password": login.password,
-                "first_name": "Verdict",
-                "last_name": "editor",
-                "role": role_id,
-                "status": "active",
-            },
+            "/auth/login",
+            body={"email": login.email, "password": login.password},
+            ok=(200, 401),
         )
-        changes.append(f"created editor {login.email}")
-        assert user is not None
-        return str(user["id"])
-    user_id = str(user["id"])
-    patch: Item = {}
-    if str(user.get("role")) != role_id:
-        patch["role"] = role_id
-    if user.get("status") != "active":
-        patch["status"] = "active"
-    status, _ = await api.call(
-        "POST",
-        "/auth/login",
-        body={"email": login.email, "password": login.password},
-        ok=(200, 401),
+        return status == 200
+
+    return await apply_user(
+        api,
+        UserCredential(
+            email=login.email,
+            last_name="editor",
+            noun="editor",
+            field="password",
+            value=login.password,
+            works=password_works,
+        ),
+        role_id,
+        changes,
     )
-    if status != 200:
-        patch["password"] = login.password
-    if patch:
-        await api.data("PATCH", f"/users/{user_id}", body=patch)
-        changes.append(f"updated editor {login.email} {sorted(patch)}")
-    return user_id

@@ -7,7 +7,7 @@ re-keyed only when it no longer authenticates as that user.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from cms_sync.directus.admin_api import AdminApi, Item
@@ -32,21 +32,59 @@ async def apply_token_user(
 ) -> str:
     """Make ``spec``'s user exist with ``token`` and only its grants; returns the user's id."""
     role_id = await apply_role(api, spec, changes, icon=icon)
-    user = await api.find_one("/users", email=spec.email)
+
+    async def token_works(user_id: str) -> bool:
+        status, me = await api.call(
+            "GET", "/users/me", params={"fields": "id"}, token=token, ok=(200, 401, 403)
+        )
+        return status == 200 and str((me or {}).get("data", {}).get("id")) == user_id
+
+    return await apply_user(
+        api,
+        UserCredential(
+            email=spec.email,
+            last_name=spec.last_name,
+            noun="user",
+            field="token",
+            value=token,
+            works=token_works,
+        ),
+        role_id,
+        changes,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UserCredential:
+    """How a user logs in: ``field`` (token or password) set to ``value``, checked by ``works``."""
+
+    email: str
+    last_name: str
+    noun: str
+    """How the change log names the user ("user", "editor")."""
+    field: str
+    value: str
+    works: Callable[[str], Awaitable[bool]]
+    """Given the user's id, whether ``value`` still logs in as that user."""
+
+
+async def apply_user(api: AdminApi, cred: UserCredential, role_id: str, changes: list[str]) -> str:
+    """Make ``cred``'s user exist, active, in ``role_id``, logging in with it; returns its id."""
+    user = await api.find_one("/users", email=cred.email)
     if user is None:
         user = await api.data(
             "POST",
             "/users",
             body={
-                "email": spec.email,
+                "email": cred.email,
+                cred.field: cred.value,
                 "first_name": "Verdict",
-                "last_name": spec.last_name,
+                "last_name": cred.last_name,
                 "role": role_id,
                 "status": "active",
-                "token": token,
             },
         )
-        changes.append(f"created user {spec.email}")
+        changes.append(f"created {cred.noun} {cred.email}")
         assert user is not None
         return str(user["id"])
     user_id = str(user["id"])
@@ -55,14 +93,11 @@ async def apply_token_user(
         patch["role"] = role_id
     if user.get("status") != "active":
         patch["status"] = "active"
-    status, me = await api.call(
-        "GET", "/users/me", params={"fields": "id"}, token=token, ok=(200, 401, 403)
-    )
-    if status != 200 or str((me or {}).get("data", {}).get("id")) != user_id:
-        patch["token"] = token
+    if not await cred.works(user_id):
+        patch[cred.field] = cred.value
     if patch:
         await api.data("PATCH", f"/users/{user_id}", body=patch)
-        changes.append(f"updated user {spec.email} {sorted(patch)}")
+        changes.append(f"updated {cred.noun} {cred.email} {sorted(patch)}")
     return user_id
 
 

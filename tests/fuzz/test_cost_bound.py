@@ -6,36 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import hypothesis
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis_graphql import from_schema
 
 from graphql_api.preview.tokens import PreviewSigner
 from tests.support import hostile
 from tests.support.apps import app_for, client_for
 from tests.support.bounded_content import sync_at_the_bounds
-from verdict.settings import DEV_SECRET_KEY, PROJECT_ROOT, Settings
-
-SCHEMA = (PROJECT_ROOT / "schema" / "schema.graphql").read_text()
-
-
-def _generate(count: int) -> list[str]:
-    queries: list[str] = []
-
-    @hypothesis.settings(
-        max_examples=count,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(from_schema(SCHEMA))
-    def collect(query: object) -> None:
-        queries.append(str(query))
-
-    collect()
-    return queries
+from tests.support.fuzz import generate
+from verdict.settings import DEV_SECRET_KEY, Settings
 
 
 def resolved(value: Any) -> int:
@@ -65,7 +43,7 @@ async def _check_generated_queries(settings: Settings) -> None:
     preview = PreviewSigner.from_secret(DEV_SECRET_KEY).issue(1)  # syncIssues too
     checked = 0
     async with app_for(settings) as app, client_for(app) as http:
-        for query in _generate(hostile.budget()):
+        for query in generate(hostile.budget()):
             response = await http.post(
                 "/graphql", json={"query": query}, headers={"x-verdict-preview": preview}
             )

@@ -8,9 +8,7 @@ and fails under CI=true. Screenshots land in tests/browser/artifacts/ (gitignore
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,23 +20,12 @@ from playwright.async_api import Page, Request, async_playwright, expect
 
 from graphql_api.persisted import manifest as trusted_documents
 from graphql_api.votes.voter import COOKIE_NAME, DEV_COOKIE_NAME
+from tests.support.browser import CHROMIUM_ARGS, require_chromium
 from tests.support.databases import Backend, create_database, drop_database
 from tests.support.schema_org import nodes, problems
 from tests.support.servers import serve
-from tests.support.services import IN_CI
 from tests.support.smtp import SmtpServer, running_smtp
 
-CHROMIUM = os.environ.get("VERDICT_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SEED = "code-llama-4-vs-mistral-code"
 WAIT_MS = 20_000  # how long an expectation polls the page before it fails
@@ -46,12 +33,7 @@ WAIT_MS = 20_000  # how long an expectation polls the page before it fails
 
 @pytest.fixture
 def chromium() -> str:
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        message = f"Chromium not found at {CHROMIUM}: apt-get install -y chromium"
-        if IN_CI:
-            pytest.fail(f"{message} (required under CI)", pytrace=False)
-        pytest.skip(message)
-    return CHROMIUM
+    return require_chromium()
 
 
 @pytest.fixture

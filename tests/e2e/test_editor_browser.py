@@ -26,7 +26,7 @@ from cms_sync.directus.server import DirectusServer, free_port
 from cms_sync.webhooks import WEBHOOK_PATH
 from graphql_api.preview.tokens import PreviewSigner
 from tests.support.browser import CHROMIUM_ARGS, require_chromium
-from tests.support.directus_content import WEBHOOK_SECRET, Cms, Seeded, seed
+from tests.support.directus_content import WEBHOOK_SECRET, Cms, Seeded, invalid_tool, seed
 from tests.support.directus_worker import Watching, watch
 from tests.support.servers import serve
 from tests.support.services import require_service
@@ -195,17 +195,7 @@ async def _sync_issue(admin: Page, seeded: Seeded, editor: Cms, watching: Watchi
     async def save_invalid() -> None:
         created.update(
             await editor.create(
-                "tools",
-                {
-                    "status": "draft",
-                    "slug": seeded.slug("gamma"),
-                    "name": "Gamma Coder",
-                    "vendor": "Gamma Labs",
-                    "tagline": " ",
-                    "category": "code-assistant",
-                    "pricing_entry": "Free",
-                    "open_weights": False,
-                },
+                "tools", invalid_tool(seeded.slug("gamma"), "Gamma Coder", status="draft")
             )
         )
 

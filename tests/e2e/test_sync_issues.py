@@ -17,7 +17,7 @@ import pytest
 from cms_sync.directus.issue_board import ISSUES_COLLECTION
 from cms_sync.directus.provision import ProvisionResult
 from cms_sync.directus.server import DirectusServer
-from tests.support.directus_content import Cms, query
+from tests.support.directus_content import Cms, invalid_tool, query
 from tests.support.directus_worker import watch
 from verdict.settings import Settings
 
@@ -54,21 +54,7 @@ async def test_an_invalid_save_shows_its_reason_in_directus_until_fixed(
         tool: dict[str, Any] = {}
 
         async def save_invalid() -> None:
-            tool.update(
-                await cms.create(
-                    "tools",
-                    {
-                        "status": "published",
-                        "slug": slug,
-                        "name": "Gamma",
-                        "vendor": "Gamma Labs",
-                        "tagline": "   ",
-                        "category": "code-assistant",
-                        "pricing_entry": "Free",
-                        "open_weights": False,
-                    },
-                )
-            )
+            tool.update(await cms.create("tools", invalid_tool(slug, "Gamma", status="published")))
 
         await watching.one_pass_after(save_invalid())
         tool_id = int(tool["id"])

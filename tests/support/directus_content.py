@@ -172,3 +172,18 @@ async def sync(
     if not quarantine_expected:
         assert not report.quarantine_reasons, report.quarantine_reasons
     return report
+
+
+def invalid_tool(slug: str, name: str, *, status: str) -> dict[str, Any]:
+    """A tool the sync sets aside: its tagline is blank (issue ``missing_field``, "tagline is
+    required"); otherwise valid, so that setting a tagline fixes it."""
+    return {
+        "status": status,
+        "slug": slug,
+        "name": name,
+        "vendor": "Gamma Labs",
+        "tagline": "   ",
+        "category": "code-assistant",
+        "pricing_entry": "Free",
+        "open_weights": False,
+    }

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import aiohttp
 
+from devtools.processes import stop
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_VCL = REPO_ROOT / "deploy" / "varnish" / "default.vcl"
 PACKAGES = ("varnish", "varnish-modules")
@@ -131,13 +133,7 @@ async def run_varnish(
         await _wait_up(process, base, workdir / "varnishd.log")
         yield base
     finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), timeout=10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop(process)
         log.close()
 
 

@@ -18,20 +18,12 @@ from cms_sync.webhooks import (
     create_webhook_app,
     sign,
 )
+from tests.support.webhook_triggers import SECRET, Triggers
 
 Client = TestClient[web.Request, web.Application]
-SECRET = "webhook-secret-for-tests-0123456789"
 EVENT = orjson.dumps(
     {"event": "tools.items.update", "payload": {"name": "x"}, "keys": ["9"], "collection": "tools"}
 )
-
-
-class Triggers:
-    def __init__(self) -> None:
-        self.collections: list[str] = []
-
-    def __call__(self, collection: str) -> None:
-        self.collections.append(collection)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ numbers, a captured request sent again."""
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,18 +22,10 @@ from cms_sync.webhooks import (
     sign,
 )
 from tests.support.raw_http import raw_request
-from tests.support.services import require_service
+from tests.support.services import require_redis
+from tests.support.webhook_triggers import SECRET, Triggers
 
-SECRET = "webhook-secret-for-tests-0123456789"
 EVENT = orjson.dumps({"event": "tools.items.update", "collection": "tools"})
-
-
-class Triggers:
-    def __init__(self) -> None:
-        self.collections: list[str] = []
-
-    def __call__(self, collection: str) -> None:
-        self.collections.append(collection)
 
 
 @pytest.fixture
@@ -109,10 +100,7 @@ async def test_a_replayed_signature_is_refused(server: tuple[BaseTestServer, Tri
 
 
 async def test_replays_are_shared_through_redis() -> None:
-    url = os.environ.get("VERDICT_TEST_REDIS_URL")
-    if not url:
-        require_service("Redis", "VERDICT_TEST_REDIS_URL")
-        return
+    url = require_redis()
     redis = Redis.from_url(url)
     prefix = f"verdict:test:webhook:{uuid.uuid4().hex}:"
     one, two = Triggers(), Triggers()

@@ -14,16 +14,14 @@ from starlette.applications import Starlette
 from graphql_api.app import create_app
 from graphql_api.settings import ApiSettings
 from graphql_api.votes.voter_settings import VoterSettings
-from tests.support.services import REDIS_URL, require_service
+from tests.support.services import require_redis
 from tests.support.votes import AppFactory, unique_ip
 from verdict.settings import Settings
 
 
 @pytest.fixture
 def redis_url() -> str:
-    if not REDIS_URL:
-        require_service("Redis", "VERDICT_TEST_REDIS_URL")
-    return REDIS_URL
+    return require_redis()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import IO
 import aiohttp
 
 from cms_sync.directus.server import free_port
+from devtools.processes import stop
 
 VERDICT = Path(sys.executable).with_name("verdict")
 
@@ -37,13 +38,7 @@ async def serve(database_url: str, *, command: str = "serve", **env: str) -> Asy
             await _wait_healthy(process, base, log, command)
             yield base
         finally:
-            if process.returncode is None:
-                process.terminate()
-                try:
-                    await asyncio.wait_for(process.wait(), timeout=10)
-                except TimeoutError:
-                    process.kill()
-                    await process.wait()
+            await stop(process)
 
 
 async def _wait_healthy(

@@ -19,3 +19,11 @@ def require_service(name: str, env_var: str) -> NoReturn:
     if IN_CI:
         pytest.fail(f"{message} (required under CI)", pytrace=False)
     pytest.skip(message)
+
+
+def require_redis() -> str:
+    """The test Redis's URL (``VERDICT_TEST_REDIS_URL``); skipped locally without it, a failure
+    under CI."""
+    if not REDIS_URL:
+        require_service("Redis", "VERDICT_TEST_REDIS_URL")
+    return REDIS_URL

@@ -8,7 +8,6 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from graphql_api.caching.edge import ContentClock, EdgeCache
 from graphql_api.preview.tokens import PreviewSigner
 from graphql_api.settings import ApiSettings
 from tests.support.content import edited_export
-from tests.support.services import require_service
+from tests.support.services import require_redis
 from tests.support.votes import LEFT, SEED, cast, tokens
 from verdict.settings import DEV_SECRET_KEY, Settings
 
@@ -262,9 +261,7 @@ async def test_switched_off(demo_db: Settings) -> None:
 
 
 async def test_a_vote_on_another_replica_drops_the_entry(demo_db: Settings) -> None:
-    redis_url = os.environ.get("VERDICT_TEST_REDIS_URL", "")
-    if not redis_url:
-        require_service("Redis", "VERDICT_TEST_REDIS_URL")
+    redis_url = require_redis()
     shared = dataclasses.replace(demo_db, redis_url=redis_url)
     async with _edge(shared) as one, _edge(shared) as two:
         assert _cache(await one.get(VOTES, {"slug": SEED})) != "edge"

@@ -4,14 +4,13 @@ their total stays under a byte cap."""
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 
 from redis.asyncio import Redis
 
 from graphql_api.persisted.store import REDIS_TTL_SECONDS, RedisDocuments
 from tests.support.apps import app_for, client_for
-from tests.support.services import require_service
+from tests.support.services import require_redis
 from verdict.settings import Settings
 
 
@@ -43,10 +42,7 @@ async def test_documents_that_fail_are_not_registered(demo_db: Settings) -> None
 
 
 async def test_redis_documents_expire_and_stay_under_the_cap() -> None:
-    url = os.environ.get("VERDICT_TEST_REDIS_URL")
-    if not url:
-        require_service("Redis", "VERDICT_TEST_REDIS_URL")
-        return
+    url = require_redis()
     redis = Redis.from_url(url)
     prefix = f"verdict:test:apq:{uuid.uuid4().hex}:"
     store = RedisDocuments(redis, 100, local_bytes=1024 * 1024, max_bytes=50_000, prefix=prefix)

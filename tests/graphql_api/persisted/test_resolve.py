@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 
 import httpx
 import pytest
 
 from tests.support.clients import AppClient
-from tests.support.services import require_service
+from tests.support.services import require_redis
 
 QUERY = "query ToolName($slug: String!) { tool(slug: $slug) { name vendor } }"
 SHA = hashlib.sha256(QUERY.encode()).hexdigest()
@@ -71,9 +70,7 @@ async def test_apq_over_post_and_get_with_304(app_client: AppClient) -> None:
 
 @pytest.mark.redis
 async def test_apq_shared_through_redis(app_client: AppClient) -> None:
-    url = os.environ.get("VERDICT_TEST_REDIS_URL")
-    if not url:
-        require_service("Redis", "VERDICT_TEST_REDIS_URL")
+    url = require_redis()
     from redis.asyncio import Redis
 
     redis = Redis.from_url(url)

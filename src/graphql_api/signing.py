@@ -7,10 +7,10 @@ as another (a preview token). Voter and preview tokens are both built on this.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 from dataclasses import dataclass
+
+from verdict.signing import derive_key, signature
 
 
 class BadTokenError(Exception):
@@ -24,12 +24,10 @@ class PurposeSigner:
 
     @classmethod
     def derive(cls, secret_key: str, purpose: bytes, version: str) -> PurposeSigner:
-        return cls(hmac.new(secret_key.encode(), purpose, hashlib.sha256).digest(), version)
+        return cls(derive_key(secret_key, purpose), version)
 
     def _signature(self, payload: str) -> str:
-        message = f"{self.version}.{payload}".encode()
-        digest = hmac.new(self.key, message, hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        return signature(self.key, f"{self.version}.{payload}")
 
     def sign(self, payload: str) -> str:
         return f"{self.version}.{payload}.{self._signature(payload)}"

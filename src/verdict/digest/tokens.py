@@ -8,11 +8,11 @@ the old row. Confirmation links expire; unsubscribe links do not (expiry 0).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 from dataclasses import dataclass
 from enum import StrEnum
+
+from verdict.signing import derive_key, signature
 
 _PURPOSE = b"verdict digest links v1"
 
@@ -41,11 +41,10 @@ class LinkSigner:
 
     @classmethod
     def from_secret(cls, secret_key: str) -> LinkSigner:
-        return cls(hmac.new(secret_key.encode(), _PURPOSE, hashlib.sha256).digest())
+        return cls(derive_key(secret_key, _PURPOSE))
 
     def _signature(self, body: str) -> str:
-        digest = hmac.new(self.key, body.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        return signature(self.key, body)
 
     def sign(self, link: Link) -> str:
         body = f"{link.kind.value}.{link.subscriber_id}.{link.nonce}.{link.expires}"

@@ -66,11 +66,18 @@ async def _values(futures: list[Awaitable[_V]]) -> list[_V]:
 
 
 async def load(
-    loaders: Loaders, comparisons: Sequence[tuple[int, str]], needs: Needs
+    loaders: Loaders,
+    comparisons: Sequence[tuple[int, str]],
+    needs: Needs,
+    read_sides: Sequence[list[SideRow]] | None = None,
 ) -> list[Loaded]:
     """One batch per loader for all ``(id, slug)`` comparisons; the reviews (or their counts)
-    and the tallies are asked for together, so their two queries run side by side."""
-    sides = await load_all(loaders.sides_by_comparison, [i for i, _ in comparisons])
+    and the tallies are asked for together, so their two queries run side by side. The sides
+    come from their loader unless ``read_sides`` holds them (read with the comparisons)."""
+    if read_sides is None:
+        sides = await load_all(loaders.sides_by_comparison, [i for i, _ in comparisons])
+    else:
+        sides = list(read_sides)
     tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
     pending_reviews = [loaders.reviews_by_tool.load(t) for t in tool_ids] if needs.reviews else None
     pending_counts = (

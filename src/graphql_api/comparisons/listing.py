@@ -135,12 +135,15 @@ class Page:
     """A listing page's comparisons, in order, and the versions read with them."""
 
     rows: list[ComparisonRow]
+    sides: list[list[SideRow]]
+    """Each comparison's visible sides, in display order."""
     versions: tuple[str, ...] | None
     """The count's content versions at the page's snapshot; None when no row was read."""
 
 
 async def read_page(loaders: Loaders, shape: Shape) -> Page:
-    """The page's comparisons (``shape.limit`` at most), their sides primed in ``loaders``."""
+    """The page's comparisons (``shape.limit`` at most) with their sides; ``loaders`` records
+    what was read, for the response cache."""
     rows = await LISTING.fetch(shape)
     statuses = shape.statuses
     found: dict[int, ComparisonRow] = {}
@@ -160,11 +163,9 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
                 )
             )
     deps = loaders.deps
-    prime = loaders.sides_by_comparison.prime
     for comparison_id, group in sides.items():
         group.sort(key=lambda side: (side.position, side.id))
-        prime(comparison_id, group)
-        # What the sides loader would have recorded for these comparisons.
+        # What the sides loader records for the comparisons it reads.
         deps.add(f"comparisons:{comparison_id}")
         deps.update(f"tools:{side.tool.id}" for side in group)
     versions = None
@@ -174,4 +175,4 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
             content_versions.MISSING if value is None else str(value)
             for value in (first[_version_column(i)] for i in range(len(shape.depends_on)))
         )
-    return Page(list(found.values()), versions)
+    return Page(list(found.values()), list(sides.values()), versions)

@@ -74,5 +74,6 @@ class ComparisonQueries:
             read.versions,
         )
         shown = read.rows[: page.limit]
-        nodes = await assemble.comparisons(info, shown, assemble.LOOKAHEAD.of_connection(info))
+        needs = assemble.LOOKAHEAD.of_connection(info)
+        nodes = await assemble.comparisons(info, shown, needs, read.sides[: page.limit])
         return connection_of(nodes, page, count, more=len(read.rows) > page.limit)

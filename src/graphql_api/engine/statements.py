@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise import BaseDBAsyncClient, Model
+from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 from tortoise.queryset import ValuesQuery
 
 from graphql_api.engine._compat import db_for_read, fields_for_select, make_query
@@ -60,6 +61,26 @@ def _placeholder(kind: type, arg: int, position: int) -> Key:
     return f" \x00Verdict-Statement-{arg}-{position} "
 
 
+_ENUM_FIELDS = (CharEnumFieldInstance, IntEnumFieldInstance)
+
+
+def _per_value(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An enum column's converter, each distinct value converted once: an enum's ``__call__``
+    costs about a microsecond, and a listing converts ~130 of them (its tools' statuses, its
+    panel's verdicts). Only values that convert are kept, so the memo holds the enum's members at
+    most (and None)."""
+    memo: dict[Any, Any] = {}
+
+    def convert_once(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            converted = memo[value] = convert(value)
+            return converted
+
+    return convert_once
+
+
 def _compile(
     build: Build, dialect: str, shape: Hashable, kinds: tuple[type, ...], counts: tuple[int, ...]
 ) -> _Compiled | None:
@@ -88,6 +109,8 @@ def _compile(
     for alias, field in fields_for_select(query).items():
         convert = query.resolve_to_python_value(query.model, field)
         if not isinstance(convert, types.LambdaType):  # as ValuesQuery._execute leaves them out
+            if isinstance(getattr(convert, "__self__", None), _ENUM_FIELDS):
+                convert = _per_value(convert)
             columns.append((alias, convert))
     return _Compiled(sql, tuple(params), tuple(slots), tuple(columns))
 

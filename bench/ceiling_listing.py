@@ -1,8 +1,8 @@
 """The listing's ceilings (not part of the product), served by ``bench.ceiling``.
 
 * ``GET /listing``: the no-GraphQL ceiling of the 20-item comparison listing. A plain handler
-  doing the API's reads (the page of comparisons joined with their sides and tools and the
-  versions behind the cached count, the panel's counts per tool, the vote tallies), each built
+  doing the API's reads (the page of comparisons joined with their sides, their tools and the
+  tools' panel figures, and the versions behind the cached count; the vote tallies), each built
   by Tortoise per request, and answering the same JSON as the GraphQL listing
   (``tests.graphql.queries.COMPARISON_LISTING``, newest first) with ``verdict.figures``.
 * ``GET /listing-statements``: the same handler reading through the API's compiled statements,
@@ -16,6 +16,7 @@ published comparison per request would be measuring PostgreSQL's COUNT, not a ha
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import partial
 from typing import Any
 
 from graphql_api import reads
@@ -25,7 +26,7 @@ from graphql_api.relay.connection import encode_cursor
 from graphql_api.relay.counts import CountCache
 from graphql_api.relay.node import encode_id
 from verdict import content_versions
-from verdict.figures import counted_panel, panel_verdict, ship_percent, vote_share
+from verdict.figures import panel_verdict, ship_percent, vote_share
 from verdict.models.content import Status
 
 PAGE_SIZE = 20
@@ -40,9 +41,6 @@ class Reads:
     async def page(self, shape: listing.Shape) -> Rows:
         return await listing.build(shape)
 
-    async def panel_counts(self, tool_ids: list[int]) -> Rows:
-        return await reads.PANEL_COUNTS_BY_TOOL.build(reads.PUBLIC, tool_ids)
-
     async def tallies(self, slugs: list[str]) -> Rows:
         return await reads.TALLIES_BY_COMPARISON.build(None, slugs)
 
@@ -53,9 +51,6 @@ class StatementReads(Reads):
     async def page(self, shape: listing.Shape) -> Rows:
         return await listing.LISTING.fetch(shape)
 
-    async def panel_counts(self, tool_ids: list[int]) -> Rows:
-        return await reads.PANEL_COUNTS_BY_TOOL.fetch(reads.PUBLIC, tool_ids)
-
     async def tallies(self, slugs: list[str]) -> Rows:
         return await reads.TALLIES_BY_COMPARISON.fetch(None, slugs)
 
@@ -63,12 +58,8 @@ class StatementReads(Reads):
 TORTOISE, STATEMENTS = Reads(), StatementReads()
 
 
-def _text(value: Any) -> str:
-    return str(getattr(value, "value", value))
-
-
 async def listing_page(counts: CountCache, read: Reads = TORTOISE) -> dict[str, Any]:
-    """The listing's ``data`` as the GraphQL API answers it, in three queries."""
+    """The listing's ``data`` as the GraphQL API answers it, in two queries."""
     shape = SHAPE
     rows = await read.page(shape)
     comparisons: dict[int, dict[str, Any]] = {}
@@ -82,10 +73,6 @@ async def listing_page(counts: CountCache, read: Reads = TORTOISE) -> dict[str, 
     shown = list(comparisons.values())[:PAGE_SIZE]
     for group in sides.values():
         group.sort(key=lambda s: (s["sides__position"], s["sides__id"]))
-    tool_ids = list(dict.fromkeys(s[_TOOL + "id"] for c in shown for s in sides[c["id"]]))
-    counted: dict[int, list[tuple[str, int]]] = {}
-    for r in await read.panel_counts(tool_ids) if tool_ids else []:
-        counted.setdefault(r["tool_id"], []).append((_text(r["verdict"]), int(r["reviews"])))
     tallies: dict[str, dict[str, int]] = {}
     for r in await read.tallies([c["slug"] for c in shown]) if shown else []:
         tallies.setdefault(r["comparison_slug"], {})[r["tool_slug"]] = int(r["count"])
@@ -97,7 +84,7 @@ async def listing_page(counts: CountCache, read: Reads = TORTOISE) -> dict[str, 
         percents = []
         out_sides = []
         for s in group:
-            ship, skip = counted_panel(counted.get(s[_TOOL + "id"], ()))
+            ship, skip = s[_TOOL + "panel__ship"] or 0, s[_TOOL + "panel__skip"] or 0
             percent = ship_percent(ship, ship + skip)
             percents.append(percent)
             out_sides.append(
@@ -148,7 +135,7 @@ async def listing_page(counts: CountCache, read: Reads = TORTOISE) -> dict[str, 
         )
     key: Hashable = shape.count_key
     total_count = await counts.count_at(
-        key, listing.selected(shape), shape.depends_on, versions
+        key, partial(listing.selected, shape), shape.depends_on, versions
     )
     return {
         "comparisons": {

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import os
 import random
 import statistics
@@ -144,12 +145,15 @@ async def run(args: argparse.Namespace) -> None:
         timings: dict[str, list[float]] = {name: [] for name in sides}
         for _ in range(args.blocks):
             for name, call in sides.items():
-                started = time.perf_counter()
+                started = time.process_time()
                 for _ in range(args.requests):
                     await call()
-                timings[name].append((time.perf_counter() - started) / args.requests * 1e6)
+                timings[name].append((time.process_time() - started) / args.requests * 1e6)
         best = {name: min(values) for name, values in timings.items()}
         median = {name: statistics.median(values) for name, values in timings.items()}
+        if args.json:  # for bench.run
+            print(json.dumps({"best_us": best, "median_us": median}))
+            return
         print(
             f"page {best['page']:.0f} µs, ceiling {best['ceiling']:.0f} µs per request "
             f"(fastest blocks; medians {median['page']:.0f} / {median['ceiling']:.0f}): "
@@ -177,6 +181,7 @@ def main() -> None:
     parser.add_argument("--slugs", type=int, default=200, help="distinct comparisons asked for")
     parser.add_argument("--blocks", type=int, default=30, help="alternating blocks per side")
     parser.add_argument("--requests", type=int, default=50, help="requests per block")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     asyncio.run(run(parser.parse_args()))
 
 

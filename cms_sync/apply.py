@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from cms_sync.entries import EntryError, ParsedEntry, parse_entry
 from cms_sync.invalidation import affected_keys
 from cms_sync.source import RawEntry
+from verdict import panels
 from verdict.content_versions import bump
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Tool
 from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
@@ -81,6 +82,7 @@ async def apply_page(
             # Same transaction as the rows: a cached response never outlives what it shows.
             after = await affected_keys(collection, applied_ids)
             await bump(before | after | {collection})
+            await panels.recount(panels.tools_in(before | after))
         clean = [str(i) for i in parsed if str(i) not in failures]
         if clean:
             await QuarantinedEntry.filter(
@@ -210,6 +212,7 @@ async def delete_entries(source: str, collection: str, ids: set[int]) -> int:
     await rows.delete()
     if deleted:
         await bump(keys | {collection})
+        await panels.recount(panels.tools_in(keys))
     await QuarantinedEntry.filter(
         source=source, collection=collection, cms_id__in=[str(i) for i in id_list]
     ).delete()

@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "verdict.models.votes",
     "verdict.models.sync",
     "verdict.models.versions",
+    "verdict.models.panels",
 ]
 
 

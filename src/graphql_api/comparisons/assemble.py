@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
-from graphql_api.comparisons.figures import Loaded, Needs, load
+from graphql_api.comparisons.figures import Loaded, Needs, Read, load
 from graphql_api.comparisons.types import Assembled, ComparisonSideType, ComparisonType
 from graphql_api.comparisons.verdicts import (
     PanelOutcome,
@@ -32,7 +32,7 @@ from graphql_api.context import Info
 from graphql_api.engine.lookahead import Fields, Fragments, Lookahead, children
 from graphql_api.relay.node import encode_id
 from graphql_api.reviewers.types import ReviewerType, ReviewType, verdict_of
-from graphql_api.rows import NO_REVIEWS, ComparisonRow, ReviewRow, SideRow
+from graphql_api.rows import NO_REVIEWS, ComparisonRow, ReviewRow
 from graphql_api.tools.types import ToolType
 from verdict.figures import panel_verdict, reviewer_split, ship_percent, vote_share
 
@@ -169,19 +169,16 @@ LOOKAHEAD: Final = Lookahead(needs_of)
 
 
 async def comparisons(
-    info: Info,
-    rows: Sequence[ComparisonRow],
-    needs: Needs,
-    sides: Sequence[list[SideRow]] | None = None,
+    info: Info, rows: Sequence[ComparisonRow], needs: Needs, read: Read | None = None
 ) -> list[ComparisonType]:
     """The comparisons of ``rows``, in order, with every figure in ``needs`` computed (one
-    batch per loader for all of them); ``sides``: each row's sides, when read with the rows."""
+    batch per loader for all of them, for what ``read`` does not already hold)."""
     if not rows:
         return []
     loaded: list[Loaded | None] = [None] * len(rows)
     if needs.sides:
         keys = [(r.id, r.slug) for r in rows]
-        loaded = list(await load(info.context.loaders, keys, needs, sides))
+        loaded = list(await load(info.context.loaders, keys, needs, read))
     return [
         _comparison(row, figures, needs.fields) for row, figures in zip(rows, loaded, strict=True)
     ]

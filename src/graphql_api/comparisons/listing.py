@@ -23,19 +23,26 @@ from tortoise.queryset import QuerySet, ValuesQuery
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
 from graphql_api.engine.statements import Statement
 from graphql_api.loaders import Loaders
-from graphql_api.reads import visible
-from graphql_api.rows import COMPARISON_FIELDS, TOOL_FIELDS, ComparisonRow, SideRow, ToolRow
+from graphql_api.reads import PUBLIC, visible
+from graphql_api.rows import (
+    COMPARISON_FIELDS,
+    TOOL_FIELDS,
+    ComparisonRow,
+    PanelCounts,
+    SideRow,
+    ToolRow,
+)
 from verdict import content_versions
 from verdict.models.content import Comparison, ComparisonSide, Status
 from verdict.models.versions import ContentVersion
 
 # Tallies are keyed by slug (no foreign key, see verdict.models.votes), so the total is a
 # correlated subquery rather than a join.
-_TOTAL_VOTES = RawSQL(
+TOTAL_VOTES = RawSQL(
     '(SELECT COALESCE(SUM("vote_tally"."count"), 0) FROM "vote_tally" '
     'WHERE "vote_tally"."comparison_slug" = "comparison"."slug")'
 )
-_NEWEST = ("-published_at", "-id")
+NEWEST = ("-published_at", "-id")
 _SIDE = (
     "sides__id",
     "sides__position",
@@ -43,6 +50,10 @@ _SIDE = (
     *(f"sides__tool__{f}" for f in TOOL_FIELDS),
 )
 _TOOL = "sides__tool__"
+# verdict.models.panels: published reviews by published reviewers, so for the public only (a
+# preview counts drafts too, per request: graphql_api.loaders.panel_counts_by_tool).
+_SHIP, _SKIP = "sides__tool__panel__ship", "sides__tool__panel__skip"
+_PANEL = (_SHIP, _SKIP)
 # What the count of a listing reads: comparisons, and for a tool filter their sides and tools
 # (deleting a tool or comparison cascades to sides, and bumps the tool's or comparison's key).
 _UNFILTERED = ("comparisons",)
@@ -107,8 +118,8 @@ def selected(shape: Shape) -> QuerySet[Comparison]:
 
 def _ordered(query: QuerySet[Comparison], order: ComparisonOrder) -> QuerySet[Comparison]:
     if order is ComparisonOrder.MOST_VOTED:
-        return query.annotate(total_votes=_TOTAL_VOTES).order_by("-total_votes", *_NEWEST)
-    return query.order_by(*_NEWEST)
+        return query.annotate(total_votes=TOTAL_VOTES).order_by("-total_votes", *NEWEST)
+    return query.order_by(*NEWEST)
 
 
 def _version_column(index: int) -> str:
@@ -117,14 +128,16 @@ def _version_column(index: int) -> str:
 
 def build(shape: Shape) -> ValuesQuery[Any]:
     """The page's comparisons (ordered as the list is), each joined with its sides and their
-    tools, and the count's content versions as columns of every row."""
+    tools (for the public, with the tools' panel figures the sync keeps), and the count's
+    content versions as columns of every row."""
     page = _ordered(selected(shape), shape.order).offset(shape.offset).limit(shape.limit)
     query = _ordered(Comparison.filter(id__in=Subquery(page.values("id"))), shape.order)
     versions = {
         _version_column(index): Subquery(ContentVersion.filter(key=key).values("version"))
         for index, key in enumerate(shape.depends_on)
     }
-    return query.annotate(**versions).values(*COMPARISON_FIELDS, *_SIDE, *versions)
+    panel = _PANEL if shape.statuses == PUBLIC else ()
+    return query.annotate(**versions).values(*COMPARISON_FIELDS, *_SIDE, *panel, *versions)
 
 
 LISTING = Statement(Comparison, lambda shape: build(shape))
@@ -137,6 +150,8 @@ class Page:
     rows: list[ComparisonRow]
     sides: list[list[SideRow]]
     """Each comparison's visible sides, in display order."""
+    counts: dict[int, PanelCounts] | None
+    """The panel's counts per tool of these sides, read with them (the public only)."""
     versions: tuple[str, ...] | None
     """The count's content versions at the page's snapshot; None when no row was read."""
 
@@ -148,6 +163,7 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
     statuses = shape.statuses
     found: dict[int, ComparisonRow] = {}
     sides: dict[int, list[SideRow]] = {}
+    counts: dict[int, PanelCounts] | None = {} if statuses == PUBLIC else None
     for r in rows:
         comparison_id = r["id"]
         if comparison_id not in found:
@@ -162,6 +178,8 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
                     tool=ToolRow.read(r, _TOOL),
                 )
             )
+            if counts is not None:  # a tool with no row has no published review
+                counts[r[_TOOL + "id"]] = PanelCounts(r[_SHIP] or 0, r[_SKIP] or 0)
     deps = loaders.deps
     for comparison_id, group in sides.items():
         group.sort(key=lambda side: (side.position, side.id))
@@ -175,4 +193,4 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
             content_versions.MISSING if value is None else str(value)
             for value in (first[_version_column(i)] for i in range(len(shape.depends_on)))
         )
-    return Page(list(found.values()), list(sides.values()), versions)
+    return Page(list(found.values()), list(sides.values()), counts, versions)

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.comparisons import assemble, listing
+from graphql_api.comparisons.figures import Read
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
 from graphql_api.comparisons.types import ComparisonType
 from graphql_api.context import Info
@@ -69,11 +70,13 @@ class ComparisonQueries:
         count = partial(
             info.context.counts.count_at,
             shape.count_key,
-            listing.selected(shape),
+            partial(listing.selected, shape),
             shape.depends_on,
             read.versions,
         )
         shown = read.rows[: page.limit]
         needs = assemble.LOOKAHEAD.of_connection(info)
-        nodes = await assemble.comparisons(info, shown, needs, read.sides[: page.limit])
+        nodes = await assemble.comparisons(
+            info, shown, needs, Read(read.sides[: page.limit], read.counts)
+        )
         return connection_of(nodes, page, count, more=len(read.rows) > page.limit)

@@ -19,7 +19,7 @@ content outside the sync must bump its collection the same way, or counts keep t
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,20 +65,20 @@ class CountCache:
     async def count_at(
         self,
         key: Hashable,
-        query: QuerySet[Any],
+        query: Callable[[], QuerySet[Any]],
         depends_on: Sequence[str],
         versions: tuple[str, ...] | None,
     ) -> int:
         """``count``, given the current ``versions`` of ``depends_on`` (read by the caller in
-        the statement that read what is counted; None when it read none): no statement at all
-        while they match the entry's."""
+        the statement that read the listed rows; None when it read none): no statement at all
+        while they match the entry's. ``query`` builds the query, only when it must run."""
         if versions is None:
-            return await self.count(key, query, depends_on)
+            return await self.count(key, query(), depends_on)
         entry = self._entries.get(key)
         if entry is not None and entry.versions == versions:
             self._entries.move_to_end(key)
             return entry.total
-        return await self._recount(key, query, depends_on)
+        return await self._recount(key, query(), depends_on)
 
     async def _recount(self, key: Hashable, query: QuerySet[Any], depends_on: Sequence[str]) -> int:
         entry = await _count_with_versions(query, depends_on)

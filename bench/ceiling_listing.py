@@ -1,9 +1,9 @@
 """The listing's ceilings (not part of the product), served by ``bench.ceiling``.
 
 * ``GET /listing``: the no-GraphQL ceiling of the 20-item comparison listing. A plain handler
-  doing the API's reads (the page of comparisons joined with their sides, their tools and the
-  tools' panel figures, and the versions behind the cached count; the vote tallies), each built
-  by Tortoise per request, and answering the same JSON as the GraphQL listing
+  doing the API's read (the page of comparisons joined with their sides, their tools, the tools'
+  panel figures and the sides' vote tallies, and the versions behind the cached count), built by
+  Tortoise per request, and answering the same JSON as the GraphQL listing
   (``tests.graphql.queries.COMPARISON_LISTING``, newest first) with ``verdict.figures``.
 * ``GET /listing-statements``: the same handler reading through the API's compiled statements,
   so the listing against it shows what GraphQL itself costs over the same reads.
@@ -30,36 +30,30 @@ from verdict.figures import panel_verdict, ship_percent, vote_share
 from verdict.models.content import Status
 
 PAGE_SIZE = 20
-SHAPE = listing.Shape.of(reads.PUBLIC, None, ComparisonOrder.NEWEST, 0, PAGE_SIZE + 1)
+SHAPE = listing.Shape.of(reads.PUBLIC, None, ComparisonOrder.NEWEST, 0, PAGE_SIZE + 1, tallies=True)
 _TOOL = "sides__tool__"
 Rows = list[dict[str, Any]]
 
 
 class Reads:
-    """The listing's reads, each built with Tortoise's query API as a plain handler does."""
+    """The listing's read, built with Tortoise's query API as a plain handler does."""
 
     async def page(self, shape: listing.Shape) -> Rows:
         return await listing.build(shape)
 
-    async def tallies(self, slugs: list[str]) -> Rows:
-        return await reads.TALLIES_BY_COMPARISON.build(None, slugs)
-
 
 class StatementReads(Reads):
-    """The same reads through the API's compiled statements (same SQL, bound keys)."""
+    """The same read through the API's compiled statement (same SQL)."""
 
     async def page(self, shape: listing.Shape) -> Rows:
         return await listing.LISTING.fetch(shape)
-
-    async def tallies(self, slugs: list[str]) -> Rows:
-        return await reads.TALLIES_BY_COMPARISON.fetch(None, slugs)
 
 
 TORTOISE, STATEMENTS = Reads(), StatementReads()
 
 
 async def listing_page(counts: CountCache, read: Reads = TORTOISE) -> dict[str, Any]:
-    """The listing's ``data`` as the GraphQL API answers it, in two queries."""
+    """The listing's ``data`` as the GraphQL API answers it, in one query."""
     shape = SHAPE
     rows = await read.page(shape)
     comparisons: dict[int, dict[str, Any]] = {}
@@ -73,14 +67,10 @@ async def listing_page(counts: CountCache, read: Reads = TORTOISE) -> dict[str, 
     shown = list(comparisons.values())[:PAGE_SIZE]
     for group in sides.values():
         group.sort(key=lambda s: (s["sides__position"], s["sides__id"]))
-    tallies: dict[str, dict[str, int]] = {}
-    for r in await read.tallies([c["slug"] for c in shown]) if shown else []:
-        tallies.setdefault(r["comparison_slug"], {})[r["tool_slug"]] = int(r["count"])
     edges = []
     for index, c in enumerate(shown):
-        votes = tallies.get(c["slug"], {})
         group = sides[c["id"]]
-        total = sum(votes.get(s[_TOOL + "slug"], 0) for s in group)
+        total = sum(s["side_votes"] or 0 for s in group)
         percents = []
         out_sides = []
         for s in group:
@@ -96,7 +86,7 @@ async def listing_page(counts: CountCache, read: Reads = TORTOISE) -> dict[str, 
                         "logoUrl": s[_TOOL + "logo_url"],
                     },
                     "panelShipPercent": percent,
-                    "voteShare": vote_share(votes.get(s[_TOOL + "slug"], 0), total),
+                    "voteShare": vote_share(s["side_votes"] or 0, total),
                 }
             )
         verdict = panel_verdict(percents)

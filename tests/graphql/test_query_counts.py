@@ -38,11 +38,11 @@ from verdict.settings import Settings
 
 # comparison with sides and tools (one join), reviews with reviewers (one join), vote tallies.
 COMPARISON_PAGE_QUERIES = 3
-# The page joined with its sides, their tools and panel figures, and the versions behind the
-# cached totalCount (graphql_api.comparisons.listing); the vote tallies.
-COMPARISON_LISTING_QUERIES = 2
+# The page joined with its sides, their tools, panel figures and vote tallies, and the versions
+# behind the cached totalCount (graphql_api.comparisons.listing).
+COMPARISON_LISTING_QUERIES = 1
 # With no cached count yet, or once a change has made it stale: the count with its versions too.
-COMPARISON_LISTING_STALE_COUNT_QUERIES = 3
+COMPARISON_LISTING_STALE_COUNT_QUERIES = 2
 # count, page, reviews (for the panel figures).
 TOOL_LISTING_QUERIES = 3
 

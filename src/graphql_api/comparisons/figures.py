@@ -74,6 +74,8 @@ class Read:
     """Each comparison's visible sides, in display order."""
     counts: Mapping[int, PanelCounts] | None = None
     """The panel's counts of every side's tool (None: not read)."""
+    tallies: Sequence[dict[str, int]] | None = None
+    """Each comparison's community votes per tool slug (None: not read)."""
 
 
 async def load(
@@ -90,6 +92,7 @@ async def load(
     else:
         sides = list(read.sides)
     read_counts = read.counts if read is not None else None
+    read_tallies = read.tallies if read is not None else None
     tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
     pending_reviews = [loaders.reviews_by_tool.load(t) for t in tool_ids] if needs.reviews else None
     pending_counts = (
@@ -98,7 +101,9 @@ async def load(
         else None
     )
     pending_tallies = (
-        [loaders.tallies_by_comparison.load(s) for _, s in comparisons] if needs.tallies else None
+        [loaders.tallies_by_comparison.load(s) for _, s in comparisons]
+        if needs.tallies and read_tallies is None
+        else None
     )
     reviews: dict[int, list[ReviewRow]] | None = None
     counts: dict[int, PanelCounts] | None = None
@@ -110,6 +115,8 @@ async def load(
     elif needs.counts and read_counts is not None:
         counts = {tool: read_counts[tool] for tool in tool_ids}
     tallies = await _values(pending_tallies) if pending_tallies is not None else None
+    if needs.tallies and read_tallies is not None:
+        tallies = list(read_tallies)
     return [
         Loaded(
             sides=group,

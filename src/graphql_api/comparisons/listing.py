@@ -54,6 +54,16 @@ _TOOL = "sides__tool__"
 # preview counts drafts too, per request: graphql_api.loaders.panel_counts_by_tool).
 _SHIP, _SKIP = "sides__tool__panel__ship", "sides__tool__panel__skip"
 _PANEL = (_SHIP, _SKIP)
+# A side's community votes, when the figures need them. Tallies are keyed by slugs (no foreign
+# key), so a correlated subquery on the (comparison_slug, tool_slug) unique index; it names the
+# join alias Tortoise gives the sides' tools ("comparison_side__tool"), which the tests hold to
+# Tortoise's own rendering on SQLite and PostgreSQL.
+_VOTES = "side_votes"
+_SIDE_VOTES = RawSQL(
+    '(SELECT "vote_tally"."count" FROM "vote_tally" '
+    'WHERE "vote_tally"."comparison_slug" = "comparison"."slug" '
+    'AND "vote_tally"."tool_slug" = "comparison_side__tool"."slug")'
+)
 # What the count of a listing reads: comparisons, and for a tool filter their sides and tools
 # (deleting a tool or comparison cascades to sides, and bumps the tool's or comparison's key).
 _UNFILTERED = ("comparisons",)
@@ -71,6 +81,9 @@ class Shape:
     offset: int
     limit: int
     """Rows asked for: the page's size plus one, to know whether another page follows."""
+    tallies: bool = False
+    """Read every side's community votes too (only when selected: a response that shows votes
+    is never cached)."""
 
     @classmethod
     def of(
@@ -80,6 +93,8 @@ class Shape:
         order: ComparisonOrder,
         offset: int,
         limit: int,
+        *,
+        tallies: bool = False,
     ) -> Shape:
         return cls(
             statuses,
@@ -88,6 +103,7 @@ class Shape:
             order,
             offset,
             limit,
+            tallies,
         )
 
     @property
@@ -137,7 +153,10 @@ def build(shape: Shape) -> ValuesQuery[Any]:
         for index, key in enumerate(shape.depends_on)
     }
     panel = _PANEL if shape.statuses == PUBLIC else ()
-    return query.annotate(**versions).values(*COMPARISON_FIELDS, *_SIDE, *panel, *versions)
+    votes = {_VOTES: _SIDE_VOTES} if shape.tallies else {}
+    return query.annotate(**versions, **votes).values(
+        *COMPARISON_FIELDS, *_SIDE, *panel, *votes, *versions
+    )
 
 
 LISTING = Statement(Comparison, lambda shape: build(shape))
@@ -152,6 +171,8 @@ class Page:
     """Each comparison's visible sides, in display order."""
     counts: dict[int, PanelCounts] | None
     """The panel's counts per tool of these sides, read with them (the public only)."""
+    tallies: list[dict[str, int]] | None
+    """Each comparison's community votes per tool slug of its sides (``Shape.tallies``)."""
     versions: tuple[str, ...] | None
     """The count's content versions at the page's snapshot; None when no row was read."""
 
@@ -164,12 +185,16 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
     found: dict[int, ComparisonRow] = {}
     sides: dict[int, list[SideRow]] = {}
     counts: dict[int, PanelCounts] | None = {} if statuses == PUBLIC else None
+    tallies: dict[int, dict[str, int]] = {}
     for r in rows:
         comparison_id = r["id"]
         if comparison_id not in found:
             found[comparison_id] = ComparisonRow.read(r)
             sides[comparison_id] = []
+            tallies[comparison_id] = {}
         if r["sides__id"] is not None and r[_TOOL + "status"] in statuses:
+            if shape.tallies and r[_VOTES] is not None:
+                tallies[comparison_id][r[_TOOL + "slug"]] = int(r[_VOTES])
             sides[comparison_id].append(
                 SideRow(
                     id=r["sides__id"],
@@ -186,6 +211,10 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
         # What the sides loader records for the comparisons it reads.
         deps.add(f"comparisons:{comparison_id}")
         deps.update(f"tools:{side.tool.id}" for side in group)
+    if shape.tallies:  # what the tallies loader records: votes change too often to cache
+        loaders.live = True
+        if loaders.vote_slugs is not None:
+            loaders.vote_slugs.update(c.slug for c in found.values())
     versions = None
     if rows:
         first = rows[0]
@@ -193,4 +222,10 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
             content_versions.MISSING if value is None else str(value)
             for value in (first[_version_column(i)] for i in range(len(shape.depends_on)))
         )
-    return Page(list(found.values()), list(sides.values()), counts, versions)
+    return Page(
+        list(found.values()),
+        list(sides.values()),
+        counts,
+        list(tallies.values()) if shape.tallies else None,
+        versions,
+    )

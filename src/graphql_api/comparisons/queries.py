@@ -63,8 +63,14 @@ class ComparisonQueries:
         loaders.deps.update(("comparisons", "comparison_sides", "tools"))
         if order_by is ComparisonOrder.MOST_VOTED:
             loaders.depend_on_all_votes()  # ordered by tallies
+        needs = assemble.LOOKAHEAD.of_connection(info)
         shape = listing.Shape.of(
-            info.context.statuses, filter, order_by, page.offset, page.limit + 1
+            info.context.statuses,
+            filter,
+            order_by,
+            page.offset,
+            page.limit + 1,
+            tallies=needs.tallies,
         )
         read = await listing.read_page(loaders, shape)
         count = partial(
@@ -75,8 +81,8 @@ class ComparisonQueries:
             read.versions,
         )
         shown = read.rows[: page.limit]
-        needs = assemble.LOOKAHEAD.of_connection(info)
+        tallies = read.tallies[: page.limit] if read.tallies is not None else None
         nodes = await assemble.comparisons(
-            info, shown, needs, Read(read.sides[: page.limit], read.counts)
+            info, shown, needs, Read(read.sides[: page.limit], read.counts, tallies)
         )
         return connection_of(nodes, page, count, more=len(read.rows) > page.limit)

@@ -171,3 +171,21 @@ async def test_the_listing_sends_one_statement_and_counts_only_after_a_change(
     # past the end: no row to read the versions from, so they are read on their own
     empty = {"first": 5, "after": "b2Zmc2V0Ojk5OQ=="}  # offset:999
     assert await statements(empty) == (LISTING_STATEMENTS + 1, total - 1)
+
+
+async def test_vote_figures_come_from_each_shown_side_s_tally(client: httpx.AsyncClient) -> None:
+    """Each side's votes are its own tally, and a comparison's are its shown sides' (a tally of
+    a tool no longer on it counts for nothing), as the tallies loader gives them."""
+    query = (
+        "{ comparisons(first: 100) { nodes { slug voteCount sides { voteCount tool { slug } } } } }"
+    )
+    nodes = (await graphql(client, query))["comparisons"]["nodes"]
+    tallies = {
+        (t["comparison_slug"], t["tool_slug"]): t["count"]
+        for t in await VoteTally.all().values("comparison_slug", "tool_slug", "count")
+    }
+    assert any(node["voteCount"] for node in nodes)
+    for node in nodes:
+        sides = [tallies.get((node["slug"], s["tool"]["slug"]), 0) for s in node["sides"]]
+        assert [s["voteCount"] for s in node["sides"]] == sides
+        assert node["voteCount"] == sum(sides)

@@ -1,14 +1,16 @@
-"""The `comparisons` listing's read: a page of comparisons with their sides and tools, and the
-content versions its count depends on, in one compiled statement.
+"""The `comparisons` listing's read: a page of comparisons with everything its figures need,
+and the content versions its count depends on, in one compiled statement.
 
-The listing used to read the page (built by Tortoise per request), then the sides with their
-tools, then the versions behind the cached ``totalCount``: three statements before the panel
-counts and tallies. Here the page is a subquery (``id IN (SELECT id ... ORDER BY ... LIMIT)``)
-that the outer query joins with the sides and tools, ordered the same way, and the versions are
-scalar subqueries of the same statement: one snapshot for the page and the versions its cached
-count is checked against (``CountCache.count_at``). The statement is compiled per shape
-(``graphql_api.engine.statements``): the statuses, the filter, the order and the page's offset
-and size, so the front page costs its SQL once per process.
+The listing used to send five statements: the page (built by Tortoise per request), the sides
+with their tools, the panel's counts (a ``GROUP BY`` over ~530 reviews), the vote tallies and
+the versions behind the cached ``totalCount``. Here the page is a subquery
+(``id IN (SELECT id ... ORDER BY ... LIMIT)``) that the outer query joins with the sides, their
+tools and, for the public, the tools' panel figures the sync keeps (``verdict.panels``), ordered
+the same way; each side's tally (when vote figures are selected) and the versions are scalar
+subqueries of the same statement, so the page and the versions its cached count is checked
+against (``CountCache.count_at``) come from one snapshot. The statement is compiled per shape
+(``graphql_api.engine.statements``): statuses, filter, order, the page's offset and size, and
+whether it reads tallies, so the front page costs its SQL once per process.
 """
 
 from __future__ import annotations
@@ -55,9 +57,9 @@ _TOOL = "sides__tool__"
 _SHIP, _SKIP = "sides__tool__panel__ship", "sides__tool__panel__skip"
 _PANEL = (_SHIP, _SKIP)
 # A side's community votes, when the figures need them. Tallies are keyed by slugs (no foreign
-# key), so a correlated subquery on the (comparison_slug, tool_slug) unique index; it names the
-# join alias Tortoise gives the sides' tools ("comparison_side__tool"), which the tests hold to
-# Tortoise's own rendering on SQLite and PostgreSQL.
+# key), so a correlated subquery on the (comparison_slug, tool_slug) unique index. It names the
+# join alias Tortoise gives the sides' tools ("comparison_side__tool"): tests/graphql_api/
+# comparisons/test_listing.py runs it on SQLite and PostgreSQL and checks every side's votes.
 _VOTES = "side_votes"
 _SIDE_VOTES = RawSQL(
     '(SELECT "vote_tally"."count" FROM "vote_tally" '

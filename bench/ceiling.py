@@ -8,6 +8,8 @@
   statements (``graphql_api.engine.statements``) instead of building each query with Tortoise.
   The API reads that way and a plain handler does not, so the page can beat the ceiling above; this
   one shows what GraphQL itself costs over the same reads (reported, not a target).
+* ``GET /listing`` and ``GET /listing-statements``: the same two for the 20-item comparison
+  listing (``bench.ceiling_listing``).
 * ``GET /static``: the HTTP ceiling, one comparison page's JSON held in memory.
 
 Served like the API: ``python -m bench.ceiling --port P --server S --workers N``, with the
@@ -29,7 +31,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench import ceiling_listing
 from graphql_api import reads
+from graphql_api.relay.counts import CountCache
 from graphql_api.relay.node import encode_id
 from graphql_api.rows import COMPARISON_FIELDS, LENS_ORDER, REVIEW_FIELDS, REVIEWER_FIELDS
 from graphql_api.rows import TOOL_FIELDS as TOOL_COLUMNS
@@ -253,10 +257,21 @@ def create_app() -> Starlette:
     async def static_page(_: Request) -> Response:
         return Response(static["body"], media_type="application/json")
 
+    counts = CountCache()  # the listing's totalCount, cached as the API caches it
+
+    async def listing(_: Request) -> Response:
+        return _json({"data": await ceiling_listing.listing_page(counts)})
+
+    async def listing_on_statements(_: Request) -> Response:
+        data = await ceiling_listing.listing_page(counts, ceiling_listing.STATEMENTS)
+        return _json({"data": data})
+
     return Starlette(
         routes=[
             Route("/page/{slug}", page),
             Route("/page-statements/{slug}", page_on_statements),
+            Route("/listing", listing),
+            Route("/listing-statements", listing_on_statements),
             Route("/static", static_page),
         ],
         lifespan=lifespan,

@@ -1,12 +1,14 @@
-"""CPU-only A/B of the comparison page against the no-GraphQL ceiling (not a test).
+"""CPU-only A/B of the comparison page and the listing against their no-GraphQL ceilings (not a
+test).
 
 Both run in this process on a bench database that ``python -m bench.inprocess --keep`` (or
 ``scripts/bench --keep``) left behind, called as raw ASGI apps (no client, no server). The
 database answers from memory after the first time it sees a statement (Tortoise still builds
 every query and converts every row), so what is timed is the Python each side spends per
 request, without PostgreSQL's latency and the machine's I/O noise. Blocks of the page, the
-ceiling and the ceiling on the API's compiled statements (``/page-statements``) alternate; the
-fastest block of each is reported, with the median.
+ceiling and the ceiling on the API's compiled statements (``/page-statements``), then the same
+three for the 20-item listing (``/listing``, ``/listing-statements``), alternate; the fastest
+block of each is reported, with the median.
 
     .venv/bin/python -m bench.cpu --database postgres://postgres@127.0.0.1:5432/verdict_bench_1000_xxxxxx
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import os
 import random
 import statistics
@@ -31,7 +34,7 @@ from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from bench.ceiling import create_app as create_ceiling
 from graphql_api.app import create_app
 from graphql_api.votes.voter import VoterSigner
-from tests.support.queries import COMPARISON_PAGE
+from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict.db import tortoise_config
 from verdict.settings import Settings
 
@@ -115,10 +118,24 @@ async def run(args: argparse.Namespace) -> None:
             path = f"/page-statements/{rng.choice(slugs)}"
             assert await _call(ceiling, "GET", path, b"", []) == 200
 
+        listing_body = orjson.dumps({"query": COMPARISON_LISTING, "variables": {"first": 20}})
+
+        async def listing() -> None:
+            assert await _call(api, "POST", "/graphql", listing_body, headers) == 200
+
+        async def listing_ceiling() -> None:
+            assert await _call(ceiling, "GET", "/listing", b"", []) == 200
+
+        async def listing_statements() -> None:
+            assert await _call(ceiling, "GET", "/listing-statements", b"", []) == 200
+
         sides: dict[str, Callable[[], Awaitable[None]]] = {
             "page": page,
             "ceiling": ceiling_page,
             "statements": on_statements,
+            "listing": listing,
+            "listing ceiling": listing_ceiling,
+            "listing statements": listing_statements,
         }
         for call in sides.values():
             for _ in range(2 * args.slugs):  # every statement seen once: memory from now on
@@ -128,12 +145,15 @@ async def run(args: argparse.Namespace) -> None:
         timings: dict[str, list[float]] = {name: [] for name in sides}
         for _ in range(args.blocks):
             for name, call in sides.items():
-                started = time.perf_counter()
+                started = time.process_time()
                 for _ in range(args.requests):
                     await call()
-                timings[name].append((time.perf_counter() - started) / args.requests * 1e6)
+                timings[name].append((time.process_time() - started) / args.requests * 1e6)
         best = {name: min(values) for name, values in timings.items()}
         median = {name: statistics.median(values) for name, values in timings.items()}
+        if args.json:  # for bench.run
+            print(json.dumps({"best_us": best, "median_us": median}))
+            return
         print(
             f"page {best['page']:.0f} µs, ceiling {best['ceiling']:.0f} µs per request "
             f"(fastest blocks; medians {median['page']:.0f} / {median['ceiling']:.0f}): "
@@ -141,6 +161,15 @@ async def run(args: argparse.Namespace) -> None:
             f"ceiling / page {best['ceiling'] / best['page']:.0%}; the ceiling on compiled "
             f"statements {best['statements']:.0f} µs (median {median['statements']:.0f}), "
             f"GraphQL's own overhead {best['page'] - best['statements']:.0f} µs"
+        )
+        print(
+            f"listing {best['listing']:.0f} µs (median {median['listing']:.0f}), its ceiling "
+            f"{best['listing ceiling']:.0f} µs (median {median['listing ceiling']:.0f}), on "
+            f"compiled statements {best['listing statements']:.0f} µs (median "
+            f"{median['listing statements']:.0f}): ceiling / listing "
+            f"{best['listing ceiling'] / best['listing']:.0%}, on statements / listing "
+            f"{best['listing statements'] / best['listing']:.0%}; listing / page CPU "
+            f"{best['listing'] / best['page']:.2f}"
         )
     finally:
         await Tortoise.close_connections()
@@ -152,6 +181,7 @@ def main() -> None:
     parser.add_argument("--slugs", type=int, default=200, help="distinct comparisons asked for")
     parser.add_argument("--blocks", type=int, default=30, help="alternating blocks per side")
     parser.add_argument("--requests", type=int, default=50, help="requests per block")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     asyncio.run(run(parser.parse_args()))
 
 

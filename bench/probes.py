@@ -1,5 +1,5 @@
-"""In-process checks before the load: SQL queries per request, and that the ceiling's JSON is
-the API's JSON (so the ceiling does the same work), through the real app over httpx."""
+"""In-process checks before the load: SQL queries per request, and that the ceilings' JSON is
+the API's JSON (so the ceilings do the same work), through the real app over httpx."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from typing import Any
 import httpx
 from tortoise import Tortoise
 
+from bench import ceiling_listing
 from bench.ceiling import STATEMENTS, TORTOISE, comparison_page
 from devtools.sql_counter import counting_queries
 from graphql_api.app import create_app
 from graphql_api.engine._compat import clear_executor_cache
+from graphql_api.relay.counts import CountCache
 from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict.db import tortoise_config
 from verdict.settings import Settings
@@ -32,8 +34,8 @@ async def _counted(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[int
 
 
 async def sql_and_parity(database_url: str, slug: str) -> dict[str, int]:
-    """SQL statements per comparison page and per 20-item listing; fails when the ceiling's
-    page differs from the API's."""
+    """SQL statements per comparison page and per 20-item listing; fails when a ceiling's page
+    or listing differs from the API's."""
     clear_executor_cache()
     await Tortoise.init(config=tortoise_config(database_url))
     try:
@@ -44,12 +46,19 @@ async def sql_and_parity(database_url: str, slug: str) -> dict[str, int]:
             listing = {"query": COMPARISON_LISTING, "variables": {"first": 20}}
             await _counted(client, page)  # first request: imports, caches
             page_sql, data = await _counted(client, page)
-            listing_sql, _ = await _counted(client, listing)
+            await _counted(client, listing)  # first request: counts totalCount, cached from then
+            listing_sql, listed = await _counted(client, listing)
         for reads in (TORTOISE, STATEMENTS):
             ceiling = json.loads(json.dumps(await comparison_page(slug, reads)))
             if ceiling != data:
                 raise RuntimeError(
                     f"the ceiling's page differs from the API's:\n{ceiling}\n---\n{data}"
+                )
+        for listing_reads in (ceiling_listing.TORTOISE, ceiling_listing.STATEMENTS):
+            answer = await ceiling_listing.listing_page(CountCache(), listing_reads)
+            if json.loads(json.dumps(answer)) != listed:
+                raise RuntimeError(
+                    f"the listing ceiling differs from the API's:\n{answer}\n---\n{listed}"
                 )
         return {"comparison_page": page_sql, "listing": listing_sql}
     finally:

@@ -1,7 +1,8 @@
-"""The markdown summary of a run: every figure with its ratios, and issue 7's targets."""
+"""The markdown summary of a run: every figure with its ratios, and issues 7 and 22's targets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 LABELS = {
@@ -11,8 +12,12 @@ LABELS = {
     "cast_vote": "castVote",
     "ceiling_page": "no-GraphQL ceiling (Starlette + Tortoise)",
     "ceiling_statements": "same handler on the API's compiled statements (not a target)",
+    "ceiling_listing": "listing's no-GraphQL ceiling (Starlette + Tortoise)",
+    "ceiling_listing_statements": "listing's handler on the API's compiled statements",
     "static": "HTTP ceiling (static JSON)",
 }
+LISTING_KEYS = ("listing", "ceiling_listing", "ceiling_listing_statements")
+"""Rows whose "vs no-GraphQL ceiling" is the listing's own ceiling (when the run has one)."""
 
 
 def _failed(figures: dict[str, Any]) -> str | None:
@@ -40,13 +45,17 @@ def _directus_rps(run: dict[str, Any]) -> float | None:
 
 def _size_rows(size: dict[str, Any], directus: float | None, same_size: bool) -> list[str]:
     m = size["measurements"]
-    ceiling, static = _rps(m["ceiling_page"]), _rps(m["static"])
+    page_ceiling, static = _rps(m["ceiling_page"]), _rps(m["static"])
+    listing_ceiling = _rps(m.get("ceiling_listing"))
     rows = []
     for key, label in LABELS.items():
         if key not in m:
             continue  # a run from before this measurement existed
         figures = m[key] or {}
         rps = _rps(figures)
+        ceiling = page_ceiling
+        if key in LISTING_KEYS and "ceiling_listing" in m:
+            ceiling = listing_ceiling
         if rps is None:
             reason = _failed(figures) or figures.get("unavailable", "not measured")
             rows.append(f"| {label} | unavailable: {reason[:90]} | | | | | |")
@@ -87,6 +96,28 @@ def _rounds(m: dict[str, Any]) -> list[str]:
             "handler has Tortoise build it per request; the same handler on those compiled "
             f"statements answered {_each(same)} req/s, so what GraphQL itself costs shows as "
             f"page / that handler per round: {_shares(page, same)}.",
+            "",
+        ]
+    listing = (m.get("listing") or {}).get("rounds_requests_per_second")
+    own = (m.get("ceiling_listing") or {}).get("rounds_requests_per_second")
+    on_statements = (m.get("ceiling_listing_statements") or {}).get("rounds_requests_per_second")
+    if listing and own and on_statements:
+        lines += [
+            f"The listing in the same rounds: listing {_each(listing)} req/s, its no-GraphQL "
+            f"ceiling {_each(own)} req/s, the same handler on compiled statements "
+            f"{_each(on_statements)} req/s; listing / ceiling per round: {_shares(listing, own)}; "
+            f"listing / handler on statements: {_shares(listing, on_statements)}; listing / page: "
+            f"{_shares(listing, page)}.",
+            "",
+        ]
+    cpu = m.get("cpu")
+    if cpu and "listing" in cpu:
+        lines += [
+            "Python CPU per request in process (`bench.cpu`, fastest blocks): page "
+            f"{cpu['page']:.0f} µs (its ceiling {cpu['ceiling']:.0f}, on statements "
+            f"{cpu['statements']:.0f}); listing {cpu['listing']:.0f} µs (its ceiling "
+            f"{cpu['listing ceiling']:.0f}, on statements {cpu['listing statements']:.0f}); "
+            f"listing / page {cpu['listing'] / cpu['page']:.2f}.",
             "",
         ]
     return lines
@@ -153,9 +184,34 @@ def _targets(run: dict[str, Any]) -> list[str]:
         )
     worst_sql = max(s["sql_queries"]["comparison_page"] for s in sizes)
     add("SQL queries per uncached comparison page ≤ 3", str(worst_sql), worst_sql <= 3)
+    _listing_targets(sizes, add)
     worst_rss = max(s["measurements"]["rss"]["max_process_mb"] for s in sizes)
     add("API process RSS under load < 250 MB", f"{worst_rss:.0f} MB", worst_rss < 250)
     return rows
+
+
+def _listing_targets(
+    sizes: list[dict[str, Any]], add: Callable[[str, str, bool | None], None]
+) -> None:
+    """Issue 22's targets for the listing, each added through ``add``."""
+    for size in sizes:
+        m, n = size["measurements"], size["comparisons"]
+        if "ceiling_listing" not in m:
+            return  # a run from before the listing had a ceiling
+        listing = _rps(m["listing"])
+        for key, floor, name in (
+            ("ceiling_listing", 1.5, "listing ≥ 150% of its no-GraphQL ceiling"),
+            ("ceiling_listing_statements", 0.6, "listing ≥ 60% of its handler on statements"),
+            ("page_post", 0.6, "listing req/s ÷ page req/s ≥ 0.6"),
+        ):
+            other = _rps(m[key])
+            share = listing / other if listing and other else None
+            shown = (
+                (f"{share:.2f}" if key == "page_post" else f"{100 * share:.0f}%") if share else ""
+            )
+            add(f"{name} ({n:,})", shown or "n/a", share >= floor if share else None)
+    worst = max(s["sql_queries"]["listing"] for s in sizes)
+    add("SQL statements per listing ≤ 3", str(worst), worst <= 3)
 
 
 def _flatness(run: dict[str, Any]) -> list[str]:
@@ -229,23 +285,30 @@ def markdown(run: dict[str, Any]) -> str:
     elif d:
         lines += [f"Directus: unavailable ({d.get('unavailable', '')[:200]}).", ""]
     lines += _flatness(run)
-    lines += ["## Targets (issue 7)", "", *_targets(run), ""]
+    issues = (
+        "issues 7 and 22" if "ceiling_listing" in run["sizes"][0]["measurements"] else "issue 7"
+    )
+    lines += [f"## Targets ({issues})", "", *_targets(run), ""]
     for size in run["sizes"]:
-        prof = size["measurements"].get("profile")
-        if not prof or "by_component" not in prof:
-            continue
-        lines += [
-            f"## Profile: uncached comparison page, {size['comparisons']:,} comparisons (py-spy)",
-            "",
-            "Samples by the innermost component on the stack:",
-            "",
-            "| component | share of samples |",
-            "|---|---|",
-            *(f"| {k} | {v}% |" for k, v in prof["by_component"].items()),
-            "",
-            "On the stack at all (inclusive):",
-            "",
-            *(f"- {k}: {v}%" for k, v in prof["inclusive"].items()),
-            "",
-        ]
+        for key, what in (("profile", "uncached comparison page"), ("profile_listing", "listing")):
+            lines += _profile(size["measurements"].get(key), what, size["comparisons"])
     return "\n".join(lines)
+
+
+def _profile(prof: dict[str, Any] | None, what: str, comparisons: int) -> list[str]:
+    if not prof or "by_component" not in prof:
+        return []
+    return [
+        f"## Profile: {what}, {comparisons:,} comparisons (py-spy)",
+        "",
+        "Samples by the innermost component on the stack:",
+        "",
+        "| component | share of samples |",
+        "|---|---|",
+        *(f"| {k} | {v}% |" for k, v in prof["by_component"].items()),
+        "",
+        "On the stack at all (inclusive):",
+        "",
+        *(f"- {k}: {v}%" for k, v in prof["inclusive"].items()),
+        "",
+    ]

@@ -4,9 +4,10 @@ For each dataset size it builds a fresh PostgreSQL database (``verdict migrate``
 ``verdict serve`` as in production, and drives it with wrk at 32 connections after a warm-up:
 the comparison page over POST (uncached, slug varied per request), the same query as an APQ
 persisted GET (cached), a 20-item listing and castVote (a fresh voter per request). In the same
-run it measures the ceilings (``bench.ceiling``: the same page from a plain Starlette handler,
-the same handler on the API's compiled statements, and a static in-memory JSON response) on the
-same server, and once, on the smallest size, the
+run it measures the ceilings (``bench.ceiling``: the same page and the same listing from a plain
+Starlette handler, the same handlers on the API's compiled statements, and a static in-memory
+JSON response) on the same server, in alternating rounds with the page and the listing, and
+once, on the smallest size, the
 same page from Directus's own GraphQL API. It records the API's peak RSS under load and the SQL
 statements per request, and profiles the uncached page with py-spy. Once every size has had its
 pass, it starts one API per size (the databases are kept until then) and measures the listing
@@ -23,6 +24,7 @@ import datetime as dt
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -186,35 +188,42 @@ def _measure_servers(
     ):
         sampler = servers.RssSampler(api)
         with sampler.running():
-            page = _page_load(lines, reader)
-            ceiling_page = wrk.Load("get", lines, "/page/", "", None)
-            on_statements = wrk.Load("get", lines, "/page-statements/", "", None)
-            # The page and its no-GraphQL ceilings in alternating rounds, both servers up (the
-            # idle one costs nothing), so the machine's drift during a run weighs on all alike;
-            # each figure is its median round.
-            rounds: dict[str, list[dict[str, Any]]] = {
-                "page_post": [],
-                "ceiling_page": [],
-                "ceiling_statements": [],
+            listing = _listing_load(reader)
+            # The page, the listing and their no-GraphQL ceilings in alternating rounds, both
+            # servers up (the idle one costs nothing), so the machine's drift during a run
+            # weighs on all alike; each figure is its median round.
+            loads: dict[str, tuple[str, str, wrk.Load]] = {
+                "page_post": (api.base, "comparison page, POST", _page_load(lines, reader)),
+                "ceiling_page": (
+                    ceiling.base,
+                    "no-GraphQL ceiling",
+                    wrk.Load("get", lines, "/page/", "", None),
+                ),
+                "ceiling_statements": (
+                    ceiling.base,
+                    "same handler, compiled statements",
+                    wrk.Load("get", lines, "/page-statements/", "", None),
+                ),
+                "listing": (api.base, "listing (20)", listing),
+                "ceiling_listing": (
+                    ceiling.base,
+                    "listing, no-GraphQL ceiling",
+                    wrk.Load("get", ["listing"], "/", "", None),
+                ),
+                "ceiling_listing_statements": (
+                    ceiling.base,
+                    "listing, same handler on compiled statements",
+                    wrk.Load("get", ["listing-statements"], "/", "", None),
+                ),
             }
+            rounds: dict[str, list[dict[str, Any]]] = {key: [] for key in loads}
             for number in range(1, args.rounds + 1):
-                rounds["page_post"].append(
-                    _measure(api.base, f"comparison page, POST ({number})", page, args)
-                )
-                rounds["ceiling_page"].append(
-                    _measure(ceiling.base, f"no-GraphQL ceiling ({number})", ceiling_page, args, "")
-                )
-                rounds["ceiling_statements"].append(
-                    _measure(
-                        ceiling.base,
-                        f"same handler, compiled statements ({number})",
-                        on_statements,
-                        args,
-                        "",
-                    )
-                )
+                for key, (base, name, load) in loads.items():
+                    where = "/graphql" if base == api.base else ""  # the ceilings: full paths
+                    rounds[key].append(_measure(base, f"{name} ({number})", load, args, where))
             for key, measured in rounds.items():
                 results[key] = _median_round(measured)
+            page = loads["page_post"][2]
             unsupported = probes.persisted_get_support(api.base, data.slugs[0], reader)
             if unsupported is None:
                 path = probes.apq_url("", COMPARISON_PAGE, {"slug": MARKER}, with_query=False)
@@ -230,8 +239,6 @@ def _measure_servers(
             else:
                 results["page_persisted_get"] = {"unavailable": unsupported}
                 print(f"  persisted GET unavailable: {unsupported}", flush=True)
-            listing = _listing_load(reader)
-            results["listing"] = _measure(api.base, "listing (20)", listing, args)
             sides = data.side_tool_slugs()
             rng = random.Random(5)
             votes = []
@@ -247,7 +254,22 @@ def _measure_servers(
         results["static"] = _measure(ceiling.base, "HTTP ceiling (static)", static, args, "")
         if profile:
             results["profile"] = _profile(api, page, args)
+            results["profile_listing"] = _profile(api, listing, args)
+    results["cpu"] = _cpu(url)
     return results
+
+
+def _cpu(url: str) -> dict[str, Any]:
+    """``bench.cpu`` on this size's database (its own process: it answers from memory): the
+    Python each request costs, page and listing and their ceilings, fastest blocks."""
+    command = [sys.executable, "-m", "bench.cpu", "--database", url, "--blocks", "12", "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    if done.returncode != 0:
+        return {"unavailable": done.stderr[-500:]}
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    best: dict[str, Any] = figures["best_us"]
+    print(f"  Python CPU per request (bench.cpu, µs): {best}", flush=True)
+    return {**best, "median_us": figures["median_us"]}
 
 
 def _measure_flatness(

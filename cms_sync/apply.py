@@ -16,7 +16,7 @@ from cms_sync.bounds import over_limit
 from cms_sync.entries import OVER_LIMIT, EntryError, ParsedEntry, parse_entry
 from cms_sync.invalidation import affected_keys
 from cms_sync.source import RawEntry
-from verdict import notices
+from verdict import notices, panels
 from verdict.content_versions import bump
 from verdict.feed_log import record_changes
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Tool
@@ -91,6 +91,7 @@ async def apply_page(
             await bump(before | after | {collection})
             await notices.record(before | after | {collection}, seen)
             await record_changes(before | after)  # the feed's positions and tombstones, too
+            await panels.recount(panels.tools_in(before | after))
         clean = [str(i) for i in parsed if str(i) not in failures]
         if clean:
             await QuarantinedEntry.filter(
@@ -223,6 +224,7 @@ async def delete_entries(source: str, collection: str, ids: set[int]) -> int:
         await bump(keys | {collection})
         await notices.record(keys | {collection}, seen)
         await record_changes(keys)  # tombstones, in the transaction of the deletion
+        await panels.recount(panels.tools_in(keys))
     await QuarantinedEntry.filter(
         source=source, collection=collection, cms_id__in=[str(i) for i in id_list]
     ).delete()

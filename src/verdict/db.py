@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "verdict.models.digest",
     "verdict.models.outbox",
     "verdict.models.feed",
+    "verdict.models.panels",
 ]
 
 

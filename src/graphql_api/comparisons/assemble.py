@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
-from graphql_api.comparisons.figures import Loaded, Needs, load
+from graphql_api.comparisons.figures import Loaded, Needs, Read, load
 from graphql_api.comparisons.types import Assembled, ComparisonSideType, ComparisonType
 from graphql_api.comparisons.verdicts import (
     PanelOutcome,
@@ -169,15 +169,16 @@ LOOKAHEAD: Final = Lookahead(needs_of)
 
 
 async def comparisons(
-    info: Info, rows: Sequence[ComparisonRow], needs: Needs
+    info: Info, rows: Sequence[ComparisonRow], needs: Needs, read: Read | None = None
 ) -> list[ComparisonType]:
     """The comparisons of ``rows``, in order, with every figure in ``needs`` computed (one
-    batch per loader for all of them)."""
+    batch per loader for all of them, for what ``read`` does not already hold)."""
     if not rows:
         return []
     loaded: list[Loaded | None] = [None] * len(rows)
     if needs.sides:
-        loaded = list(await load(info.context.loaders, [(r.id, r.slug) for r in rows], needs))
+        keys = [(r.id, r.slug) for r in rows]
+        loaded = list(await load(info.context.loaders, keys, needs, read))
     return [
         _comparison(row, figures, needs.fields) for row, figures in zip(rows, loaded, strict=True)
     ]

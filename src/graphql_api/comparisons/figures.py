@@ -12,7 +12,7 @@ fields. Loaders that were not needed are not called, so the response-cache depen
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -65,19 +65,45 @@ async def _values(futures: list[Awaitable[_V]]) -> list[_V]:
     return [await future for future in futures]
 
 
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What a resolver read with its comparisons (a listing's one statement), so ``load`` does
+    not load it again."""
+
+    sides: Sequence[list[SideRow]]
+    """Each comparison's visible sides, in display order."""
+    counts: Mapping[int, PanelCounts] | None = None
+    """The panel's counts of every side's tool (None: not read)."""
+    tallies: Sequence[dict[str, int]] | None = None
+    """Each comparison's community votes per tool slug (None: not read)."""
+
+
 async def load(
-    loaders: Loaders, comparisons: Sequence[tuple[int, str]], needs: Needs
+    loaders: Loaders,
+    comparisons: Sequence[tuple[int, str]],
+    needs: Needs,
+    read: Read | None = None,
 ) -> list[Loaded]:
     """One batch per loader for all ``(id, slug)`` comparisons; the reviews (or their counts)
-    and the tallies are asked for together, so their two queries run side by side."""
-    sides = await load_all(loaders.sides_by_comparison, [i for i, _ in comparisons])
+    and the tallies are asked for together, so their two queries run side by side. What
+    ``read`` holds is taken from it."""
+    if read is None:
+        sides = await load_all(loaders.sides_by_comparison, [i for i, _ in comparisons])
+    else:
+        sides = list(read.sides)
+    read_counts = read.counts if read is not None else None
+    read_tallies = read.tallies if read is not None else None
     tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
     pending_reviews = [loaders.reviews_by_tool.load(t) for t in tool_ids] if needs.reviews else None
     pending_counts = (
-        [loaders.panel_counts_by_tool.load(t) for t in tool_ids] if needs.counts else None
+        [loaders.panel_counts_by_tool.load(t) for t in tool_ids]
+        if needs.counts and read_counts is None
+        else None
     )
     pending_tallies = (
-        [loaders.tallies_by_comparison.load(s) for _, s in comparisons] if needs.tallies else None
+        [loaders.tallies_by_comparison.load(s) for _, s in comparisons]
+        if needs.tallies and read_tallies is None
+        else None
     )
     reviews: dict[int, list[ReviewRow]] | None = None
     counts: dict[int, PanelCounts] | None = None
@@ -86,7 +112,11 @@ async def load(
         counts = {tool: PanelCounts.of_reviews(rows) for tool, rows in reviews.items()}
     elif pending_counts is not None:
         counts = dict(zip(tool_ids, await _values(pending_counts), strict=True))
+    elif needs.counts and read_counts is not None:
+        counts = {tool: read_counts[tool] for tool in tool_ids}
     tallies = await _values(pending_tallies) if pending_tallies is not None else None
+    if needs.tallies and read_tallies is not None:
+        tallies = list(read_tallies)
     return [
         Loaded(
             sides=group,

@@ -2,47 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from functools import partial
 from typing import Annotated
 
 import strawberry
-from tortoise.expressions import RawSQL, Subquery
 
-from graphql_api.comparisons import assemble
+from graphql_api.comparisons import assemble, listing
+from graphql_api.comparisons.figures import Needs, Read
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
 from graphql_api.comparisons.trending import trending_rows
 from graphql_api.comparisons.types import ComparisonType
 from graphql_api.context import Info
-from graphql_api.reads import visible
 from graphql_api.relay.connection import Connection, PageRequest, connection_of
-from graphql_api.rows import COMPARISON_FIELDS, ComparisonRow
-from verdict.models.content import Comparison, ComparisonSide, Status
-
-# Tallies are keyed by slug (no foreign key, see verdict.models.votes), so the total is a
-# correlated subquery rather than a join.
-_TOTAL_VOTES = RawSQL(
-    '(SELECT COALESCE(SUM("vote_tally"."count"), 0) FROM "vote_tally" '
-    'WHERE "vote_tally"."comparison_slug" = "comparison"."slug")'
-)
-_NEWEST = ("-published_at", "-id")
-# What the count of a listing reads: comparisons, and for a tool filter their sides and tools
-# (deleting a tool or comparison cascades to sides, and bumps the tool's or comparison's key).
-_UNFILTERED = ("comparisons",)
-_FILTERED = ("comparisons", "comparison_sides", "tools")
-
-
-def _count_key(
-    statuses: frozenset[Status], filter: ComparisonFilter | None
-) -> tuple[Hashable, tuple[str, ...]]:
-    """The count cache key of a listing (order and page do not change its count), and the
-    content version keys its count depends on."""
-    tool_slug = filter.tool_slug if filter is not None else None
-    category = filter.category if filter is not None else None
-    key = ("comparisons", statuses, tool_slug, category)
-    if tool_slug is None and category is None:
-        return key, _UNFILTERED
-    return key, _FILTERED
+from graphql_api.rows import ComparisonRow
 
 
 @strawberry.type
@@ -89,34 +61,48 @@ class ComparisonQueries:
         ] = ComparisonOrder.NEWEST,
     ) -> Connection[ComparisonType]:
         page = PageRequest.parse(first, after, info.context.settings.max_page_size)
-        statuses = info.context.statuses
-        info.context.loaders.deps.update(("comparisons", "comparison_sides", "tools"))
-        query = Comparison.filter(**visible(statuses))
-        if filter is not None:
-            sides = ComparisonSide.filter(**visible(statuses, "tool__status"))
-            if filter.tool_slug is not None:
-                sides = sides.filter(tool__slug=filter.tool_slug)
-            if filter.category is not None:
-                sides = sides.filter(tool__category=filter.category)
-            if filter.tool_slug is not None or filter.category is not None:
-                query = query.filter(id__in=Subquery(sides.values("comparison_id")))
-        ordered = query
+        loaders = info.context.loaders
+        loaders.deps.update(("comparisons", "comparison_sides", "tools"))
+        needs = assemble.LOOKAHEAD.of_connection(info)
         if order_by is ComparisonOrder.TRENDING:
-            info.context.loaders.depend_on_all_votes()  # ordered by votes
-            rows = await trending_rows(query, page.offset, page.limit + 1)
-        else:
-            if order_by is ComparisonOrder.MOST_VOTED:
-                info.context.loaders.depend_on_all_votes()  # ordered by tallies
-                ordered = query.annotate(total_votes=_TOTAL_VOTES).order_by(
-                    "-total_votes", *_NEWEST
-                )
-            else:
-                ordered = query.order_by(*_NEWEST)
-            rows = (
-                await ordered.offset(page.offset).limit(page.limit + 1).values(*COMPARISON_FIELDS)
-            )
-        key, depends_on = _count_key(statuses, filter)
-        count = partial(info.context.counts.count, key, query, depends_on)
-        shown = [ComparisonRow.read(r) for r in rows[: page.limit]]
-        nodes = await assemble.comparisons(info, shown, assemble.LOOKAHEAD.of_connection(info))
-        return connection_of(nodes, page, count, more=len(rows) > page.limit)
+            return await _trending(info, page, filter, needs)
+        if order_by is ComparisonOrder.MOST_VOTED:
+            loaders.depend_on_all_votes()  # ordered by tallies
+        shape = listing.Shape.of(
+            info.context.statuses,
+            filter,
+            order_by,
+            page.offset,
+            page.limit + 1,
+            tallies=needs.tallies,
+        )
+        read = await listing.read_page(loaders, shape)
+        count = partial(
+            info.context.counts.count_at,
+            shape.count_key,
+            partial(listing.selected, shape),
+            shape.depends_on,
+            read.versions,
+        )
+        shown = read.rows[: page.limit]
+        tallies = read.tallies[: page.limit] if read.tallies is not None else None
+        nodes = await assemble.comparisons(
+            info, shown, needs, Read(read.sides[: page.limit], read.counts, tallies)
+        )
+        return connection_of(nodes, page, count, more=len(read.rows) > page.limit)
+
+
+async def _trending(
+    info: Info, page: PageRequest, filter: ComparisonFilter | None, needs: Needs
+) -> Connection[ComparisonType]:
+    """The TRENDING order: scored from the recent vote rows (``trending.py``), so read apart
+    from the listing's one statement; the count is the listing's own."""
+    info.context.loaders.depend_on_all_votes()  # ordered by votes
+    shape = listing.Shape.of(info.context.statuses, filter, ComparisonOrder.TRENDING, 0, 0)
+    rows = await trending_rows(listing.selected(shape), page.offset, page.limit + 1)
+    count = partial(
+        info.context.counts.count, shape.count_key, listing.selected(shape), shape.depends_on
+    )
+    shown = [ComparisonRow.read(r) for r in rows[: page.limit]]
+    nodes = await assemble.comparisons(info, shown, needs)
+    return connection_of(nodes, page, count, more=len(rows) > page.limit)

@@ -204,19 +204,26 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         # A resolver's object or list of objects (a comparison's sides, say): compiled when the
         # selection below is all plain. Root fields' details are collected per request: skipped.
         if self._static and position_context is None and info.parent_type is not self._root_type:
-            key = (id(field_details_list), id(return_type))
-            cached = self._compiled_values.get(key)
-            if cached is None or cached[0] is not field_details_list:
-                compiled = Compiler(self).compile_value(return_type, field_details_list)
-                cached = self._compiled_values[key] = (field_details_list, return_type, compiled)
-            if cached[2] is not None:
+            compiled = self._compiled_value(return_type, field_details_list)
+            if compiled is not None:
                 try:
-                    return cached[2](result)
+                    return compiled(result)
                 except Exception:  # graphql-core's path decides, and locates any error
                     pass
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _compiled_value(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList
+    ) -> Compiled | None:
+        """The compiled completion of a value of ``return_type`` (static operations only)."""
+        key = (id(field_details_list), id(return_type))
+        cached = self._compiled_values.get(key)
+        if cached is None or cached[0] is not field_details_list:
+            compiled = Compiler(self).compile_value(return_type, field_details_list)
+            cached = self._compiled_values[key] = (field_details_list, return_type, compiled)
+        return cached[2]
 
     def compiled_for(
         self, object_type: GraphQLObjectType, fields: GroupedFieldSet
@@ -249,6 +256,16 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             if step.non_null:
                 return self._general(step, parent_type, source, path)
             return None
+        if self._static:
+            # A plain list or object beside a resolver (a connection's edges beside its
+            # totalCount): completed whole by compiled code, not item by item below.
+            assert step.field_def is not None
+            compiled = self._compiled_value(step.field_def.type, step.details)
+            if compiled is not None:
+                try:
+                    return compiled(value)
+                except Exception:  # anything unusual: completed item by item below
+                    pass
         field_path = Path(path, step.name, parent_type.name)
         try:
             if step.kind == PLAIN_OBJECT:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise import BaseDBAsyncClient, Model
+from tortoise.fields.data import CharEnumFieldInstance, DatetimeField, IntEnumFieldInstance
 from tortoise.queryset import ValuesQuery
 
 from graphql_api.engine._compat import db_for_read, fields_for_select, make_query
@@ -50,6 +51,9 @@ class _Compiled:
     """(parameter index, key list, position in that list) for every key."""
     columns: tuple[tuple[str, Callable[[Any], Any]], ...]
     """Tortoise's converter for every column that has one (as ``.values()`` applies them)."""
+    repeated: frozenset[str] = frozenset()
+    """Datetime columns, whose value a row often repeats from the row above (a comparison's
+    columns on each of its joined sides): converted once per run of equal values."""
 
 
 def _placeholder(kind: type, arg: int, position: int) -> Key:
@@ -58,6 +62,27 @@ def _placeholder(kind: type, arg: int, position: int) -> Key:
     if kind is int:
         return -(2**62) - arg * 100_000 - position
     return f" \x00Verdict-Statement-{arg}-{position} "
+
+
+_ENUM_FIELDS = (CharEnumFieldInstance, IntEnumFieldInstance)
+_NOTHING = object()
+
+
+def _per_value(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An enum column's converter, each distinct value converted once: an enum's ``__call__``
+    costs about a microsecond, and a listing converts ~130 of them (its tools' statuses, its
+    panel's verdicts). Only values that convert are kept, so the memo holds the enum's members at
+    most (and None)."""
+    memo: dict[Any, Any] = {}
+
+    def convert_once(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            converted = memo[value] = convert(value)
+            return converted
+
+    return convert_once
 
 
 def _compile(
@@ -85,11 +110,17 @@ def _compile(
     if sorted((arg, pos) for _, arg, pos in slots) != sorted(places.values()):
         return None  # a key was transformed, dropped or repeated: build such queries as usual
     columns = []
+    repeated = set()
     for alias, field in fields_for_select(query).items():
         convert = query.resolve_to_python_value(query.model, field)
         if not isinstance(convert, types.LambdaType):  # as ValuesQuery._execute leaves them out
+            owner = getattr(convert, "__self__", None)
+            if isinstance(owner, _ENUM_FIELDS):
+                convert = _per_value(convert)
+            elif isinstance(owner, DatetimeField):
+                repeated.add(alias)
             columns.append((alias, convert))
-    return _Compiled(sql, tuple(params), tuple(slots), tuple(columns))
+    return _Compiled(sql, tuple(params), tuple(slots), tuple(columns), frozenset(repeated))
 
 
 class Statement:
@@ -129,8 +160,18 @@ class Statement:
             return await self._build(shape, *(list(row) for row in keys))
         sql, params, compiled = bound
         rows: list[dict[str, Any]] = await db.execute_query_dict(sql, params)
-        if compiled.columns:
-            for row in rows:
-                for column, convert in compiled.columns:
+        repeated = compiled.repeated
+        for column, convert in compiled.columns:
+            if column in repeated:
+                # A datetime equal to the row above's converts to an equal (immutable) value.
+                last_raw: Any = _NOTHING
+                last: Any = None
+                for row in rows:
+                    raw = row[column]
+                    if raw is None or raw != last_raw:
+                        last_raw, last = raw, convert(raw)
+                    row[column] = last
+            else:
+                for row in rows:
                     row[column] = convert(row[column])
         return rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -25,6 +26,7 @@ NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
 
 
+@functools.lru_cache(maxsize=4096)  # every listing page encodes the same first offsets
 def encode_cursor(offset: int) -> str:
     return base64.b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode("ascii")
 

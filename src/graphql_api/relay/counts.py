@@ -19,7 +19,7 @@ content outside the sync must bump its collection the same way, or counts keep t
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,27 @@ class CountCache:
             if tuple(current[k] for k in depends_on) == entry.versions:
                 self._entries.move_to_end(key)
                 return entry.total
+        return await self._recount(key, query, depends_on)
+
+    async def count_at(
+        self,
+        key: Hashable,
+        query: Callable[[], QuerySet[Any]],
+        depends_on: Sequence[str],
+        versions: tuple[str, ...] | None,
+    ) -> int:
+        """``count``, given the current ``versions`` of ``depends_on`` (read by the caller in
+        the statement that read the listed rows; None when it read none): no statement at all
+        while they match the entry's. ``query`` builds the query, only when it must run."""
+        if versions is None:
+            return await self.count(key, query(), depends_on)
+        entry = self._entries.get(key)
+        if entry is not None and entry.versions == versions:
+            self._entries.move_to_end(key)
+            return entry.total
+        return await self._recount(key, query(), depends_on)
+
+    async def _recount(self, key: Hashable, query: QuerySet[Any], depends_on: Sequence[str]) -> int:
         entry = await _count_with_versions(query, depends_on)
         self._entries[key] = entry
         self._entries.move_to_end(key)

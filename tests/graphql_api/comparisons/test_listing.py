@@ -1,0 +1,191 @@
+"""The listing's one statement (graphql_api.comparisons.listing) reads what Tortoise reads, pages
+through the whole list in order, and keeps the listing at one SQL statement.
+
+On the demo content plus enough comparisons for several pages, on SQLite and PostgreSQL: the
+compiled statement binds the SQL and parameters Tortoise renders, and answers the same rows, for
+every shape (public and preview, both orders, filters, offsets); following ``endCursor`` through
+the GraphQL listing gives every comparison of the list exactly once, in the order a plain
+ordered query gives, for every order and filter; the count is exact after every change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from tortoise import Tortoise
+
+from devtools.sql_counter import QueryCounter
+from graphql_api.app import create_app
+from graphql_api.comparisons import listing
+from graphql_api.comparisons.inputs import ComparisonOrder
+from graphql_api.engine._compat import make_query
+from graphql_api.reads import PREVIEW, PUBLIC
+from graphql_api.settings import ApiSettings
+from tests.support.queries import COMPARISON_LISTING, graphql
+from verdict.content_versions import bump
+from verdict.models.content import Comparison, ComparisonSide, Status, Tool
+from verdict.models.votes import VoteTally
+from verdict.settings import Settings
+
+LISTING_STATEMENTS = 1
+"""The page joined with its sides, their tools' panel figures and vote tallies, and the count's
+versions."""
+
+
+@pytest.fixture
+async def client(demo_db: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The API without its response cache (every request runs its statements), on the demo
+    content plus 23 comparisons: some drafts, some unpublished dates, a tie in published_at,
+    tallies on a few, and one comparison whose only side's tool is a draft."""
+    now = datetime.now(UTC)
+    tools = list(await Tool.all().order_by("id").values_list("id", flat=True))
+    await Tool.filter(id=tools[-1]).update(status=Status.DRAFT)
+    for n in range(23):
+        comparison = await Comparison.create(
+            id=3000 + n,
+            status=Status.DRAFT if n % 7 == 3 else Status.PUBLISHED,
+            cms_updated_at=now,
+            slug=f"listed-{n}",
+            title=f"Listed {n}",
+            headline="?",
+            # a tie (n = 4, 5), and no date at all on two of them
+            published_at=None if n in (9, 16) else now - timedelta(days=40 + min(n, 5 + n // 6)),
+        )
+        sides = (tools[-1],) if n == 11 else (tools[n % 5], tools[5 + n % 4])
+        for position, tool_id in enumerate(sides, start=1):
+            await ComparisonSide.create(
+                id=4000 + 2 * n + position,
+                comparison=comparison,
+                tool_id=tool_id,
+                position=position,
+                cms_updated_at=now,
+            )
+        if n % 3 == 0:
+            tool = await Tool.get(id=tools[n % 5])
+            await VoteTally.create(comparison_slug=f"listed-{n}", tool_slug=tool.slug, count=n % 4)
+            await VoteTally.create(comparison_slug=f"listed-{n}", tool_slug="gone", count=2)
+    app = create_app(demo_db, api=ApiSettings(response_cache=False), manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://verdict.test") as http:
+        yield http
+
+
+def _shapes(category: str, tool_slug: str) -> list[listing.Shape]:
+    shapes = []
+    for statuses in (PUBLIC, PREVIEW):
+        for order in ComparisonOrder:
+            for tool, cat in ((None, None), (tool_slug, None), (None, category)):
+                for offset, limit in ((0, 21), (0, 3), (4, 3), (40, 5)):
+                    for tallies in (False, True):
+                        shape = listing.Shape(statuses, tool, cat, order, offset, limit, tallies)
+                        shapes.append(shape)
+    return shapes
+
+
+async def test_the_statement_binds_and_answers_what_tortoise_does(
+    client: httpx.AsyncClient,
+) -> None:
+    tool = await Tool.filter(status=Status.PUBLISHED).order_by("id").first()
+    assert tool is not None
+    db = Tortoise.get_connection("default")
+    for shape in _shapes(tool.category, tool.slug):
+        bound = listing.LISTING.bind(db, shape)
+        assert bound is not None, shape
+        query = listing.build(shape)
+        make_query(query)
+        assert bound[:2] == query.query.get_parameterized_sql(), shape
+        fetched = await listing.LISTING.fetch(shape)
+        built = await listing.build(shape)
+        assert fetched == built, shape  # same rows, same order
+
+
+async def _ordered_slugs(shape: listing.Shape) -> list[str]:
+    """Every comparison of the list, in order, by a plain ordered query (no page)."""
+    query = listing.selected(shape)
+    if shape.order is ComparisonOrder.MOST_VOTED:
+        rows = (
+            await query.annotate(total_votes=listing.TOTAL_VOTES)
+            .order_by("-total_votes", *listing.NEWEST)
+            .values_list("slug", flat=True)
+        )
+    else:
+        rows = await query.order_by(*listing.NEWEST).values_list("slug", flat=True)
+    return [str(slug) for slug in rows]
+
+
+async def test_pages_walk_the_whole_list_once_in_order(
+    client: httpx.AsyncClient, sql_queries: QueryCounter
+) -> None:
+    tool = await Tool.filter(status=Status.PUBLISHED).order_by("id").first()
+    assert tool is not None
+    await graphql(client, COMPARISON_LISTING, {"first": 1})  # the count, once
+    filters: list[dict[str, Any] | None] = [
+        None,
+        {"toolSlug": tool.slug},
+        {"category": tool.category},
+    ]
+    for order in ComparisonOrder:
+        for filter in filters:
+            shape = listing.Shape.of(PUBLIC, None, order, 0, 0)
+            if filter is not None:
+                shape = listing.Shape(
+                    PUBLIC, filter.get("toolSlug"), filter.get("category"), order, 0, 0
+                )
+            expected = await _ordered_slugs(shape)
+            seen: list[str] = []
+            after = None
+            while True:
+                variables = {"first": 4, "after": after, "filter": filter, "orderBy": order.name}
+                before = sql_queries.count
+                data = (await graphql(client, COMPARISON_LISTING, variables))["comparisons"]
+                assert sql_queries.count - before <= LISTING_STATEMENTS + 1  # + a first count
+                assert data["totalCount"] == len(expected)
+                seen += [edge["node"]["slug"] for edge in data["edges"]]
+                if not data["pageInfo"]["hasNextPage"]:
+                    break
+                after = data["pageInfo"]["endCursor"]
+            assert seen == expected, (order, filter)
+
+
+async def test_the_listing_sends_one_statement_and_counts_only_after_a_change(
+    client: httpx.AsyncClient, sql_queries: QueryCounter
+) -> None:
+    async def statements(variables: dict[str, Any]) -> tuple[int, int]:
+        before = sql_queries.count
+        data = await graphql(client, COMPARISON_LISTING, variables)
+        return sql_queries.count - before, data["comparisons"]["totalCount"]
+
+    first, total = await statements({"first": 20})
+    assert first == LISTING_STATEMENTS + 1  # the count, with its versions
+    for variables in ({"first": 20}, {"first": 5, "orderBy": "MOST_VOTED"}, {"first": 100}):
+        assert await statements(variables) == (LISTING_STATEMENTS, total)
+    await Comparison.filter(slug="listed-0").update(status=Status.DRAFT)
+    assert await statements({"first": 20}) == (LISTING_STATEMENTS, total)  # not synced: no bump
+    await bump(["comparisons"])  # as the sync does in the change's transaction
+    assert await statements({"first": 20}) == (LISTING_STATEMENTS + 1, total - 1)
+    assert await statements({"first": 20}) == (LISTING_STATEMENTS, total - 1)
+    # past the end: no row to read the versions from, so they are read on their own
+    empty = {"first": 5, "after": "b2Zmc2V0Ojk5OQ=="}  # offset:999
+    assert await statements(empty) == (LISTING_STATEMENTS + 1, total - 1)
+
+
+async def test_vote_figures_come_from_each_shown_side_s_tally(client: httpx.AsyncClient) -> None:
+    """Each side's votes are its own tally, and a comparison's are its shown sides' (a tally of
+    a tool no longer on it counts for nothing), as the tallies loader gives them."""
+    query = (
+        "{ comparisons(first: 100) { nodes { slug voteCount sides { voteCount tool { slug } } } } }"
+    )
+    nodes = (await graphql(client, query))["comparisons"]["nodes"]
+    tallies = {
+        (t["comparison_slug"], t["tool_slug"]): t["count"]
+        for t in await VoteTally.all().values("comparison_slug", "tool_slug", "count")
+    }
+    assert any(node["voteCount"] for node in nodes)
+    for node in nodes:
+        sides = [tallies.get((node["slug"], s["tool"]["slug"]), 0) for s in node["sides"]]
+        assert [s["voteCount"] for s in node["sides"]] == sides
+        assert node["voteCount"] == sum(sides)

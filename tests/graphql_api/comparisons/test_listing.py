@@ -77,7 +77,8 @@ async def client(demo_db: Settings) -> AsyncIterator[httpx.AsyncClient]:
 def _shapes(category: str, tool_slug: str) -> list[listing.Shape]:
     shapes = []
     for statuses in (PUBLIC, PREVIEW):
-        for order in ComparisonOrder:
+        # TRENDING is not read by this statement (comparisons/queries.py scores it apart).
+        for order in (o for o in ComparisonOrder if o is not ComparisonOrder.TRENDING):
             for tool, cat in ((None, None), (tool_slug, None), (None, category)):
                 for offset, limit in ((0, 21), (0, 3), (4, 3), (40, 5)):
                     for tallies in (False, True):
@@ -100,7 +101,15 @@ async def test_the_statement_binds_and_answers_what_tortoise_does(
         assert bound[:2] == query.query.get_parameterized_sql(), shape
         fetched = await listing.LISTING.fetch(shape)
         built = await listing.build(shape)
-        assert fetched == built, shape  # same rows, same order
+        # The same rows, with the comparisons in the same order. A comparison's side rows may
+        # come in any order (the listing sorts them by position), so they are compared sorted.
+        assert _in_order(fetched) == _in_order(built), shape
+
+
+def _in_order(rows: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The comparisons' order, and the rows sorted by comparison and side."""
+    order = list(dict.fromkeys(row["id"] for row in rows))
+    return order, sorted(rows, key=lambda row: (row["id"], row["sides__id"] or 0))
 
 
 async def _ordered_slugs(shape: listing.Shape) -> list[str]:

@@ -1,0 +1,11 @@
+'use strict';
+
+module.exports = ({ env }) => ({
+  // Only the admin API is used (register, login, API tokens, webhooks): no panel is built.
+  serveAdminPanel: false,
+  auth: { secret: env('ADMIN_JWT_SECRET') },
+  apiToken: { salt: env('API_TOKEN_SALT') },
+  transfer: { token: { salt: env('TRANSFER_TOKEN_SALT') } },
+  secrets: { encryptionKey: env('ENCRYPTION_KEY') },
+  flags: { nps: false, promoteEE: false },
+});

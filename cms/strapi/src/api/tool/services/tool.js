@@ -1,0 +1,6 @@
+'use strict';
+
+// Rendered by cms_sync/strapi/content_types.py from schema/content-model.json.
+const { factories } = require('@strapi/strapi');
+
+module.exports = factories.createCoreService('api::tool.tool');

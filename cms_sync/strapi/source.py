@@ -1,0 +1,238 @@
+"""Strapi 5 as a sync source, over its REST API (``/api/<plural>``) with a read-only token.
+
+Strapi's REST API filters and sorts but has no cursor, and a document has two versions (draft,
+published) with their own timestamps, so one pass is two steps:
+
+1. **List** the documents that changed in the window, by id only (``fields=documentId`` and a
+   timestamp, 1,000 a page, keyset on ``documentId``): drafts whose ``updatedAt`` moved (create,
+   edit; publishing through the editor saves the draft too), published versions whose
+   ``publishedAt`` moved (a publish), and documents a webhook named (an unpublish touches
+   neither). Each gets the newest of those timestamps as its key.
+2. **Read** them in key order, 100 at a time (``filters[documentId][$in]``), draft and published
+   versions with every relation's ``documentId``, and hand the engine canonical entries
+   (:mod:`cms_sync.strapi.entries`). Pages come in ascending key order and an entry's stamp is
+   never after its key, so the checkpoint after a page never passes an unread change.
+
+Deletions: Strapi CE keeps no log. An ``entry.delete`` webhook names the document
+(:mod:`cms_sync.strapi.hints`); it is reported deleted only when the API no longer has it.
+Full reconciliation compares every ``documentId`` and catches what a missed webhook dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Final
+
+from cms_sync.content_model import load_content_model
+from cms_sync.entries import parse_timestamp
+from cms_sync.http import HttpLimits, JsonClient, RetryPolicy, Sleep
+from cms_sync.source import RawEntry, SourceError
+from cms_sync.strapi.content_types import strapi_field, strapi_type
+from cms_sync.strapi.entries import canonical
+from cms_sync.strapi.hints import Hints
+
+LIST_PAGE_SIZE: Final = 1000
+"""Ids per listing page; ``rest.maxLimit`` in ``cms/strapi/config/api.js`` allows it."""
+READ_CHUNK: Final = 100
+"""Documents per read: 100 ids in ``$in`` keep the request line well under Node's 16 KiB."""
+
+
+class StrapiSource:
+    """Reads one Strapi; use as ``async with``. ``hints`` are fed by the webhook endpoint."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        hints: Hints | None = None,
+        read_chunk: int = READ_CHUNK,
+        list_page_size: int = LIST_PAGE_SIZE,
+        limits: HttpLimits | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        if read_chunk < 1 or list_page_size < 1:
+            raise ValueError("page sizes must be positive")
+        self.hints = hints if hints is not None else Hints()
+        self._read_chunk = read_chunk
+        self._list_page_size = list_page_size
+        extra = {"sleep": sleep} if sleep is not None else {}
+        self._client = JsonClient(base_url, token, limits=limits, policy=policy, **extra)
+
+    @property
+    def name(self) -> str:
+        return "strapi"
+
+    async def __aenter__(self) -> StrapiSource:
+        await self._client.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._client.close()
+
+    # -- the Source protocol ------------------------------------------------------------
+
+    async def changed(
+        self, collection: str, since: datetime | None, until: datetime
+    ) -> AsyncIterator[list[RawEntry]]:
+        keys = await self._changed_keys(collection, since, until)
+        ordered = sorted(keys, key=lambda d: (keys[d], d))
+        for start in range(0, len(ordered), self._read_chunk):
+            chunk = ordered[start : start + self._read_chunk]
+            page = await self.read(collection, chunk)
+            if page:
+                yield page
+
+    async def all_ids(self, collection: str) -> set[str]:  # type: ignore[override]
+        return set(await self._list(collection, "draft", None, {}))
+
+    async def deleted_since(self, collection: str, since: datetime) -> set[str]:  # type: ignore[override]
+        hinted = self.hints.take_deleted(collection)
+        if not hinted:
+            return set()
+        still_there = await self._present(collection, hinted)
+        return hinted - still_there
+
+    # -- reading --------------------------------------------------------------------------
+
+    async def read(self, collection: str, document_ids: list[str]) -> list[RawEntry]:
+        """Canonical entries for these documents (those that still exist), in the given order."""
+        if not document_ids:
+            return []
+        drafts = await self._versions(collection, "draft", document_ids)
+        has_status = load_content_model().collections[collection].has_status
+        published = await self._versions(collection, "published", document_ids) if has_status else {}
+        return [
+            canonical(collection, drafts[d], published.get(d)) for d in document_ids if d in drafts
+        ]
+
+    async def _changed_keys(
+        self, collection: str, since: datetime | None, until: datetime
+    ) -> dict[str, datetime]:
+        keys: dict[str, datetime] = {}
+        window: dict[str, str] = {}
+        has_status = load_content_model().collections[collection].has_status
+        touched = self.hints.take_touched(collection)
+        for status, stamp in (("draft", "updatedAt"), ("published", "publishedAt")):
+            if status == "published" and not has_status:
+                continue
+            window = {f"filters[{stamp}][$lte]": _stamp(until)}
+            if since is not None:
+                window[f"filters[{stamp}][$gt]"] = _stamp(since)
+            found = await self._list(collection, status, stamp, window)
+            for document_id, moment in found.items():
+                if moment is not None and (document_id not in keys or moment > keys[document_id]):
+                    keys[document_id] = moment
+        for document_id in touched:
+            keys.setdefault(document_id, until)
+        return keys
+
+    async def _list(
+        self, collection: str, status: str, stamp: str | None, filters: dict[str, str]
+    ) -> dict[str, datetime | None]:
+        """documentId -> timestamp (``stamp``) of every version matching ``filters``."""
+        path = strapi_type(collection).rest_path
+        found: dict[str, datetime | None] = {}
+        last = ""
+        while True:
+            params = {
+                **filters,
+                "status": status,
+                "fields[0]": "documentId",
+                "sort[0]": "documentId:asc",
+                "pagination[page]": "1",
+                "pagination[pageSize]": str(self._list_page_size),
+                "pagination[withCount]": "false",
+            }
+            if stamp is not None:
+                params["fields[1]"] = stamp
+            if last:
+                params["filters[documentId][$gt]"] = last
+            rows = _data(collection, await self._client.get(path, params, what=collection))
+            for row in rows:
+                document_id = _document_id(collection, row)
+                if document_id <= last:
+                    raise SourceError(
+                        f"{collection}: pagination loop detected: documentId {document_id!r} "
+                        f"is not after {last!r}; the CMS is not honouring the page filter"
+                    )
+                last = document_id
+                found[document_id] = _moment(collection, row.get(stamp)) if stamp else None
+            if len(rows) < self._list_page_size:
+                return found
+
+    async def _versions(
+        self, collection: str, status: str, document_ids: list[str]
+    ) -> dict[str, dict[str, Any]]:
+        spec = load_content_model().collections[collection]
+        params = {
+            "status": status,
+            "pagination[page]": "1",
+            "pagination[pageSize]": str(len(document_ids)),
+            "pagination[withCount]": "false",
+        }
+        for index, document_id in enumerate(document_ids):
+            params[f"filters[documentId][$in][{index}]"] = document_id
+        for field in spec.fields:
+            if field.type == "m2o":
+                params[f"populate[{strapi_field(field.name)}][fields][0]"] = "documentId"
+        path = strapi_type(collection).rest_path
+        rows = _data(collection, await self._client.get(path, params, what=collection))
+        return {_document_id(collection, row): row for row in rows}
+
+    async def _present(self, collection: str, document_ids: Iterable[str]) -> set[str]:
+        wanted = sorted(document_ids)
+        present: set[str] = set()
+        path = strapi_type(collection).rest_path
+        for start in range(0, len(wanted), self._read_chunk):
+            chunk = wanted[start : start + self._read_chunk]
+            params = {
+                "status": "draft",
+                "fields[0]": "documentId",
+                "pagination[page]": "1",
+                "pagination[pageSize]": str(len(chunk)),
+                "pagination[withCount]": "false",
+            }
+            for index, document_id in enumerate(chunk):
+                params[f"filters[documentId][$in][{index}]"] = document_id
+            rows = _data(collection, await self._client.get(path, params, what=collection))
+            present.update(_document_id(collection, row) for row in rows)
+        return present
+
+
+def _data(collection: str, document: Any) -> list[dict[str, Any]]:
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+        raise SourceError(f"{collection}: the CMS answered without a 'data' list of objects")
+    return data
+
+
+def _document_id(collection: str, row: dict[str, Any]) -> str:
+    value = row.get("documentId")
+    if not isinstance(value, str) or not value:
+        raise SourceError(f"{collection}: the CMS answered an entry without a documentId")
+    return value
+
+
+def _moment(collection: str, value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SourceError(f"{collection}: the CMS answered a timestamp that is not a string")
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        raise SourceError(f"{collection}: the CMS answered an unreadable timestamp") from None
+
+
+def _stamp(moment: datetime) -> str:
+    """ISO UTC with milliseconds, the form Strapi stores and compares."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

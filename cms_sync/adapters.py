@@ -21,6 +21,7 @@ from verdict.settings import CMS_KINDS, Settings
 
 _MODULES = {
     "directus": "cms_sync.directus.adapter",
+    "strapi": "cms_sync.strapi.adapter",
 }
 """CMS_KIND -> the module holding its ``ADAPTER`` (imported only when that CMS is used)."""
 

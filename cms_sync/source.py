@@ -51,3 +51,11 @@ class DeletionHints(Protocol):
     CMS before reporting it, so a forged or stale hint deletes nothing that still exists."""
 
     def note_deleted(self, collection: str, ids: frozenset[str]) -> None: ...
+
+
+@runtime_checkable
+class ChangeHints(Protocol):
+    """A source whose CMS's listing cannot show every change (Strapi: an unpublish): webhooks
+    name the ids, and the next pass re-reads them from the CMS."""
+
+    def note_changed(self, collection: str, ids: frozenset[str]) -> None: ...

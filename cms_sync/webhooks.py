@@ -56,6 +56,9 @@ class WebhookHint:
 
     collection: str
     deleted: frozenset[str] = frozenset()
+    changed: frozenset[str] = frozenset()
+    """Ids the CMS changed in a way its listing of changes cannot show (Strapi's unpublish leaves
+    the draft's updatedAt as it was): the source re-reads them in the next pass."""
 
 
 class WebhookReceiver(Protocol):
@@ -163,9 +166,9 @@ def create_webhook_app(
 
     ``receiver`` makes the CMS's receiver from the secret (Directus's unless given), served at
     ``path``;
-    ``on_deleted`` gets the hints that name deleted ids. ``replays`` records accepted signatures
-    (in this process unless given: pass a ``RedisReplays`` when several workers receive
-    webhooks)."""
+    ``on_deleted`` gets the hints that name deleted (or unlisted changed) ids. ``replays``
+    records accepted signatures (in this process unless given: pass a ``RedisReplays`` when
+    several workers receive webhooks)."""
     seen: Replays = replays if replays is not None else MemoryReplays()
     app = web.Application(client_max_size=MAX_BODY)
     make = receiver if receiver is not None else (lambda s: DirectusReceiver(s, clock))
@@ -195,7 +198,7 @@ def create_webhook_app(
         except WebhookRejected as exc:
             log.warning("webhook from %s rejected (%d): %s", peer, exc.status, exc.reason)
             return _json(exc.status, exc.reason)
-        if hint.deleted and on_deleted is not None:
+        if (hint.deleted or hint.changed) and on_deleted is not None:
             on_deleted(hint)
         trigger(hint.collection)
         return _json(202, "sync scheduled")

@@ -24,7 +24,7 @@ from cms_sync.engine import SyncEngine
 from cms_sync.issues import IssueBoard, open_issues
 from cms_sync.lock import SyncLock, acquire
 from cms_sync.replays import RedisReplays
-from cms_sync.source import DeletionHints, Source, SourceError
+from cms_sync.source import ChangeHints, DeletionHints, Source, SourceError
 from cms_sync.webhooks import (
     WEBHOOK_PATH,
     DirectusReceiver,
@@ -94,8 +94,10 @@ class SyncWorker:
 
     def note_deleted(self, hint: WebhookHint) -> None:
         """A webhook named deleted ids: a source without a deletion log keeps them to confirm."""
-        if isinstance(self._source, DeletionHints):
+        if hint.deleted and isinstance(self._source, DeletionHints):
             self._source.note_deleted(hint.collection, hint.deleted)
+        if hint.changed and isinstance(self._source, ChangeHints):
+            self._source.note_changed(hint.collection, hint.changed)
 
     async def wait_for_passes(self, count: int) -> None:
         """Return once ``count`` passes have finished (for operators' tooling and tests)."""

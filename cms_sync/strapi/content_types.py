@@ -7,9 +7,10 @@ same files and only in development mode. So the files are rendered here from
 renders them again after a model change, ``--check`` (run by the tests) fails on drift, and
 ``verdict cms provision --kind strapi`` checks that the running Strapi serves every type.
 
-Naming: a collection ``comparison_sides`` is the Strapi type ``comparison-side`` (REST path
-``/api/comparison-sides``); a model field keeps its name except where Strapi reserves it
-(:data:`FIELD_NAMES`). A collection with a status has Strapi's draft & publish.
+Names come from the Strapi mapping (``schema/cms/strapi.json``): a collection's ``type`` is the
+Strapi type's plural API id (REST path ``/api/<type>``), its singular API id is that without the
+final ``s``, and each model field is the Strapi attribute the mapping names. A collection with a
+status has Strapi's draft & publish.
 """
 
 from __future__ import annotations
@@ -23,15 +24,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from cms_sync.content_model import CONTENT_MODEL_PATH
+from cms_sync.mapping import Mapping as CmsMapping
+from cms_sync.mapping import load_mapping
 
 STRAPI_DIR: Final = Path(__file__).resolve().parents[2] / "cms" / "strapi"
-
-FIELD_NAMES: Final[Mapping[str, str]] = {
-    # Strapi's own publishedAt is stored in a column named published_at.
-    "published_at": "publication_date",
-    # ``sort`` is also a REST query parameter; a position reads better in the editor too.
-    "sort": "position",
-}
 
 _SCALARS: Final[Mapping[str, str]] = {
     "string": "string",
@@ -60,21 +56,28 @@ class StrapiType:
         return f"/api/{self.plural}"
 
 
-def strapi_type(collection: str) -> StrapiType:
-    plural = collection.replace("_", "-")
+def strapi_type(collection: str, mapping: CmsMapping | None = None) -> StrapiType:
+    """The Strapi type of ``collection`` under ``mapping`` (the committed one by default)."""
+    plural = (mapping or load_mapping("strapi")).collections[collection].cms_type
     singular = plural[:-1] if plural.endswith("s") else plural
     return StrapiType(collection=collection, singular=singular, plural=plural)
 
 
-def strapi_field(model_field: str) -> str:
-    return FIELD_NAMES.get(model_field, model_field)
+def strapi_field(collection: str, model_field: str, mapping: CmsMapping | None = None) -> str:
+    """The Strapi attribute holding ``model_field`` (its mapping path's first key)."""
+    spec = (mapping or load_mapping("strapi")).collections[collection]
+    for field in spec.fields:
+        if field.name == model_field and field.path is not None:
+            return field.path[0]
+    raise KeyError(f"{collection}.{model_field} has no Strapi attribute in the mapping")
 
 
 def _attribute(spec: Mapping[str, Any]) -> dict[str, Any]:
     kind = spec["type"]
     if kind == "m2o":
         # Strapi does not enforce required relations; the sync quarantines an entry without one.
-        return {"type": "relation", "relation": "manyToOne", "target": strapi_type(spec["related"]).uid}
+        target = strapi_type(spec["related"]).uid
+        return {"type": "relation", "relation": "manyToOne", "target": target}
     attribute: dict[str, Any]
     if "choices" in spec:
         attribute = {"type": "enumeration", "enum": list(spec["choices"])}
@@ -102,7 +105,8 @@ def _schema(collection: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         "options": {"draftAndPublish": bool(spec["has_status"])},
         "pluginOptions": {},
         "attributes": {
-            strapi_field(name): _attribute(field) for name, field in spec["fields"].items()
+            strapi_field(collection, name): _attribute(field)
+            for name, field in spec["fields"].items()
         },
     }
 

@@ -73,7 +73,9 @@ class AdminApi:
             ) as response:
                 text = await response.text()
                 if response.status >= 400:
-                    raise ProvisionError(f"{method} {path} answered {response.status}: {text[:300]}")
+                    raise ProvisionError(
+                        f"{method} {path} answered {response.status}: {text[:300]}"
+                    )
                 return await response.json(content_type=None) if text else None
         except aiohttp.ClientError as exc:
             raise ProvisionError(f"{method} {path} failed: {exc}") from exc
@@ -97,7 +99,9 @@ async def provision(
         await api.login(admin_email, admin_password)
         await check_content_types(api)
         worker = await _token(api, WORKER_TOKEN_NAME, "read-only", changes)
-        editor = await _token(api, EDITOR_TOKEN_NAME, "full-access", changes) if editor_token else None
+        editor = (
+            await _token(api, EDITOR_TOKEN_NAME, "full-access", changes) if editor_token else None
+        )
         hook_id = None
         if webhook_url is not None and webhook_secret:
             hook_id = await _webhook(api, webhook_url, webhook_secret, changes)
@@ -119,7 +123,8 @@ async def check_content_types(api: AdminApi) -> None:
         if attributes is None:
             problems.append(f"{uid} is missing")
             continue
-        absent = [strapi_field(f.name) for f in spec.fields if strapi_field(f.name) not in attributes]
+        names = [strapi_field(collection, f.name) for f in spec.fields]
+        absent = [name for name in names if name not in attributes]
         if absent:
             problems.append(f"{uid} lacks {', '.join(absent)}")
     if problems:
@@ -135,7 +140,9 @@ async def _token(api: AdminApi, name: str, kind: str, changes: list[str]) -> str
     for token in listing.get("data", []) if isinstance(listing, dict) else []:
         if isinstance(token, dict) and token.get("name") == name:
             if token.get("type") != kind:
-                raise ProvisionError(f"API token {name!r} exists with type {token.get('type')!r}, not {kind!r}")
+                raise ProvisionError(
+                    f"API token {name!r} exists with type {token.get('type')!r}, not {kind!r}"
+                )
             full = await api.call("GET", f"/admin/api-tokens/{token['id']}")
             key = full.get("data", {}).get("accessKey") if isinstance(full, dict) else None
             if isinstance(key, str) and key:
@@ -148,7 +155,9 @@ async def _token(api: AdminApi, name: str, kind: str, changes: list[str]) -> str
         "/admin/api-tokens",
         {
             "name": name,
-            "description": f"Verdict {'sync worker (read only)' if kind == 'read-only' else 'editor (tests)'}",
+            "description": "Verdict's sync worker (read only)"
+            if kind == "read-only"
+            else "Verdict's editor (end-to-end tests)",
             "type": kind,
             "lifespan": None,
         },
@@ -176,6 +185,8 @@ async def _webhook(api: AdminApi, url: str, secret: str, changes: list[str]) -> 
                 changes.append(f"updated webhook {WEBHOOK_NAME}")
             return int(hook["id"])
     # Creating takes no isEnabled (a new webhook is enabled); updating does.
-    created = await api.call("POST", "/admin/webhooks", {k: v for k, v in wanted.items() if k != "isEnabled"})
+    created = await api.call(
+        "POST", "/admin/webhooks", {k: v for k, v in wanted.items() if k != "isEnabled"}
+    )
     changes.append(f"created webhook {WEBHOOK_NAME} to {url}")
     return int(created["data"]["id"])

@@ -129,7 +129,9 @@ def _run_logged(cmd: list[str], *, cwd: Path, env: Mapping[str, str], log: Path)
             cmd, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT, check=False
         )
     if result.returncode != 0:
-        raise StrapiError(f"{' '.join(cmd)} failed with exit code {result.returncode}:\n{_tail(log)}")
+        raise StrapiError(
+            f"{' '.join(cmd)} failed with exit code {result.returncode}:\n{_tail(log)}"
+        )
 
 
 def _node_headers(node: Path) -> Path | None:

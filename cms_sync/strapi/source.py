@@ -10,8 +10,9 @@ published) with their own timestamps, so one pass is two steps:
    neither). Each gets the newest of those timestamps as its key.
 2. **Read** them in key order, 100 at a time (``filters[documentId][$in]``), draft and published
    versions with every relation's ``documentId``, and hand the engine canonical entries
-   (:mod:`cms_sync.strapi.entries`). Pages come in ascending key order and an entry's stamp is
-   never after its key, so the checkpoint after a page never passes an unread change.
+   (:mod:`cms_sync.strapi.versions` picks the version the public sees, the mapping
+   ``schema/cms/strapi.json`` names the fields). Pages come in ascending key order and an
+XX
 
 Deletions: Strapi CE keeps no log. An ``entry.delete`` webhook names the document
 (:mod:`cms_sync.strapi.hints`); it is reported deleted only when the API no longer has it.
@@ -25,13 +26,12 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Final
 
-from cms_sync.content_model import load_content_model
 from cms_sync.entries import parse_timestamp
 from cms_sync.http import HttpLimits, JsonClient, RetryPolicy, Sleep
+from cms_sync.mapping import Mapping, load_mapping
 from cms_sync.source import RawEntry, SourceError
-from cms_sync.strapi.content_types import strapi_field, strapi_type
-from cms_sync.strapi.entries import canonical
 from cms_sync.strapi.hints import Hints
+from cms_sync.strapi.versions import visible_version
 
 LIST_PAGE_SIZE: Final = 1000
 """Ids per listing page; ``rest.maxLimit`` in ``cms/strapi/config/api.js`` allows it."""
@@ -48,6 +48,7 @@ class StrapiSource:
         token: str | None,
         *,
         hints: Hints | None = None,
+        mapping: Mapping | None = None,
         read_chunk: int = READ_CHUNK,
         list_page_size: int = LIST_PAGE_SIZE,
         limits: HttpLimits | None = None,
@@ -57,6 +58,7 @@ class StrapiSource:
         if read_chunk < 1 or list_page_size < 1:
             raise ValueError("page sizes must be positive")
         self.hints = hints if hints is not None else Hints()
+        self._mapping = mapping if mapping is not None else load_mapping("strapi")
         self._read_chunk = read_chunk
         self._list_page_size = list_page_size
         extra = {"sleep": sleep} if sleep is not None else {}
@@ -91,10 +93,18 @@ class StrapiSource:
             if page:
                 yield page
 
-    async def all_ids(self, collection: str) -> set[str]:  # type: ignore[override]
+    def note_deleted(self, collection: str, ids: frozenset[str]) -> None:
+        """A webhook said these documents were deleted (confirmed before they are reported)."""
+        self.hints.note_deleted(collection, ids)
+
+    def note_changed(self, collection: str, ids: frozenset[str]) -> None:
+        """A webhook said these were unpublished: the next pass re-reads them."""
+        self.hints.note_changed(collection, ids)
+
+    async def all_ids(self, collection: str) -> set[str]:
         return set(await self._list(collection, "draft", None, {}))
 
-    async def deleted_since(self, collection: str, since: datetime) -> set[str]:  # type: ignore[override]
+    async def deleted_since(self, collection: str, since: datetime) -> set[str]:
         hinted = self.hints.take_deleted(collection)
         if not hinted:
             return set()
@@ -107,11 +117,15 @@ class StrapiSource:
         """Canonical entries for these documents (those that still exist), in the given order."""
         if not document_ids:
             return []
+        spec = self._mapping.collections[collection]
         drafts = await self._versions(collection, "draft", document_ids)
-        has_status = load_content_model().collections[collection].has_status
-        published = await self._versions(collection, "published", document_ids) if has_status else {}
+        published = {}
+        if spec.status is not None:
+            published = await self._versions(collection, "published", document_ids)
         return [
-            canonical(collection, drafts[d], published.get(d)) for d in document_ids if d in drafts
+            self._mapping.canonical(collection, visible_version(spec, drafts[d], published.get(d)))
+            for d in document_ids
+            if d in drafts
         ]
 
     async def _changed_keys(
@@ -119,8 +133,8 @@ class StrapiSource:
     ) -> dict[str, datetime]:
         keys: dict[str, datetime] = {}
         window: dict[str, str] = {}
-        has_status = load_content_model().collections[collection].has_status
-        touched = self.hints.take_touched(collection)
+        has_status = self._mapping.collections[collection].status is not None
+        touched = self.hints.take_changed(collection)
         for status, stamp in (("draft", "updatedAt"), ("published", "publishedAt")):
             if status == "published" and not has_status:
                 continue
@@ -139,7 +153,7 @@ class StrapiSource:
         self, collection: str, status: str, stamp: str | None, filters: dict[str, str]
     ) -> dict[str, datetime | None]:
         """documentId -> timestamp (``stamp``) of every version matching ``filters``."""
-        path = strapi_type(collection).rest_path
+        path = self._path(collection)
         found: dict[str, datetime | None] = {}
         last = ""
         while True:
@@ -172,7 +186,7 @@ class StrapiSource:
     async def _versions(
         self, collection: str, status: str, document_ids: list[str]
     ) -> dict[str, dict[str, Any]]:
-        spec = load_content_model().collections[collection]
+        spec = self._mapping.collections[collection]
         params = {
             "status": status,
             "pagination[page]": "1",
@@ -182,16 +196,19 @@ class StrapiSource:
         for index, document_id in enumerate(document_ids):
             params[f"filters[documentId][$in][{index}]"] = document_id
         for field in spec.fields:
-            if field.type == "m2o":
-                params[f"populate[{strapi_field(field.name)}][fields][0]"] = "documentId"
-        path = strapi_type(collection).rest_path
+            if field.link is not None and field.path is not None:
+                params[f"populate[{field.path[0]}][fields][0]"] = ".".join(field.link)
+        path = self._path(collection)
         rows = _data(collection, await self._client.get(path, params, what=collection))
         return {_document_id(collection, row): row for row in rows}
+
+    def _path(self, collection: str) -> str:
+        return f"/api/{self._mapping.collections[collection].cms_type}"
 
     async def _present(self, collection: str, document_ids: Iterable[str]) -> set[str]:
         wanted = sorted(document_ids)
         present: set[str] = set()
-        path = strapi_type(collection).rest_path
+        path = self._path(collection)
         for start in range(0, len(wanted), self._read_chunk):
             chunk = wanted[start : start + self._read_chunk]
             params = {

@@ -58,6 +58,10 @@ class Settings:
     """The worker's second Directus token: writes verdict_sync_issues only (CMS_ISSUES_TOKEN)."""
     cms_editor_password: str | None = None
     """The password `verdict cms provision --editor-email` sets (CMS_EDITOR_PASSWORD)."""
+    cms_admin_email: str | None = None
+    """Strapi's admin login, only for `verdict cms provision --kind strapi` (CMS_ADMIN_EMAIL)."""
+    cms_admin_password: str | None = None
+    """Its password (CMS_ADMIN_PASSWORD); Strapi's admin API takes no static token."""
     preview_site_url: str = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
     """The site Directus's preview button opens (VERDICT_PREVIEW_SITE_URL; default the demo)."""
     webhook_url: str = DEFAULT_WEBHOOK_URL
@@ -136,6 +140,8 @@ class Settings:
             cms_admin_token=env.get("CMS_ADMIN_TOKEN") or None,
             cms_issues_token=env.get("CMS_ISSUES_TOKEN") or None,
             cms_editor_password=env.get("CMS_EDITOR_PASSWORD") or None,
+            cms_admin_email=env.get("CMS_ADMIN_EMAIL") or None,
+            cms_admin_password=env.get("CMS_ADMIN_PASSWORD") or None,
             preview_site_url=_site_url(env.get("VERDICT_PREVIEW_SITE_URL")),
             webhook_url=env.get("CMS_WEBHOOK_URL") or DEFAULT_WEBHOOK_URL,
             webhook_secret=webhook_secret,

@@ -1,4 +1,5 @@
-"""`verdict cms up` and `verdict cms provision`: a local Directus for development and tests."""
+"""`verdict cms up` and `verdict cms provision`: a local Directus or Strapi (``--kind``) for
+development and tests."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from verdict.settings import PROJECT_ROOT, Settings
+from verdict.settings import DEFAULT_WEBHOOK_URL, PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
     from graphql_api.preview.tokens import PreviewSigner
 
 # The Directus tooling is imported by the command that needs it, so `verdict serve` never loads it.
 DEFAULT_DATA_DIR = PROJECT_ROOT / "cms" / "directus" / "runtime"  # cms_sync.directus.server's
+STRAPI_DATA_DIR = PROJECT_ROOT / "cms" / "strapi" / "runtime"  # cms_sync.strapi.server's
+LOCAL_KINDS = ("directus", "strapi")
+"""The CMSs `verdict cms` can run and provision here (Contentful is a hosted service)."""
 
 
 def _say(message: str) -> None:
@@ -40,15 +44,91 @@ def _frame_src(settings: Settings) -> str:
     return f"array:'self',{parts.scheme}://{parts.netloc}"
 
 
+def _kind(args: argparse.Namespace, settings: Settings) -> str:
+    kind: str = args.kind or settings.cms_kind
+    return kind
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def strapi_up(args: argparse.Namespace) -> int:
+    """Install (first use) and run a Strapi until SIGINT/SIGTERM."""
+    from cms_sync.strapi.server import StrapiError, StrapiServer, ensure_installed
+
+    data_dir = Path(args.data_dir) if args.data_dir else STRAPI_DATA_DIR
+    try:
+        await asyncio.to_thread(ensure_installed)
+        server = StrapiServer(data_dir, port=args.port or 1337, host=args.host)
+        await server.start()
+    except StrapiError as exc:
+        _say(f"verdict cms up: {exc}")
+        return 1
+    print(f"Strapi at {server.url}  (admin: {server.admin_email})", flush=True)
+    print(f"CMS_URL={server.url}", flush=True)
+    print(f"CMS_ADMIN_EMAIL={server.admin_email}", flush=True)
+    print(f"CMS_ADMIN_PASSWORD={server.admin_password}", flush=True)
+    try:
+        await _wait_for_signal()
+    finally:
+        await server.stop()
+    return 0
+
+
+async def strapi_provision(args: argparse.Namespace, settings: Settings) -> int:
+    """The Strapi at CMS_URL: check its content types, make the worker's token and webhook."""
+    from cms_sync.strapi.hints import WEBHOOK_PATH
+    from cms_sync.strapi.provision import ProvisionError, provision
+
+    if not settings.cms_admin_email or not settings.cms_admin_password:
+        _say(
+            "verdict cms provision: set CMS_ADMIN_EMAIL and CMS_ADMIN_PASSWORD "
+            "(printed by `verdict cms up --kind strapi`)"
+        )
+        return 2
+    if args.with_sample_content or args.editor_email:
+        _say("verdict cms provision: --with-sample-content and --editor-email are Directus's only")
+        return 2
+    webhook_url = settings.webhook_url
+    if webhook_url == DEFAULT_WEBHOOK_URL:  # the default names Directus's path
+        webhook_url = webhook_url.rsplit("/webhooks/", 1)[0] + WEBHOOK_PATH
+    try:
+        result = await provision(
+            settings.cms_url,
+            settings.cms_admin_email,
+            settings.cms_admin_password,
+            webhook_url=None if args.no_webhook else webhook_url,
+            webhook_secret=settings.webhook_secret,
+        )
+    except ProvisionError as exc:
+        _say(f"verdict cms provision: {exc}")
+        return 1
+    state = "changed: " + "; ".join(result.changes) if result.changed else "already up to date"
+    _say(f"provisioned {settings.cms_url} ({state})")
+    print(f"CMS_TOKEN={result.worker_token}", flush=True)
+    return 0
+
+
 async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
     """Install (first use), bootstrap and run a Directus until SIGINT/SIGTERM."""
+    kind = _kind(args, settings)
+    if kind not in LOCAL_KINDS:
+        _say(f"verdict cms up: CMS_KIND={kind} cannot run here (only {', '.join(LOCAL_KINDS)})")
+        return 2
+    if kind == "strapi":
+        return await strapi_up(args)
     from cms_sync.directus.server import DirectusError, DirectusServer, ensure_installed
 
     try:
         await asyncio.to_thread(ensure_installed)
         server = DirectusServer(
-            Path(args.data_dir),
-            port=args.port,
+            Path(args.data_dir or DEFAULT_DATA_DIR),
+            port=args.port or 8055,
             host=args.host,
             admin_token=settings.cms_admin_token,
             # Directus's Live Preview pane frames the preview site: let its CSP allow that.
@@ -61,12 +141,8 @@ async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Directus at {server.url}  (admin: {server.admin_email})", flush=True)
     print(f"CMS_URL={server.url}", flush=True)
     print(f"CMS_ADMIN_TOKEN={server.admin_token}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await _wait_for_signal()
     finally:
         await server.stop()
     return 0
@@ -74,6 +150,12 @@ async def cms_up(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
     """Apply the content model, the worker token and the webhook flow to the CMS at CMS_URL."""
+    kind = _kind(args, settings)
+    if kind not in LOCAL_KINDS:
+        _say(f"verdict cms provision: CMS_KIND={kind} is provisioned by hand (see docs/cms.md)")
+        return 2
+    if kind == "strapi":
+        return await strapi_provision(args, settings)
     from cms_sync.directus.admin_api import ProvisionError
     from cms_sync.directus.preview_links import preview_templates
     from cms_sync.directus.provision import provision
@@ -121,7 +203,9 @@ async def cms_provision(args: argparse.Namespace, settings: Settings) -> int:
 
 def add_cms_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cms = sub.add_parser(
-        "cms", help="run and provision a local Directus", description="Local Directus helpers."
+        "cms",
+        help="run and provision a local Directus or Strapi",
+        description="Local CMS helpers (Directus, or Strapi with --kind strapi).",
     )
     cms_sub = cms.add_subparsers(dest="cms_command", required=True, metavar="COMMAND")
     up = cms_sub.add_parser(
@@ -130,10 +214,12 @@ def add_cms_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         description="Install Directus from cms/directus/package-lock.json on first use, "
         "bootstrap it on SQLite and run it until stopped.",
     )
-    up.add_argument("--port", type=int, default=8055, help="port (default 8055)")
+    _kind_option(up)
+    up.add_argument("--port", type=int, help="port (default 8055; Strapi's 1337)")
     up.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     up.add_argument(
-        "--data-dir", default=str(DEFAULT_DATA_DIR), help="where Directus keeps its database"
+        "--data-dir",
+        help="where the CMS keeps its database (default cms/<kind>/runtime)",
     )
     up.set_defaults(handler=cms_up)
     prov = cms_sub.add_parser(
@@ -143,6 +229,7 @@ def add_cms_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "a webhook flow (to CMS_WEBHOOK_URL with CMS_WEBHOOK_SECRET) to the Directus at CMS_URL, "
         "using CMS_ADMIN_TOKEN. Prints CMS_TOKEN for the worker.",
     )
+    _kind_option(prov)
     prov.add_argument(
         "--with-sample-content", action="store_true", help="also load the demo's sample content"
     )
@@ -159,3 +246,11 @@ def add_cms_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "VERDICT_PREVIEW_SITE_URL with a fresh VERDICT_PREVIEW_TOKEN_HOURS token)",
     )
     prov.set_defaults(handler=cms_provision)
+
+
+def _kind_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--kind",
+        choices=LOCAL_KINDS,
+        help="which CMS (default CMS_KIND, else directus); Strapi: docs/cms-strapi.md",
+    )

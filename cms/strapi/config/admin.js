@@ -8,4 +8,6 @@ module.exports = ({ env }) => ({
   transfer: { token: { salt: env('TRANSFER_TOKEN_SALT') } },
   secrets: { encryptionKey: env('ENCRYPTION_KEY') },
   flags: { nps: false, promoteEE: false },
+  // Five logins per five minutes per email and address; the tests log in more often.
+  rateLimit: { enabled: env.bool('ADMIN_RATE_LIMIT', true) },
 });

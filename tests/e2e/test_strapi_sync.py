@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from cms_sync.engine import SyncEngine
+from cms_sync.engine import WINDOW_OVERLAP, SyncEngine
 from cms_sync.lock import lock_for
 from cms_sync.mapping import load_mapping
 from cms_sync.strapi.hints import WEBHOOK_PATH, StrapiReceiver
@@ -135,7 +135,7 @@ async def test_the_worker_follows_create_edit_unpublish_and_delete(
         assert await _field(Tool, alpha, "status") == "published"
         assert await _field(Review, review, "tool_id") == alpha
         assert await _field(Comparison, comparison, "slug") == f"e2e-c-{run}"
-        rows = await ComparisonSide.filter(comparison_id=comparison).order_by("sort")
+        rows = await ComparisonSide.filter(comparison_id=comparison).order_by("position")
         assert [(r.id, r.tool_id) for r in rows] == [(sides[0], beta), (sides[1], alpha)]
 
         # Create: a draft tool arrives as a draft.
@@ -189,9 +189,12 @@ async def test_a_full_reconciliation_heals_missed_webhooks(
     """No worker listens: every webhook is missed. Incremental passes cannot see a deletion or an
     unpublish; the full pass finds both."""
     run = secrets.token_hex(3)
-    kept = await editor.create("tools", tool_data(f"heal-kept-{run}"), publish=True)
     doomed = await editor.create("tools", tool_data(f"heal-doomed-{run}"), publish=True)
     hidden = await editor.create("tools", tool_data(f"heal-hidden-{run}"), publish=True)
+    # Incremental windows reach 5 s behind the checkpoint (the engine's overlap): a newer save
+    # moves the checkpoint on, so the two above fall out of the next window.
+    await asyncio.sleep(WINDOW_OVERLAP.total_seconds() + 1)
+    kept = await editor.create("tools", tool_data(f"heal-kept-{run}"), publish=True)
     async with StrapiSource(strapi.url, provisioned.worker_token, mapping=MAPPING) as source:
         first = await SyncEngine(source).run()
         assert not first.quarantine_reasons

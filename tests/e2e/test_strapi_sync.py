@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import aiohttp
@@ -20,10 +21,11 @@ import pytest
 from cms_sync.engine import WINDOW_OVERLAP, SyncEngine
 from cms_sync.lock import lock_for
 from cms_sync.mapping import load_mapping
+from cms_sync.source import Source
+from cms_sync.strapi.adapter import ADAPTER
 from cms_sync.strapi.hints import WEBHOOK_PATH, StrapiReceiver
 from cms_sync.strapi.provision import ProvisionResult
 from cms_sync.strapi.server import StrapiServer, free_port
-from cms_sync.strapi.source import StrapiSource
 from cms_sync.worker import SyncWorker, WatchOptions
 from tests.support.strapi_content import (
     TIMEOUT,
@@ -39,7 +41,22 @@ from tests.support.strapi_content import (
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Tool
 from verdict.settings import Settings
 
+pytestmark = pytest.mark.strapi
+
 MAPPING = load_mapping("strapi")
+
+
+def _source(
+    strapi: StrapiServer, provisioned: ProvisionResult
+) -> AbstractAsyncContextManager[Source]:
+    """The worker's source as CMS_KIND=strapi opens it (cms_sync.adapters)."""
+    settings = Settings(
+        database_url="sqlite://:memory:",
+        cms_kind="strapi",
+        cms_url=strapi.url,
+        cms_token=provisioned.worker_token,
+    )
+    return ADAPTER.open_source(settings, MAPPING, 100)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +107,7 @@ async def _worker(
     )
     lock = lock_for(db)
     stop = asyncio.Event()
-    async with StrapiSource(strapi.url, provisioned.worker_token, mapping=MAPPING) as source:
+    async with _source(strapi, provisioned) as source:
         worker = SyncWorker(source, lock, options)
         task = asyncio.create_task(worker.run(stop))
         try:
@@ -102,9 +119,10 @@ async def _worker(
             await lock.release()
 
 
-async def _field(model: Any, document_id: str, name: str) -> Any:
+async def _field(model: Any, document_id: str, name: str) -> object:
     row = await model.get_or_none(id=document_id)
-    return None if row is None else getattr(row, name)
+    value: object = None if row is None else getattr(row, name)
+    return value
 
 
 async def test_the_worker_follows_create_edit_unpublish_and_delete(
@@ -136,7 +154,7 @@ async def test_the_worker_follows_create_edit_unpublish_and_delete(
         assert await _field(Review, review, "tool_id") == alpha
         assert await _field(Comparison, comparison, "slug") == f"e2e-c-{run}"
         rows = await ComparisonSide.filter(comparison_id=comparison).order_by("position")
-        assert [(r.id, r.tool_id) for r in rows] == [(sides[0], beta), (sides[1], alpha)]
+        assert [(str(r.id), str(r.tool_id)) for r in rows] == [(sides[0], beta), (sides[1], alpha)]
 
         # Create: a draft tool arrives as a draft.
         gamma = await editor.create("tools", tool_data(f"e2e-gamma-{run}"), publish=False)
@@ -195,12 +213,13 @@ async def test_a_full_reconciliation_heals_missed_webhooks(
     # moves the checkpoint on, so the two above fall out of the next window.
     await asyncio.sleep(WINDOW_OVERLAP.total_seconds() + 1)
     kept = await editor.create("tools", tool_data(f"heal-kept-{run}"), publish=True)
-    async with StrapiSource(strapi.url, provisioned.worker_token, mapping=MAPPING) as source:
+    async with _source(strapi, provisioned) as source:
         first = await SyncEngine(source).run()
         assert not first.quarantine_reasons
-        assert set(
-            await Tool.filter(id__in=[kept, doomed, hidden]).values_list("id", flat=True)
-        ) == {
+        synced: list[Any] = await Tool.filter(id__in=[kept, doomed, hidden]).values_list(
+            "id", flat=True
+        )
+        assert set(synced) == {
             kept,
             doomed,
             hidden,
@@ -217,5 +236,5 @@ async def test_a_full_reconciliation_heals_missed_webhooks(
         assert not await Tool.filter(id=doomed).exists()
         assert await _field(Tool, hidden, "status") == "draft"
         assert await _field(Tool, kept, "status") == "published"
-        local = set(await Tool.all().values_list("id", flat=True))
-        assert local == await source.all_ids("tools")  # earlier tests' tools too: all in step
+        local: list[Any] = await Tool.all().values_list("id", flat=True)
+        assert set(local) == await source.all_ids("tools")  # earlier tests' tools too: all in step

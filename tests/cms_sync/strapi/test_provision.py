@@ -18,6 +18,8 @@ from cms_sync.strapi.server import StrapiServer
 from cms_sync.webhooks import SECRET_HEADER
 from tests.support.strapi_content import TIMEOUT, WEBHOOK_SECRET
 
+pytestmark = pytest.mark.strapi
+
 
 async def test_provision_is_idempotent_and_registers_the_webhook(
     strapi: StrapiServer, strapi_provisioned: ProvisionResult

@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from cms_sync.strapi.server import STRAPI_DIR, StrapiServer, is_installed
 from tests.support.strapi_content import TIMEOUT, require_strapi
+
+pytestmark = pytest.mark.strapi
 
 
 async def test_a_restart_keeps_the_admin_and_the_secrets(tmp_path: Path) -> None:

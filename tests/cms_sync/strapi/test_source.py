@@ -8,12 +8,16 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from cms_sync.entries import parse_timestamp
 from cms_sync.source import RawEntry
 from cms_sync.strapi.provision import ProvisionResult
 from cms_sync.strapi.server import StrapiServer
 from cms_sync.strapi.source import StrapiSource
 from tests.support.strapi_content import StrapiEditor, comparison_data, reviewer_data, tool_data
+
+pytestmark = pytest.mark.strapi
 
 
 def _source(strapi: StrapiServer, provisioned: ProvisionResult) -> StrapiSource:

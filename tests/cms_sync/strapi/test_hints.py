@@ -6,10 +6,18 @@ from typing import Any
 
 import orjson
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from cms_sync.mapping import load_mapping
 from cms_sync.strapi.hints import Hints, StrapiReceiver, parse_hint
-from cms_sync.webhooks import SECRET_HEADER, WebhookHint, WebhookRejected, WebhookRequest
+from cms_sync.webhooks import (
+    SECRET_HEADER,
+    WebhookHint,
+    WebhookRejected,
+    WebhookRequest,
+    create_webhook_app,
+)
 
 MAPPING = load_mapping("strapi")
 SECRET = "s3cret-value"
@@ -92,3 +100,32 @@ def test_hints_are_taken_once_and_a_deletion_cancels_a_pending_change() -> None:
     assert hints.take_deleted("tools") == {"b"}
     assert hints.take_changed("tools") == set()
     assert len(hints) == 0
+
+
+async def test_the_worker_endpoint_hands_strapi_hints_to_the_source() -> None:
+    """POST /webhooks/strapi: a delete and an unpublish reach the hint callback; a create only
+    triggers a pass."""
+    triggered: list[str] = []
+    hints: list[WebhookHint] = []
+    app = create_webhook_app(
+        SECRET,
+        triggered.append,
+        receiver=lambda secret: StrapiReceiver(secret, MAPPING),
+        path="/webhooks/strapi",
+        on_deleted=hints.append,
+    )
+    client: TestClient[web.Request, web.Application]
+    async with TestClient(TestServer(app)) as client:
+        for event in ("entry.delete", "entry.unpublish", "entry.create"):
+            response = await client.post(
+                "/webhooks/strapi", data=_body(event), headers={SECRET_HEADER: SECRET}
+            )
+            assert response.status == 202
+        refused = await client.post("/webhooks/strapi", data=_body(), headers={SECRET_HEADER: "x"})
+        assert refused.status == 403
+    document = frozenset({"dn90maa7n23o610kicqbktkb"})
+    assert triggered == ["tools", "tools", "tools"]
+    assert hints == [
+        WebhookHint("tools", deleted=document),
+        WebhookHint("tools", changed=document),
+    ]

@@ -1,0 +1,74 @@
+"""StrapiSource against the Strapi stand-in (tests/support/fake_strapi.py), which the sync
+benchmark serves: the same walks as against the real Strapi, at benchmark sizes' speed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from cms_sync.source import RawEntry
+from cms_sync.strapi.source import StrapiSource
+from tests.support.content import review, reviewer, tool
+from tests.support.fake_strapi import TOKEN, FakeStrapi
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeStrapi]:
+    server = FakeStrapi()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def _walk(source: StrapiSource, collection: str, since: datetime | None) -> list[RawEntry]:
+    return [e async for page in source.changed(collection, since, datetime.now(UTC)) for e in page]
+
+
+async def test_a_walk_pages_through_every_document_in_key_order(fake: FakeStrapi) -> None:
+    base = datetime.now(UTC) - timedelta(days=1)
+    for i in range(1, 26):
+        fake.put(
+            "tools",
+            tool(i, status="published" if i % 5 else "draft"),
+            at=base + timedelta(seconds=i),
+        )
+    async with StrapiSource(fake.url, TOKEN, read_chunk=4, list_page_size=3) as source:
+        entries = await _walk(source, "tools", None)
+        assert [e["id"] for e in entries] == [str(i) for i in range(1, 26)]
+        assert [e["status"] for e in entries[3:6]] == ["published", "draft", "published"]
+        assert entries[0]["name"] == "Tool 1"
+        assert await source.all_ids("tools") == {str(i) for i in range(1, 26)}
+        assert await _walk(source, "tools", base + timedelta(seconds=23.5)) == entries[23:]
+
+
+async def test_relations_unpublish_and_delete(fake: FakeStrapi) -> None:
+    base = datetime.now(UTC) - timedelta(hours=1)
+    fake.put("tools", tool(1, status="draft"), at=base)
+    fake.put("reviewers", reviewer(2), at=base)
+    fake.put("reviews", review(3, 1, 2), at=base)
+    async with StrapiSource(fake.url, TOKEN) as source:
+        (entry,) = await _walk(source, "reviews", None)
+        assert (entry["tool"], entry["reviewer"], entry["status"]) == ("1", "2", "published")
+        since = datetime.now(UTC)
+        fake.unpublish("reviews", "3")
+        assert await _walk(source, "reviews", since) == []
+        source.note_changed("reviews", frozenset({"3"}))
+        (after,) = await _walk(source, "reviews", since)
+        assert after["status"] == "draft"
+        assert after["date_updated"] != entry["date_updated"]
+        fake.delete("reviewers", "2")
+        source.note_deleted("reviewers", frozenset({"2"}))
+        assert await source.deleted_since("reviewers", since) == {"2"}
+
+
+async def test_a_parameter_the_stand_in_does_not_know_is_a_400(fake: FakeStrapi) -> None:
+    from cms_sync.http import JsonClient
+    from cms_sync.source import SourceError
+
+    async with JsonClient(fake.url, TOKEN) as client:
+        with pytest.raises(SourceError, match="400"):
+            await client.get("/api/tools", {"sort[0]": "updatedAt:asc"}, what="tools")

@@ -11,6 +11,7 @@ from typing import Any
 from cms_sync.apply import MODELS
 from cms_sync.entries import parse_entry
 from tests.support.fake_directus import FakeDirectus
+from tests.support.fake_strapi import FakeStrapi
 from verdict.settings import PROJECT_ROOT
 
 SAMPLE_CONTENT = PROJECT_ROOT / "content" / "sample"
@@ -63,7 +64,7 @@ def review(entry_id: int, tool_id: int, reviewer_id: int, **changes: Any) -> dic
 
 
 def seed(
-    fake: FakeDirectus,
+    fake: FakeDirectus | FakeStrapi,
     *,
     tools: int,
     reviewers: int,
@@ -73,8 +74,9 @@ def seed(
 ) -> None:
     """Content saved in the past: ``ties`` entries share each timestamp, ``spacing`` apart."""
     base = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
-    for collection in ("tools", "reviewers", "reviews", "comparisons", "comparison_sides"):
-        fake.items.setdefault(collection, {})
+    if isinstance(fake, FakeDirectus):
+        for collection in ("tools", "reviewers", "reviews", "comparisons", "comparison_sides"):
+            fake.items.setdefault(collection, {})
 
     def at(i: int) -> datetime:
         return base + spacing * (i // ties)

@@ -10,10 +10,14 @@ from verdict.settings import Settings
 
 
 def _open(settings: Settings, mapping: Mapping, page_size: int) -> StrapiSource:
-    # Strapi reads documents 100 at a time by id (the request line's length), whatever the
-    # engine's page size; page_size bounds it from below for small test pages.
+    # Pages of page_size documents for the engine, read 100 a request (the request line's
+    # length bounds the ids one GET can name).
     return StrapiSource(
-        settings.cms_url, settings.cms_token, mapping=mapping, read_chunk=min(page_size, 100)
+        settings.cms_url,
+        settings.cms_token,
+        mapping=mapping,
+        page_size=page_size,
+        read_chunk=min(page_size, 100),
     )
 
 

@@ -8,7 +8,8 @@ published) with their own timestamps, so one pass is two steps:
    edit; publishing through the editor saves the draft too), published versions whose
    ``publishedAt`` moved (a publish), and documents a webhook named (an unpublish touches
    neither). Each gets the newest of those timestamps as its key.
-2. **Read** them in key order, 100 at a time (``filters[documentId][$in]``), draft and published
+2. **Read** them in key order, 100 a request (``filters[documentId][$in]``) and 500 a page
+   handed to the engine (one transaction each), draft and published
    versions with every relation's ``documentId``, and hand the engine canonical entries
    (:mod:`cms_sync.strapi.versions` picks the version the public sees, the mapping
    ``schema/cms/strapi.json`` names the fields). Pages come in ascending key order and an
@@ -37,6 +38,8 @@ LIST_PAGE_SIZE: Final = 1000
 """Ids per listing page; ``rest.maxLimit`` in ``cms/strapi/config/api.js`` allows it."""
 READ_CHUNK: Final = 100
 """Documents per read: 100 ids in ``$in`` keep the request line well under Node's 16 KiB."""
+DEFAULT_PAGE_SIZE: Final = 500
+"""Documents per page handed to the engine (several reads): each page is one transaction."""
 
 
 class StrapiSource:
@@ -49,14 +52,16 @@ class StrapiSource:
         *,
         hints: Hints | None = None,
         mapping: Mapping | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
         read_chunk: int = READ_CHUNK,
         list_page_size: int = LIST_PAGE_SIZE,
         limits: HttpLimits | None = None,
         policy: RetryPolicy | None = None,
         sleep: Sleep | None = None,
     ) -> None:
-        if read_chunk < 1 or list_page_size < 1:
+        if page_size < 1 or read_chunk < 1 or list_page_size < 1:
             raise ValueError("page sizes must be positive")
+        self._page_size = page_size
         self.hints = hints if hints is not None else Hints()
         self._mapping = mapping if mapping is not None else load_mapping("strapi")
         self._read_chunk = read_chunk
@@ -87,9 +92,11 @@ class StrapiSource:
     ) -> AsyncIterator[list[RawEntry]]:
         keys = await self._changed_keys(collection, since, until)
         ordered = sorted(keys, key=lambda d: (keys[d], d))
-        for start in range(0, len(ordered), self._read_chunk):
-            chunk = ordered[start : start + self._read_chunk]
-            page = await self.read(collection, chunk)
+        for start in range(0, len(ordered), self._page_size):
+            page: list[RawEntry] = []
+            chunk = ordered[start : start + self._page_size]
+            for at in range(0, len(chunk), self._read_chunk):
+                page.extend(await self.read(collection, chunk[at : at + self._read_chunk]))
             if page:
                 yield page
 

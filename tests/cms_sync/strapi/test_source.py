@@ -1,6 +1,6 @@
 """StrapiSource against a real Strapi 5: windows over both versions, hints, ids, deletions.
 
-Small page sizes (2 ids a listing page, 2 documents a read) make every walk page.
+Small sizes (2 ids a listing page, 2 documents a read, 3 a page) make every walk page.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.strapi
 
 
 def _source(strapi: StrapiServer, provisioned: ProvisionResult) -> StrapiSource:
-    return StrapiSource(strapi.url, provisioned.worker_token, read_chunk=2, list_page_size=2)
+    return StrapiSource(
+        strapi.url, provisioned.worker_token, page_size=3, read_chunk=2, list_page_size=2
+    )
 
 
 async def _changed(
@@ -46,7 +48,7 @@ async def test_a_full_walk_shows_what_the_public_sees_in_key_order(
         pages = await _changed(source, "tools", None)
         entries = _by_id(pages)
         assert {live, draft, edited, *others} <= set(entries)
-        assert all(len(page) <= 2 for page in pages)
+        assert all(len(page) <= 3 for page in pages)
         assert entries[live]["status"] == "published"
         assert entries[draft]["status"] == "draft"
         assert entries[edited]["status"] == "published"

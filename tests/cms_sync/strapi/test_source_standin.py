@@ -36,8 +36,12 @@ async def test_a_walk_pages_through_every_document_in_key_order(fake: FakeStrapi
             tool(i, status="published" if i % 5 else "draft"),
             at=base + timedelta(seconds=i),
         )
-    async with StrapiSource(fake.url, TOKEN, read_chunk=4, list_page_size=3) as source:
-        entries = await _walk(source, "tools", None)
+    async with StrapiSource(
+        fake.url, TOKEN, page_size=10, read_chunk=4, list_page_size=3
+    ) as source:
+        pages = [p async for p in source.changed("tools", None, datetime.now(UTC))]
+        assert [len(p) for p in pages] == [10, 10, 5]  # reads of 4, 4 and 2 make a page of 10
+        entries = [e for p in pages for e in p]
         assert [e["id"] for e in entries] == [str(i) for i in range(1, 26)]
         assert [e["status"] for e in entries[3:6]] == ["published", "draft", "published"]
         assert entries[0]["name"] == "Tool 1"

@@ -115,7 +115,11 @@ class StrapiSource:
         hinted = self.hints.take_deleted(collection)
         if not hinted:
             return set()
-        still_there = await self._present(collection, hinted)
+        try:
+            still_there = await self._present(collection, hinted)
+        except BaseException:
+            self.hints.note_deleted(collection, frozenset(hinted))  # for the next pass
+            raise
         return hinted - still_there
 
     # -- reading --------------------------------------------------------------------------
@@ -139,9 +143,26 @@ class StrapiSource:
         self, collection: str, since: datetime | None, until: datetime
     ) -> dict[str, datetime]:
         keys: dict[str, datetime] = {}
-        window: dict[str, str] = {}
         has_status = self._mapping.collections[collection].status is not None
         touched = self.hints.take_changed(collection)
+        try:
+            await self._list_window(collection, since, until, has_status, keys)
+        except BaseException:
+            self.hints.note_changed(collection, frozenset(touched))  # for the next pass
+            raise
+        for document_id in touched:
+            keys.setdefault(document_id, until)
+        return keys
+
+    async def _list_window(
+        self,
+        collection: str,
+        since: datetime | None,
+        until: datetime,
+        has_status: bool,
+        keys: dict[str, datetime],
+    ) -> None:
+        window: dict[str, str]
         for status, stamp in (("draft", "updatedAt"), ("published", "publishedAt")):
             if status == "published" and not has_status:
                 continue
@@ -152,9 +173,6 @@ class StrapiSource:
             for document_id, moment in found.items():
                 if moment is not None and (document_id not in keys or moment > keys[document_id]):
                     keys[document_id] = moment
-        for document_id in touched:
-            keys.setdefault(document_id, until)
-        return keys
 
     async def _list(
         self, collection: str, status: str, stamp: str | None, filters: dict[str, str]

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cms_sync.source import RawEntry
+from cms_sync.http import JsonClient
+from cms_sync.source import RawEntry, SourceError
 from cms_sync.strapi.source import StrapiSource
 from tests.support.content import review, reviewer, tool
 from tests.support.fake_strapi import TOKEN, FakeStrapi
@@ -70,9 +71,19 @@ async def test_relations_unpublish_and_delete(fake: FakeStrapi) -> None:
 
 
 async def test_a_parameter_the_stand_in_does_not_know_is_a_400(fake: FakeStrapi) -> None:
-    from cms_sync.http import JsonClient
-    from cms_sync.source import SourceError
-
     async with JsonClient(fake.url, TOKEN) as client:
         with pytest.raises(SourceError, match="400"):
             await client.get("/api/tools", {"sort[0]": "updatedAt:asc"}, what="tools")
+
+
+async def test_hints_outlive_a_failed_pass(fake: FakeStrapi) -> None:
+    fake.put("tools", tool(1))
+    async with StrapiSource(fake.url, "wrong-token") as source:
+        source.note_deleted("tools", frozenset({"9"}))
+        source.note_changed("tools", frozenset({"1"}))
+        with pytest.raises(SourceError, match="401"):
+            await source.deleted_since("tools", datetime.now(UTC))
+        with pytest.raises(SourceError, match="401"):
+            await _walk(source, "tools", datetime.now(UTC))
+        assert source.hints.take_deleted("tools") == {"9"}
+        assert source.hints.take_changed("tools") == {"1"}

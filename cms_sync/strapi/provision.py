@@ -10,7 +10,8 @@
 3. **The webhook** ``verdict-sync``: ``entry.create/update/delete/publish/unpublish`` POSTed to
    the worker with the ``X-Verdict-Webhook-Secret`` header, created or updated to match.
 4. Optionally a ``full-access`` token ``verdict-editor`` (``editor_token=True``), which the
-   end-to-end tests use to edit content as an editor would.
+   end-to-end tests use to edit content as an editor would, and with which the demo's sample
+   content is loaded (``with_sample_content=True``, :mod:`cms_sync.strapi.samples`).
 
 The admin API authenticates with the admin's email and password (``POST /admin/login``).
 """
@@ -24,8 +25,10 @@ from typing import Any, Final
 import aiohttp
 
 from cms_sync.content_model import load_content_model
+from cms_sync.mapping import load_mapping
 from cms_sync.strapi.content_types import strapi_field, strapi_type
 from cms_sync.strapi.hints import EVENTS
+from cms_sync.strapi.samples import SampleError, load_samples
 from cms_sync.webhooks import SECRET_HEADER
 
 WORKER_TOKEN_NAME: Final = "verdict-sync"
@@ -89,6 +92,7 @@ async def provision(
     webhook_url: str | None,
     webhook_secret: str | None,
     editor_token: bool = False,
+    with_sample_content: bool = False,
 ) -> ProvisionResult:
     """Make the Strapi at ``cms_url`` ready for Verdict's sync worker."""
     if webhook_url is not None and not webhook_secret:
@@ -99,9 +103,15 @@ async def provision(
         await api.login(admin_email, admin_password)
         await check_content_types(api)
         worker = await _token(api, WORKER_TOKEN_NAME, "read-only", changes)
-        editor = (
-            await _token(api, EDITOR_TOKEN_NAME, "full-access", changes) if editor_token else None
-        )
+        editor = None
+        if editor_token or with_sample_content:
+            editor = await _token(api, EDITOR_TOKEN_NAME, "full-access", changes)
+        if with_sample_content and editor is not None:
+            try:
+                created = await load_samples(session, cms_url, editor, load_mapping("strapi"))
+            except SampleError as exc:
+                raise ProvisionError(f"sample content: {exc}") from exc
+            changes.extend(f"created {n} sample {c}" for c, n in created.items())
         hook_id = None
         if webhook_url is not None and webhook_secret:
             hook_id = await _webhook(api, webhook_url, webhook_secret, changes)

@@ -91,8 +91,8 @@ async def strapi_provision(args: argparse.Namespace, settings: Settings) -> int:
             "(printed by `verdict cms up --kind strapi`)"
         )
         return 2
-    if args.with_sample_content or args.editor_email:
-        _say("verdict cms provision: --with-sample-content and --editor-email are Directus's only")
+    if args.editor_email:
+        _say("verdict cms provision: --editor-email is Directus's only")
         return 2
     webhook_url = settings.webhook_url
     if webhook_url == DEFAULT_WEBHOOK_URL:  # the default names Directus's path
@@ -104,6 +104,7 @@ async def strapi_provision(args: argparse.Namespace, settings: Settings) -> int:
             settings.cms_admin_password,
             webhook_url=None if args.no_webhook else webhook_url,
             webhook_secret=settings.webhook_secret,
+            with_sample_content=args.with_sample_content,
         )
     except ProvisionError as exc:
         _say(f"verdict cms provision: {exc}")

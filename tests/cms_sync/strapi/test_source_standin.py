@@ -1,18 +1,24 @@
 """StrapiSource against the Strapi stand-in (tests/support/fake_strapi.py), which the sync
-benchmark serves: the same walks as against the real Strapi, at benchmark sizes' speed."""
+benchmark serves: the same walks as against the real Strapi, at benchmark sizes' speed; and the
+stand-in's answers compared with a real Strapi's for the same documents."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from cms_sync.http import JsonClient
 from cms_sync.source import RawEntry, SourceError
+from cms_sync.strapi.provision import ProvisionResult
+from cms_sync.strapi.server import StrapiServer
 from cms_sync.strapi.source import StrapiSource
 from tests.support.content import review, reviewer, tool
 from tests.support.fake_strapi import TOKEN, FakeStrapi
+from tests.support.strapi_content import StrapiEditor, reviewer_data, tool_data
 
 
 @pytest.fixture
@@ -87,3 +93,72 @@ async def test_hints_outlive_a_failed_pass(fake: FakeStrapi) -> None:
             await _walk(source, "tools", datetime.now(UTC))
         assert source.hints.take_deleted("tools") == {"9"}
         assert source.hints.take_changed("tools") == {"1"}
+
+
+@pytest.mark.strapi
+async def test_the_stand_in_answers_as_the_real_strapi_does(
+    fake: FakeStrapi,
+    strapi: StrapiServer,
+    strapi_provisioned: ProvisionResult,
+    editor: StrapiEditor,
+) -> None:
+    """The same documents in both; the same queries; the same keys, links and versions."""
+    run = secrets.token_hex(3)
+    draft_tool = await editor.create("tools", tool_data(f"fid-d-{run}"), publish=False)
+    live_tool = await editor.create("tools", tool_data(f"fid-l-{run}"), publish=True)
+    person = await editor.create("reviewers", reviewer_data(f"fid-r-{run}"), publish=True)
+    takes = [
+        await editor.create(
+            "reviews",
+            {"reviewer": person, "tool": tool_id, "verdict": "ship", "quote": "Q"},
+            publish=True,
+        )
+        for tool_id in (draft_tool, live_tool)
+    ]
+    async with StrapiSource(strapi.url, strapi_provisioned.worker_token) as real:
+        for collection, ids in (("tools", [draft_tool, live_tool]), ("reviewers", [person])):
+            for entry in await real.read(collection, ids):
+                fake.put(collection, entry)
+        for entry in await real.read("reviews", takes):
+            fake.put("reviews", entry)
+    populate = {
+        "populate[tool][fields][0]": "documentId",
+        "populate[reviewer][fields][0]": "documentId",
+    }
+    queries: list[tuple[str, dict[str, str]]] = [
+        ("tools", {"status": "draft", "fields[0]": "documentId", "fields[1]": "updatedAt"}),
+        ("tools", {"status": "published"}),
+        ("reviews", {"status": "published", **populate}),
+        ("reviews", {"status": "draft", **populate}),
+    ]
+    async with (
+        JsonClient(strapi.url, strapi_provisioned.worker_token) as real_http,
+        JsonClient(fake.url, TOKEN) as fake_http,
+    ):
+        for plural, params in queries:
+            wanted = {**params, "pagination[pageSize]": "10"}
+            ids = takes if plural == "reviews" else [draft_tool, live_tool]
+            for index, document_id in enumerate(ids):
+                wanted[f"filters[documentId][$in][{index}]"] = document_id
+            real_rows = (await real_http.get(f"/api/{plural}", wanted, what=plural))["data"]
+            fake_rows = (await fake_http.get(f"/api/{plural}", wanted, what=plural))["data"]
+            assert real_rows, (plural, params)
+            assert _shape(real_rows) == _shape(fake_rows), (plural, params)
+
+
+def _shape(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows by documentId, row ids and timestamps left out (they differ by construction)."""
+    shaped = []
+    for row in sorted(rows, key=lambda r: str(r["documentId"])):
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            if key in ("id", "createdAt", "updatedAt"):
+                out[key] = "present"
+            elif key == "publishedAt":
+                out[key] = value is not None
+            elif isinstance(value, dict):
+                out[key] = {k: (v if k == "documentId" else "present") for k, v in value.items()}
+            else:
+                out[key] = value
+        shaped.append(out)
+    return shaped

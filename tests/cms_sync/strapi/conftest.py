@@ -1,4 +1,5 @@
-"""A real Strapi for the Strapi adapter's tests: one server per module, provisioned, no webhook."""
+"""A real Strapi for the Strapi adapter's tests: one server for the session, provisioned, no webhook
+(each test makes content of its own)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,13 @@ from tests.support.strapi_content import (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def strapi(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[StrapiServer]:
     async with running_strapi(tmp_path_factory.mktemp("strapi")) as server:
         yield server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def strapi_provisioned(strapi: StrapiServer) -> ProvisionResult:
     return await provision_for_tests(strapi, None)
 

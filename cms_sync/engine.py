@@ -162,7 +162,7 @@ class SyncEngine:
                 stale: list[Any] = await QuarantinedEntry.filter(
                     source=name, collection=collection
                 ).values_list("cms_id", flat=True)
-                gone = [c for c in stale if not c.isdigit() or int(c) not in cms_ids]
+                gone = [c for c in stale if c not in cms_ids]
                 if gone:
                     await QuarantinedEntry.filter(
                         source=name, collection=collection, cms_id__in=gone

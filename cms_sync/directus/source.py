@@ -3,6 +3,8 @@
 Entries are read with keyset pagination on (date_updated, id), since Directus has no cursors:
 ``GET /items/<collection>?filter=...&sort=date_updated,id&limit=N``. Deletions come from the
 activity log (``GET /activity``, one row per deleted item, its id as a string in ``item``).
+Directus's integer keys page the reads; the engine gets every id (and m2o reference) as its
+decimal text, as Verdict keeps ids (``cms_sync.entries.text_ids``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from cms_sync.entries import text_ids
 from cms_sync.http import HttpLimits, JsonClient, RetryPolicy, Sleep
 from cms_sync.pagination import IdKeyset, Keyset
 from cms_sync.source import RawEntry, SourceError
@@ -91,13 +94,13 @@ class DirectusSource:
             if not page:
                 return
             keyset.advance(page)
-            yield page
+            yield [text_ids(collection, entry) for entry in page]
             if len(page) < self._page_size:
                 return
 
-    async def all_ids(self, collection: str) -> set[int]:
+    async def all_ids(self, collection: str) -> set[str]:
         keyset = IdKeyset(collection)
-        found: set[int] = set()
+        found: set[str] = set()
         while True:
             page = await self._items(
                 collection,
@@ -112,13 +115,13 @@ class DirectusSource:
             if not ids:
                 return found
             keyset.advance(ids)
-            found.update(ids)
+            found.update(str(i) for i in ids)
             if len(ids) < ID_PAGE_SIZE:
                 return found
 
-    async def deleted_since(self, collection: str, since: datetime) -> set[int]:
+    async def deleted_since(self, collection: str, since: datetime) -> set[str]:
         keyset = IdKeyset(f"{collection} activity")
-        deleted: set[int] = set()
+        deleted: set[str] = set()
         while True:
             rows = _data(
                 collection,
@@ -143,9 +146,9 @@ class DirectusSource:
                 item = row.get("item")
                 # Directus stores the key as a string; ids of other key types are not ours.
                 if isinstance(item, str) and item.isdigit():
-                    deleted.add(int(item))
-                elif isinstance(item, int):
-                    deleted.add(item)
+                    deleted.add(str(int(item)))
+                elif isinstance(item, int) and not isinstance(item, bool):
+                    deleted.add(str(item))
             if len(rows) < ID_PAGE_SIZE:
                 return deleted
 

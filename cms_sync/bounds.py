@@ -84,8 +84,9 @@ async def over_limit(collection: str, entries: Collection[ParsedEntry]) -> dict[
     over: dict[str, str] = {}
     for parent, group in by_parent.items():
         free = max(0, bound.limit - stored[parent])
-        # Entries already in this list keep their places; new ones fill what is left, by id.
-        group.sort(key=lambda e: ((e.id, parent) not in already_in, e.id))
+        # Entries already in this list keep their places; new ones fill what is left, by id
+        # (shorter first, so that Directus's decimal ids keep their numeric order).
+        group.sort(key=lambda e: ((e.id, parent) not in already_in, len(e.id), e.id))
         for entry in group[free:]:
             over[entry.id] = bound.reason.format(parent=parent, limit=bound.limit)
     return over

@@ -22,12 +22,12 @@ def a_tool(**changes: Any) -> dict[str, Any]:
 
 def test_a_valid_entry_becomes_columns_and_references() -> None:
     parsed = parse_entry("reviews", review(9, 4, 2, date_updated=UPDATED) | {"reviewer": {"id": 2}})
-    assert parsed.id == 9
+    assert parsed.id == "9"  # Directus's integer ids become their decimal text
     assert parsed.updated_at.tzinfo is UTC
-    assert parsed.columns["tool_id"] == 4
-    assert parsed.columns["reviewer_id"] == 2  # an expanded relation gives its id
+    assert parsed.columns["tool_id"] == "4"
+    assert parsed.columns["reviewer_id"] == "2"  # an expanded relation gives its id
     assert parsed.columns["verdict"] == "skip"
-    assert parsed.references == {"tools": 4, "reviewers": 2}
+    assert parsed.references == {"tools": "4", "reviewers": "2"}
 
 
 def test_timestamps_without_a_zone_are_utc_and_optional_lists_default_empty() -> None:

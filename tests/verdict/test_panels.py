@@ -148,4 +148,5 @@ async def test_random_sync_sequences_keep_every_tool_exact(demo_db: Settings, se
 
 def test_tools_in_reads_only_tool_keys() -> None:
     keys = ["tools:7", "tools:12", "reviewers:7", "tools", "comparisons:3", "tools:x", "*"]
-    assert panels.tools_in(keys) == {7, 12}
+    keys += ["tools:a:b", "tools:"]  # an id is opaque text, ':' included; an empty one is none
+    assert panels.tools_in(keys) == {"7", "12", "x", "a:b"}

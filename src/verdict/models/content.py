@@ -1,7 +1,9 @@
 """CMS-owned content: tools, reviewers, reviews and comparisons.
 
-Every row's primary key is the CMS's own id as opaque text (never ordered by, never parsed), and ``cms_updated_at`` is the CMS's updated-at time,
-so the sync can upsert by id and tell whether a row changed. Only ``cms_sync`` writes these tables.
+Every row's primary key is the CMS's own id as opaque text (compared, never parsed: Directus's
+integer 42 is "42", a Contentful id or a Strapi documentId as it comes), and ``cms_updated_at`` is
+the CMS's updated-at time, so the sync can upsert by id and tell whether a row changed.
+Only ``cms_sync`` writes these tables.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from enum import StrEnum
 
 from tortoise import fields
 from tortoise.models import Model
-
 
 ID_LENGTH = 255
 """The longest CMS id Verdict keeps: ids are the CMS's own, as text (Directus's integers in

@@ -13,7 +13,7 @@ from tortoise.migrations.api.migrate import migrate as tortoise_migrate
 from graphql_api.engine._compat import clear_executor_cache
 from tests.support.clients import api_client
 from tests.support.databases import Backend, create_database, drop_database, init_orm
-from tests.support.queries import COMPARISON_LISTING, TOOL_LISTING, comparison_page, graphql
+from tests.support.text_ids import api_views
 from verdict.db import migrate, tortoise_config
 from verdict.settings import Settings
 
@@ -151,28 +151,8 @@ def _as_text(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def _api_views(settings: Settings) -> dict[str, Any]:
-    """What the API shows of the content: pages, listings, every node by its global id."""
-    views: dict[str, Any] = {}
     async with api_client(settings) as http:
-        listing = await graphql(http, COMPARISON_LISTING, {"first": 50})
-        views["listing"] = listing
-        views["trending"] = await graphql(
-            http, COMPARISON_LISTING, {"first": 50, "orderBy": "TRENDING"}
-        )
-        views["tools"] = await graphql(http, TOOL_LISTING, {"first": 50})
-        nodes = [e["node"] for e in listing["comparisons"]["edges"]]
-        nodes += [e["node"] for e in views["tools"]["tools"]["edges"]]
-        for node in nodes:
-            views[node["slug"]] = await graphql(
-                http,
-                "query N($id: ID!) { node(id: $id) { id ... on Comparison { slug } "
-                "... on Tool { slug } } }",
-                {"id": node["id"]},
-            )
-        for edge in listing["comparisons"]["edges"]:
-            slug = edge["node"]["slug"]
-            views[f"page {slug}"] = await comparison_page(http, slug)
-    return views
+        return await api_views(http)
 
 
 async def test_text_ids_migration_keeps_every_row_reference_figure_and_global_id(

@@ -63,7 +63,7 @@ async def test_a_side_past_the_bound_is_quarantined_and_applies_once_there_is_ro
     assert not (await apply("comparison_sides", [edited])).quarantined
     # Room again: the quarantined side applies, and its issue is gone.
     async with in_transaction():
-        await delete_entries(SOURCE, "comparison_sides", {side_id(1, 2)})
+        await delete_entries(SOURCE, "comparison_sides", {str(side_id(1, 2))})
     assert (await apply("comparison_sides", [extra])).applied == 1
     assert await _issue("comparison_sides", 9001) is None
     assert await ComparisonSide.filter(comparison_id=1).count() == limits.MAX_COMPARISON_SIDES

@@ -108,7 +108,7 @@ class _Changes:
                     for review_id in [i for i, r in reviews.items() if r[field] == gone]:
                         self.gone["reviews"][review_id] = reviews.pop(review_id)
                 async with in_transaction():
-                    await delete_entries(SOURCE, collection, {gone})
+                    await delete_entries(SOURCE, collection, {str(gone)})
         else:  # restore what was deleted, parents first
             for collection in ("tools", "reviewers", "reviews"):
                 restored = []

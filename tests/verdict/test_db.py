@@ -200,6 +200,17 @@ async def test_text_ids_migration_keeps_every_row_reference_figure_and_global_id
         )
         assert [r["cms_id"] for r in quarantined] == ["77"]
         assert await _api_views(settings) == expected_views
+        # Reversible while every id is a decimal integer: back at 0008, the same rows as before.
+        await Tortoise.close_connections()
+        await tortoise_migrate(
+            config=tortoise_config(settings.database_url), target="verdict.0008_tool_panel"
+        )
+        await Tortoise.close_connections()
+        await init_orm(settings.database_url)
+        assert {t: await _raw(t) for t in _KEPT_TABLES} == before
+        await Tortoise.close_connections()
+        await migrate(settings)
+        await init_orm(settings.database_url)
         # The tables still behave: references hold and deletions still cascade.
         votes_before = len(after["vote"])
         conn = Tortoise.get_connection("default")

@@ -38,14 +38,17 @@ _REBUILT = {
     "tool_panel": ("tool_id",),
     "feed_change": ("entity_id",),
 }
-# PostgreSQL: (table, column, new type); the two widened columns change on SQLite by name only
-# (SQLite does not enforce a VARCHAR's length), so they need no rebuild there.
+# PostgreSQL: (table, column, type after, type before); the two widened columns change on SQLite
+# by name only (SQLite does not enforce a VARCHAR's length), so they need no rebuild there.
 _PG_COLUMNS = [
-    *((table, column, "VARCHAR(255)") for table, columns in _REBUILT.items() for column in columns),
-    ("sync_quarantine", "cms_id", "VARCHAR(255)"),
-    ("content_version", "key", "VARCHAR(300)"),
+    *(
+        (table, column, "VARCHAR(255)", "INT")
+        for table, columns in _REBUILT.items()
+        for column in columns
+    ),
+    ("sync_quarantine", "cms_id", "VARCHAR(255)", "VARCHAR(100)"),
+    ("content_version", "key", "VARCHAR(300)", "VARCHAR(120)"),
 ]
-_PG_BACK = {"VARCHAR(255)": "INT", "VARCHAR(300)": "VARCHAR(120)"}
 _CONTENT = ("tool", "reviewer", "comparison", "review", "comparison_side")
 
 
@@ -86,9 +89,9 @@ async def _postgres(client: Any, *, forward: bool) -> None:
     keys = await _rows(client, _PG_FOREIGN_KEYS, [list(_REBUILT)])
     for key in keys:
         await client.execute_script(f'ALTER TABLE "{key["child"]}" DROP CONSTRAINT "{key["name"]}"')
-    for table, column, text_type in _PG_COLUMNS:
-        kind = text_type if forward else _PG_BACK[text_type]
-        cast = "text" if forward else ("integer" if kind == "INT" else "text")
+    for table, column, after, before in _PG_COLUMNS:
+        kind = after if forward else before
+        cast = "integer" if kind == "INT" else "text"
         await client.execute_script(
             f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE {kind} USING "{column}"::{cast}'
         )

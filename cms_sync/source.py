@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 RawEntry = dict[str, Any]
 
@@ -42,3 +42,13 @@ class Source(Protocol):
     async def deleted_since(self, collection: str, since: datetime) -> set[str]:
         """Ids deleted since ``since``, from the CMS's activity log or an equivalent."""
         ...
+
+
+@runtime_checkable
+class DeletionHints(Protocol):
+    """A source whose CMS has no deletion log to read: webhooks tell it what was deleted.
+
+    ``note_deleted`` only records the hint; ``deleted_since`` confirms each id is gone from the
+    CMS before reporting it, so a forged or stale hint deletes nothing that still exists."""
+
+    def note_deleted(self, collection: str, ids: frozenset[str]) -> None: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 import sys
@@ -14,8 +15,10 @@ from typing import TYPE_CHECKING
 from verdict.settings import Settings
 
 if TYPE_CHECKING:
+    from cms_sync.adapters import Adapter
     from cms_sync.issues import IssueBoard
     from cms_sync.lock import SyncLock
+    from cms_sync.mapping import Mapping
     from cms_sync.source import Source
 
 
@@ -26,23 +29,35 @@ def _say(message: str) -> None:
 async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     from tortoise.exceptions import OperationalError
 
+    from cms_sync.adapters import AdapterError, prepare
     from cms_sync.engine import SyncEngine
     from cms_sync.lock import acquire, lock_for
+    from cms_sync.mapping import MappingError
     from cms_sync.source import SourceError
     from verdict.db import database
 
-    if args.export is None and not settings.cms_token:
-        _say("verdict sync: CMS_TOKEN is not set (the worker's read-only Directus token)")
-        return 2
+    adapter: Adapter | None = None
+    mapping: Mapping | None = None
+    if args.export is None:
+        try:
+            adapter, mapping = prepare(settings)
+        except (AdapterError, MappingError) as exc:
+            _say(f"verdict sync: {exc}")
+            return 2
     lock = lock_for(settings)
     try:
         async with contextlib.AsyncExitStack() as stack:
-            source = await _open_source(args, settings, stack)
+            if adapter is None or mapping is None:
+                source = _export_source(args)
+            else:
+                source = await stack.enter_async_context(
+                    adapter.open_source(settings, mapping, args.page_size)
+                )
             issues = await _open_issue_board(args, settings, stack)
             await stack.enter_async_context(database(settings))
             stack.push_async_callback(lock.release)
             if args.watch:
-                return await _watch(args, settings, source, lock, issues)
+                return await _watch(args, settings, source, lock, issues, adapter, mapping)
             await acquire(lock, on_wait=lambda: _say("verdict sync: waiting for another worker"))
             report = await SyncEngine(source, progress=_say).run(full=args.full)
             await _deliver_once()
@@ -60,18 +75,10 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _open_source(
-    args: argparse.Namespace, settings: Settings, stack: contextlib.AsyncExitStack
-) -> Source:
-    if args.export is not None:
-        from cms_sync.export_source import ExportSource
+def _export_source(args: argparse.Namespace) -> Source:
+    from cms_sync.export_source import ExportSource
 
-        return ExportSource(Path(args.export))
-    from cms_sync.directus.source import DirectusSource
-
-    return await stack.enter_async_context(
-        DirectusSource(settings.cms_url, settings.cms_token, page_size=args.page_size)
-    )
+    return ExportSource(Path(args.export))
 
 
 async def _deliver_once() -> None:
@@ -114,6 +121,8 @@ async def _watch(
     source: Source,
     lock: SyncLock,
     issues: IssueBoard | None,
+    adapter: Adapter | None,
+    mapping: Mapping | None,
 ) -> int:
     from cms_sync.worker import SyncWorker, WatchOptions
     from verdict.delivery import Deliverer
@@ -127,6 +136,13 @@ async def _watch(
         webhook_secret=settings.webhook_secret,
         redis_url=settings.redis_url,
     )
+    if adapter is not None and mapping is not None:
+        make = adapter.receiver
+        options = dataclasses.replace(
+            options,
+            receiver=lambda secret: make(secret, mapping),
+            webhook_path=adapter.webhook_path,
+        )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

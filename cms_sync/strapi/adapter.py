@@ -33,7 +33,7 @@ def _missing(settings: Settings) -> str | None:
 
 ADAPTER = Adapter(
     kind="strapi",
-    open_source=_open,  # type: ignore[arg-type]  # str ids until branch `ids` lands
+    open_source=_open,
     receiver=_receiver,
     webhook_path=WEBHOOK_PATH,
     missing_setting=_missing,

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from cms_sync.apply import MODELS, PageResult, apply_page
 from cms_sync.cascade import delete_aggregates
-from cms_sync.source import StreamPage
+from cms_sync.source import SourceError, StreamPage
 from verdict.models.sync import STREAM_COLLECTION, QuarantinedEntry, SyncCheckpoint
 
 
@@ -52,6 +52,9 @@ async def apply_stream_page(
     source: str, order: Sequence[str], page: StreamPage
 ) -> StreamPageResult:
     """Deletions, then upserts in ``order``, then the token: one transaction."""
+    unknown = sorted(set(page.upserts) - set(order))
+    if unknown:
+        raise SourceError(f"a stream page holds entries of unknown collections: {unknown}")
     result = StreamPageResult()
     async with in_transaction():
         located = await locate(page.deleted)

@@ -1,5 +1,8 @@
 """The sync worker's HTTP endpoint: CMS webhooks (``POST /webhooks/directus``) and ``GET /healthz``.
 
+Adapters add their own routes (``AdapterWebhook``: Contentful's signed requests at
+``/webhooks/contentful``, say), each verifying its CMS's requests; replays and limits are shared.
+
 A webhook is only a hint that something changed: it triggers a debounced incremental sync and its
 payload is never used as data. It must carry the shared secret in ``X-Verdict-Webhook-Secret``
 (what a Directus flow can send), or, from a CMS that can sign, an HMAC-SHA256 of
@@ -14,8 +17,9 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import orjson
 from aiohttp import web
@@ -75,6 +79,29 @@ class Verifier:
             raise WebhookRejected(403, "bad signature")
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookHint:
+    """What an accepted webhook says: which collection changed (None: one Verdict does not
+    sync, so no pass is needed), and a key that may be accepted once (its signature)."""
+
+    collection: str | None
+    replay_key: str | None = None
+    replay_seconds: float = 2 * REPLAY_WINDOW
+
+
+class AdapterWebhook(Protocol):
+    """A CMS adapter's webhook route: it verifies its CMS's requests and reads the hint."""
+
+    @property
+    def path(self) -> str: ...
+
+    def check(
+        self, method: str, path_qs: str, headers: Mapping[str, str], body: bytes
+    ) -> WebhookHint:
+        """The hint of an authentic request; raise WebhookRejected (a 4xx) otherwise."""
+        ...
+
+
 def sign(secret: str, stamp: str, body: bytes) -> str:
     """Hex HMAC-SHA256 of ``<stamp>.<body>`` with ``secret``."""
     return hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
@@ -104,6 +131,7 @@ def create_webhook_app(
     healthy: Callable[[], bool] = lambda: True,
     clock: Callable[[], float] = time.time,
     replays: Replays | None = None,
+    routes: Sequence[AdapterWebhook] = (),
 ) -> web.Application:
     """The worker's web app. Without a secret the webhook route answers 503, never unchecked.
 
@@ -134,6 +162,34 @@ def create_webhook_app(
             return _json(exc.status, exc.reason)
         trigger(collection)
         return _json(202, "sync scheduled")
+
+    def adapter_route(route: AdapterWebhook) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handle(request: web.Request) -> web.Response:
+            peer = request.remote or "?"
+            try:
+                body = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                log.warning("webhook from %s rejected: body too large", peer)
+                return _json(413, "body too large")
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            try:
+                hint = route.check(request.method, request.path_qs, headers, body)
+                if hint.replay_key is not None and not await seen.first_use(
+                    hint.replay_key, hint.replay_seconds
+                ):
+                    raise WebhookRejected(409, "replayed signature (already accepted)")
+            except WebhookRejected as exc:
+                log.warning("webhook from %s rejected (%d): %s", peer, exc.status, exc.reason)
+                return _json(exc.status, exc.reason)
+            if hint.collection is None:
+                return _json(202, "accepted; nothing Verdict syncs changed")
+            trigger(hint.collection)
+            return _json(202, "sync scheduled")
+
+        return handle
+
+    for route in routes:
+        app.router.add_post(route.path, adapter_route(route))
 
     async def healthz(request: web.Request) -> web.Response:
         ok = healthy()

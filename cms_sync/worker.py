@@ -24,8 +24,8 @@ from cms_sync.engine import SyncEngine
 from cms_sync.issues import IssueBoard, open_issues
 from cms_sync.lock import SyncLock, acquire
 from cms_sync.replays import RedisReplays
-from cms_sync.source import Source, SourceError
-from cms_sync.webhooks import WEBHOOK_PATH, create_webhook_app
+from cms_sync.source import Source, SourceError, StreamSource
+from cms_sync.webhooks import WEBHOOK_PATH, AdapterWebhook, create_webhook_app
 from verdict.delivery import Deliverer
 from verdict.models.sync import SyncCheckpoint
 
@@ -45,6 +45,8 @@ class WatchOptions:
     lock_retry_seconds: float = 2.0
     lock_check_seconds: float = 5.0
     """During a pass, how often to check the lock is still ours (else stop after the page)."""
+    webhook_routes: tuple[AdapterWebhook, ...] = ()
+    """The adapter's own webhook routes (Contentful's signed calls), besides Directus's."""
 
 
 class SyncWorker:
@@ -52,7 +54,7 @@ class SyncWorker:
 
     def __init__(
         self,
-        source: Source,
+        source: Source | StreamSource,
         lock: SyncLock,
         options: WatchOptions,
         *,
@@ -92,7 +94,9 @@ class SyncWorker:
         options = self._options
         redis = Redis.from_url(options.redis_url) if options.redis_url else None
         replays = RedisReplays(redis) if redis is not None else None
-        app = create_webhook_app(options.webhook_secret, self.trigger, replays=replays)
+        app = create_webhook_app(
+            options.webhook_secret, self.trigger, replays=replays, routes=options.webhook_routes
+        )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         try:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ from verdict.settings import Settings
 if TYPE_CHECKING:
     from cms_sync.issues import IssueBoard
     from cms_sync.lock import SyncLock
-    from cms_sync.source import Source
+    from cms_sync.source import Source, StreamSource
+    from cms_sync.webhooks import AdapterWebhook
 
 
 def _say(message: str) -> None:
@@ -31,7 +33,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     from cms_sync.source import SourceError
     from verdict.db import database
 
-    if args.export is None and not settings.cms_token:
+    if args.export is None and not _contentful() and not settings.cms_token:
         _say("verdict sync: CMS_TOKEN is not set (the worker's read-only Directus token)")
         return 2
     lock = lock_for(settings)
@@ -48,7 +50,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
             await _deliver_once()
             if issues is not None:
                 await _publish_issues(issues, source.name)
-    except SourceError as exc:
+    except (SourceError, ValueError) as exc:  # ValueError: a Contentful setting is malformed
         _say(f"verdict sync: {exc}")
         return 1
     except OperationalError as exc:
@@ -62,16 +64,35 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _open_source(
     args: argparse.Namespace, settings: Settings, stack: contextlib.AsyncExitStack
-) -> Source:
+) -> Source | StreamSource:
     if args.export is not None:
         from cms_sync.export_source import ExportSource
 
         return ExportSource(Path(args.export))
+    if _contentful():
+        from cms_sync.contentful.settings import ContentfulSettings
+        from cms_sync.contentful.source import MAX_PAGE_SIZE, ContentfulSource
+
+        cf = ContentfulSettings.from_env()
+        source = ContentfulSource(
+            cf.space_id,
+            cf.access_token,
+            environment=cf.environment,
+            base_url=cf.base_url,
+            locales=cf.locales,
+            page_size=min(args.page_size, MAX_PAGE_SIZE),
+        )
+        return await stack.enter_async_context(source)
     from cms_sync.directus.source import DirectusSource
 
     return await stack.enter_async_context(
         DirectusSource(settings.cms_url, settings.cms_token, page_size=args.page_size)
     )
+
+
+def _contentful() -> bool:
+    """``CMS_KIND=contentful``: sync from Contentful's Sync API (settings CONTENTFUL_*)."""
+    return os.environ.get("CMS_KIND", "directus").strip().lower() == "contentful"
 
 
 async def _deliver_once() -> None:
@@ -90,7 +111,7 @@ async def _open_issue_board(
     args: argparse.Namespace, settings: Settings, stack: contextlib.AsyncExitStack
 ) -> IssueBoard | None:
     """Directus's verdict_sync_issues, when CMS_ISSUES_TOKEN is set."""
-    if args.export is not None or not settings.cms_issues_token:
+    if args.export is not None or _contentful() or not settings.cms_issues_token:
         return None
     from cms_sync.directus.issue_board import DirectusIssueBoard
 
@@ -111,7 +132,7 @@ async def _publish_issues(issues: IssueBoard, source: str) -> None:
 async def _watch(
     args: argparse.Namespace,
     settings: Settings,
-    source: Source,
+    source: Source | StreamSource,
     lock: SyncLock,
     issues: IssueBoard | None,
 ) -> int:
@@ -119,6 +140,12 @@ async def _watch(
     from verdict.delivery import Deliverer
     from verdict.purge.settings import PurgeSettings
 
+    routes: tuple[AdapterWebhook, ...] = ()
+    if _contentful():
+        from cms_sync.contentful.settings import ContentfulSettings
+        from cms_sync.contentful.webhooks import ContentfulWebhook
+
+        routes = (ContentfulWebhook(ContentfulSettings.from_env().webhook_secret),)
     options = WatchOptions(
         poll_seconds=args.poll_seconds or settings.sync_poll_seconds,
         full_every_seconds=args.full_every or settings.sync_full_every_seconds,
@@ -126,6 +153,7 @@ async def _watch(
         webhook_port=args.webhook_port or settings.webhook_port,
         webhook_secret=settings.webhook_secret,
         redis_url=settings.redis_url,
+        webhook_routes=routes,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     stop = asyncio.Event()

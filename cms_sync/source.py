@@ -73,3 +73,13 @@ class StreamSource(Protocol):
     def pages(self, token: str | None) -> AsyncIterator[StreamPage]:
         """The stream from ``token`` (None: everything the CMS holds) to the current end."""
         ...
+
+
+@runtime_checkable
+class DeletionHints(Protocol):
+    """A source whose CMS has no deletion log to read: webhooks tell it what was deleted.
+
+    ``note_deleted`` only records the hint; ``deleted_since`` confirms each id is gone from the
+    CMS before reporting it, so a forged or stale hint deletes nothing that still exists."""
+
+    def note_deleted(self, collection: str, ids: frozenset[str]) -> None: ...

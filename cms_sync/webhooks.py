@@ -1,10 +1,9 @@
-"""The sync worker's HTTP endpoint: CMS webhooks (``POST /webhooks/directus``) and ``GET /healthz``.
-
-Adapters add their own routes (``AdapterWebhook``: Contentful's signed requests at
-``/webhooks/contentful``, say), each verifying its CMS's requests; replays and limits are shared.
+"""The sync worker's HTTP endpoint: CMS webhooks (``POST /webhooks/<kind>``) and ``GET /healthz``.
 
 A webhook is only a hint that something changed: it triggers a debounced incremental sync and its
-payload is never used as data. It must carry the shared secret in ``X-Verdict-Webhook-Secret``
+payload is never used as data. Each CMS adapter brings a ``WebhookReceiver`` that verifies its
+CMS's requests and reads the hint (which collection; for a CMS without a deletion log, which ids
+it deleted). Directus's, here: it must carry the shared secret in ``X-Verdict-Webhook-Secret``
 (what a Directus flow can send), or, from a CMS that can sign, an HMAC-SHA256 of
 ``<timestamp>.<body>`` in ``X-Verdict-Signature`` with ``X-Verdict-Timestamp`` (Unix seconds)
 no more than five minutes away. Both are compared in constant time. Anything else gets a 4xx and
@@ -17,7 +16,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,6 +35,39 @@ MAX_TIMESTAMP_DIGITS = 12
 """Unix seconds in plain digits (a float would let ``nan`` or ``inf`` through the window)."""
 MAX_BODY = 256 * 1024
 WEBHOOK_PATH = "/webhooks/directus"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRequest:
+    """What a receiver sees of a webhook: headers lower-cased, the body as sent."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookHint:
+    """What a verified webhook says: a collection changed, and maybe which ids the CMS deleted.
+
+    ``deleted`` is for CMSs with no deletion log to read (Strapi): the source confirms each id is
+    gone from the CMS before the sync deletes it, and full reconciliation catches missed ones."""
+
+    collection: str
+    deleted: frozenset[str] = frozenset()
+
+
+class WebhookReceiver(Protocol):
+    """One CMS's webhooks: how they are verified and what they hint."""
+
+    def receive(self, request: WebhookRequest) -> WebhookHint:
+        """The hint of an authentic request; raise WebhookRejected otherwise."""
+        ...
+
+    def replay_key(self, request: WebhookRequest) -> str | None:
+        """A value to accept once (a signature), or None when the scheme has none."""
+        ...
 
 
 class WebhookRejected(Exception):
@@ -80,26 +112,18 @@ class Verifier:
 
 
 @dataclass(frozen=True, slots=True)
-class WebhookHint:
-    """What an accepted webhook says: which collection changed (None: one Verdict does not
-    sync, so no pass is needed), and a key that may be accepted once (its signature)."""
+class DirectusReceiver:
+    """Directus's webhooks (a Flow's request): the shared secret header or the HMAC signature."""
 
-    collection: str | None
-    replay_key: str | None = None
-    replay_seconds: float = 2 * REPLAY_WINDOW
+    secret: str
+    clock: Callable[[], float] = time.time
 
+    def receive(self, request: WebhookRequest) -> WebhookHint:
+        Verifier(self.secret, self.clock).verify(request.headers, request.body)
+        return WebhookHint(_check_body(request.body))
 
-class AdapterWebhook(Protocol):
-    """A CMS adapter's webhook route: it verifies its CMS's requests and reads the hint."""
-
-    @property
-    def path(self) -> str: ...
-
-    def check(
-        self, method: str, path_qs: str, headers: Mapping[str, str], body: bytes
-    ) -> WebhookHint:
-        """The hint of an authentic request; raise WebhookRejected (a 4xx) otherwise."""
-        ...
+    def replay_key(self, request: WebhookRequest) -> str | None:
+        return request.headers.get(SIGNATURE_HEADER.lower())
 
 
 def sign(secret: str, stamp: str, body: bytes) -> str:
@@ -131,15 +155,21 @@ def create_webhook_app(
     healthy: Callable[[], bool] = lambda: True,
     clock: Callable[[], float] = time.time,
     replays: Replays | None = None,
-    routes: Sequence[AdapterWebhook] = (),
+    receiver: Callable[[str], WebhookReceiver] | None = None,
+    path: str = WEBHOOK_PATH,
+    on_deleted: Callable[[WebhookHint], None] | None = None,
 ) -> web.Application:
     """The worker's web app. Without a secret the webhook route answers 503, never unchecked.
 
-    ``replays`` records accepted signatures (in this process unless given: pass a
-    ``RedisReplays`` when several workers receive webhooks)."""
+    ``receiver`` makes the CMS's receiver from the secret (Directus's unless given), served at
+    ``path``;
+    ``on_deleted`` gets the hints that name deleted ids. ``replays`` records accepted signatures
+    (in this process unless given: pass a ``RedisReplays`` when several workers receive
+    webhooks)."""
     seen: Replays = replays if replays is not None else MemoryReplays()
     app = web.Application(client_max_size=MAX_BODY)
-    verifier = Verifier(secret, clock) if secret else None
+    make = receiver if receiver is not None else (lambda s: DirectusReceiver(s, clock))
+    verifier = make(secret) if secret else None
 
     async def webhook(request: web.Request) -> web.Response:
         peer = request.remote or "?"
@@ -151,51 +181,30 @@ def create_webhook_app(
         except web.HTTPRequestEntityTooLarge:
             log.warning("webhook from %s rejected: body too large", peer)
             return _json(413, "body too large")
+        received = WebhookRequest(
+            request.method,
+            request.path,
+            {k.lower(): v for k, v in request.headers.items()},
+            body,
+        )
         try:
-            verifier.verify({k.lower(): v for k, v in request.headers.items()}, body)
-            collection = _check_body(body)
-            signature = request.headers.get(SIGNATURE_HEADER)
-            if signature is not None and not await seen.first_use(signature, 2 * REPLAY_WINDOW):
+            hint = verifier.receive(received)
+            once = verifier.replay_key(received)
+            if once is not None and not await seen.first_use(once, 2 * REPLAY_WINDOW):
                 raise WebhookRejected(409, "replayed signature (already accepted)")
         except WebhookRejected as exc:
             log.warning("webhook from %s rejected (%d): %s", peer, exc.status, exc.reason)
             return _json(exc.status, exc.reason)
-        trigger(collection)
+        if hint.deleted and on_deleted is not None:
+            on_deleted(hint)
+        trigger(hint.collection)
         return _json(202, "sync scheduled")
-
-    def adapter_route(route: AdapterWebhook) -> Callable[[web.Request], Awaitable[web.Response]]:
-        async def handle(request: web.Request) -> web.Response:
-            peer = request.remote or "?"
-            try:
-                body = await request.read()
-            except web.HTTPRequestEntityTooLarge:
-                log.warning("webhook from %s rejected: body too large", peer)
-                return _json(413, "body too large")
-            headers = {k.lower(): v for k, v in request.headers.items()}
-            try:
-                hint = route.check(request.method, request.path_qs, headers, body)
-                if hint.replay_key is not None and not await seen.first_use(
-                    hint.replay_key, hint.replay_seconds
-                ):
-                    raise WebhookRejected(409, "replayed signature (already accepted)")
-            except WebhookRejected as exc:
-                log.warning("webhook from %s rejected (%d): %s", peer, exc.status, exc.reason)
-                return _json(exc.status, exc.reason)
-            if hint.collection is None:
-                return _json(202, "accepted; nothing Verdict syncs changed")
-            trigger(hint.collection)
-            return _json(202, "sync scheduled")
-
-        return handle
-
-    for route in routes:
-        app.router.add_post(route.path, adapter_route(route))
 
     async def healthz(request: web.Request) -> web.Response:
         ok = healthy()
         return _json(200 if ok else 503, "ok" if ok else "unhealthy")
 
-    app.router.add_post(WEBHOOK_PATH, webhook)
+    app.router.add_post(path, webhook)
     app.router.add_get("/healthz", healthz)
     return app
 

@@ -24,8 +24,14 @@ from cms_sync.engine import SyncEngine
 from cms_sync.issues import IssueBoard, open_issues
 from cms_sync.lock import SyncLock, acquire
 from cms_sync.replays import RedisReplays
-from cms_sync.source import Source, SourceError, StreamSource
-from cms_sync.webhooks import WEBHOOK_PATH, AdapterWebhook, create_webhook_app
+from cms_sync.source import DeletionHints, Source, SourceError, StreamSource
+from cms_sync.webhooks import (
+    WEBHOOK_PATH,
+    DirectusReceiver,
+    WebhookHint,
+    WebhookReceiver,
+    create_webhook_app,
+)
 from verdict.delivery import Deliverer
 from verdict.models.sync import SyncCheckpoint
 
@@ -45,8 +51,9 @@ class WatchOptions:
     lock_retry_seconds: float = 2.0
     lock_check_seconds: float = 5.0
     """During a pass, how often to check the lock is still ours (else stop after the page)."""
-    webhook_routes: tuple[AdapterWebhook, ...] = ()
-    """The adapter's own webhook routes (Contentful's signed calls), besides Directus's."""
+    receiver: Callable[[str], WebhookReceiver] = DirectusReceiver
+    """The CMS's webhook receiver, made from ``webhook_secret`` (the adapter's)."""
+    webhook_path: str = WEBHOOK_PATH
 
 
 class SyncWorker:
@@ -85,6 +92,11 @@ class SyncWorker:
         log.info("webhook: %s changed; incremental sync scheduled", collection)
         self._wake.set()
 
+    def note_deleted(self, hint: WebhookHint) -> None:
+        """A webhook named deleted ids: a source without a deletion log keeps them to confirm."""
+        if isinstance(self._source, DeletionHints):
+            self._source.note_deleted(hint.collection, hint.deleted)
+
     async def wait_for_passes(self, count: int) -> None:
         """Return once ``count`` passes have finished (for operators' tooling and tests)."""
         async with self._passes:
@@ -95,7 +107,12 @@ class SyncWorker:
         redis = Redis.from_url(options.redis_url) if options.redis_url else None
         replays = RedisReplays(redis) if redis is not None else None
         app = create_webhook_app(
-            options.webhook_secret, self.trigger, replays=replays, routes=options.webhook_routes
+            options.webhook_secret,
+            self.trigger,
+            replays=replays,
+            receiver=options.receiver,
+            path=options.webhook_path,
+            on_deleted=self.note_deleted,
         )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
@@ -103,7 +120,7 @@ class SyncWorker:
             site = web.TCPSite(runner, options.webhook_host, options.webhook_port)
             await site.start()
             host, port = runner.addresses[0][:2]
-            self.webhook_url = f"http://{host}:{port}{WEBHOOK_PATH}"
+            self.webhook_url = f"http://{host}:{port}{options.webhook_path}"
             self._say(
                 f"sync worker: webhooks at {self.webhook_url}"
                 + ("" if options.webhook_secret else " (disabled: CMS_WEBHOOK_SECRET is not set)")

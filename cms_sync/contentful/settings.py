@@ -2,9 +2,9 @@
 
 ``CONTENTFUL_SPACE_ID`` and ``CONTENTFUL_ACCESS_TOKEN`` (a Content Delivery API token) are
 required; ``CONTENTFUL_ENVIRONMENT`` (default ``master``), ``CONTENTFUL_BASE_URL`` (default
-Contentful's Delivery API host), ``CONTENTFUL_LOCALE`` (default ``en-US``; a comma-separated
-fallback chain such as ``de-DE,en-US`` is read in that order) and ``CONTENTFUL_WEBHOOK_SECRET``
-(the space's webhook signing secret; without it the webhook route answers 503) are optional.
+Contentful's Delivery API host) and ``CONTENTFUL_LOCALE`` (the locale code whose values are read,
+default ``en-US``) are optional. The webhook signing secret is ``CMS_WEBHOOK_SECRET``, as for
+every CMS.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from cms_sync.contentful.source import DEFAULT_BASE_URL, DEFAULT_ENVIRONMENT, DEFAULT_LOCALE
+from cms_sync.contentful.source import DEFAULT_BASE_URL, DEFAULT_ENVIRONMENT
+from cms_sync.mapping import DEFAULT_LOCALE
 
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _LOCALE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
@@ -31,8 +32,7 @@ class ContentfulSettings:
     access_token: str
     environment: str = DEFAULT_ENVIRONMENT
     base_url: str = DEFAULT_BASE_URL
-    locales: tuple[str, ...] = (DEFAULT_LOCALE,)
-    webhook_secret: str | None = None
+    locale: str = DEFAULT_LOCALE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ContentfulSettings:
@@ -57,18 +57,15 @@ class ContentfulSettings:
             raise ContentfulConfigError(
                 f"CONTENTFUL_BASE_URL must be an http(s) URL (got {base_url!r})"
             )
-        raw_locales = env.get("CONTENTFUL_LOCALE") or DEFAULT_LOCALE
-        locales = tuple(p.strip() for p in raw_locales.split(",") if p.strip())
-        bad = [p for p in locales if not _LOCALE.fullmatch(p)]
-        if not locales or bad:
+        locale = (env.get("CONTENTFUL_LOCALE") or DEFAULT_LOCALE).strip()
+        if not _LOCALE.fullmatch(locale):
             raise ContentfulConfigError(
-                f"CONTENTFUL_LOCALE must be locale codes such as en-US (got {raw_locales!r})"
+                f"CONTENTFUL_LOCALE must be a locale code such as en-US (got {locale!r})"
             )
         return cls(
             space_id=space_id,
             access_token=token,
             environment=environment,
             base_url=base_url,
-            locales=locales,
-            webhook_secret=env.get("CONTENTFUL_WEBHOOK_SECRET") or None,
+            locale=locale,
         )

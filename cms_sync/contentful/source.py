@@ -4,26 +4,26 @@
 published; every answer ends in ``nextPageUrl`` (more pages of this sync) or ``nextSyncUrl``
 (caught up). Both carry a ``sync_token``: the engine stores each page's token with the page's
 rows, so a pass resumes mid-paging as well as between syncs. ``Entry`` items become canonical
-entries (``model_map``); ``DeletedEntry`` items are deletions by id (the Delivery API also
-reports an unpublished entry that way); assets are not part of Verdict's content model.
+entries (``schema/cms/contentful.json`` through ``cms_sync.mapping``, reading the configured
+locale: sync items carry every locale); ``DeletedEntry`` items are deletions by id (the
+Delivery API also reports an unpublished entry that way); assets are not in Verdict's model.
 A 429 is waited out for ``X-Contentful-RateLimit-Reset`` seconds (``cms_sync.http``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cms_sync.contentful.model_map import ContentfulMapping, load_mapping
 from cms_sync.http import HttpLimits, JsonClient, RetryPolicy, Sleep
+from cms_sync.mapping import Mapping, load_mapping
 from cms_sync.source import RawEntry, SourceError, StreamPage
 
 DEFAULT_BASE_URL = "https://cdn.contentful.com"
 """Contentful's documented Content Delivery API host."""
 DEFAULT_ENVIRONMENT = "master"
-DEFAULT_LOCALE = "en-US"
 DEFAULT_PAGE_SIZE = 500
 MAX_PAGE_SIZE = 1000
 """The most items the Sync API sends per page."""
@@ -39,21 +39,17 @@ class ContentfulSource:
         *,
         environment: str = DEFAULT_ENVIRONMENT,
         base_url: str = DEFAULT_BASE_URL,
-        locales: Sequence[str] = (DEFAULT_LOCALE,),
         page_size: int = DEFAULT_PAGE_SIZE,
-        mapping: ContentfulMapping | None = None,
+        mapping: Mapping | None = None,
         limits: HttpLimits | None = None,
         policy: RetryPolicy | None = None,
         sleep: Sleep | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be from 1 to {MAX_PAGE_SIZE}")
-        if not locales:
-            raise ValueError("at least one locale is needed")
         self._path = f"/spaces/{space_id}/environments/{environment}/sync"
-        self._locales = tuple(locales)
         self._page_size = page_size
-        self._mapping = mapping or load_mapping()
+        self._mapping = mapping if mapping is not None else load_mapping("contentful")
         extra = {"sleep": sleep} if sleep is not None else {}
         self._client = JsonClient(base_url, token, limits=limits, policy=policy, **extra)
         self.skipped: dict[str, int] = {}
@@ -104,12 +100,12 @@ class ContentfulSource:
             if not isinstance(item_id, str) or not item_id:
                 raise SourceError(f"sync: an item without a sys.id ({str(item)[:80]})")
             if kind == "Entry":
-                mapped = self._mapping.to_entry(item, self._locales)
-                if mapped is None:
+                spec = self._mapping.for_type(_content_type(sys))
+                if spec is None:
                     self._skip("Entry of an unmapped content type")
                     continue
-                collection, entry = mapped
-                upserts.setdefault(collection, []).append(entry)
+                entry = self._mapping.canonical(spec.collection, item)
+                upserts.setdefault(spec.collection, []).append(entry)
             elif kind == "DeletedEntry":
                 deleted.add(item_id)
             else:
@@ -118,6 +114,14 @@ class ContentfulSource:
 
     def _skip(self, kind: str) -> None:
         self.skipped[kind] = self.skipped.get(kind, 0) + 1
+
+
+def _content_type(sys: Any) -> str:
+    """``sys.contentType.sys.id`` of an entry ("" when absent)."""
+    link = sys.get("contentType") if isinstance(sys, dict) else None
+    link_sys = link.get("sys") if isinstance(link, dict) else None
+    type_id = link_sys.get("id") if isinstance(link_sys, dict) else None
+    return type_id if isinstance(type_id, str) else ""
 
 
 def _read_page(document: Any) -> tuple[list[RawEntry], str, bool]:

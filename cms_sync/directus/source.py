@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from cms_sync.http import HttpLimits, JsonClient, RetryPolicy, Sleep
+from cms_sync.mapping import Mapping, load_mapping
 from cms_sync.pagination import IdKeyset, Keyset
 from cms_sync.source import RawEntry, SourceError
 
@@ -34,10 +35,12 @@ class DirectusSource:
         limits: HttpLimits | None = None,
         policy: RetryPolicy | None = None,
         sleep: Sleep | None = None,
+        mapping: Mapping | None = None,
     ) -> None:
         if page_size < 1:
             raise ValueError("page_size must be positive")
         self._page_size = page_size
+        self._mapping = mapping if mapping is not None else load_mapping("directus")
         extra = {"sleep": sleep} if sleep is not None else {}
         self._client = JsonClient(base_url, token, limits=limits, policy=policy, **extra)
 
@@ -57,58 +60,66 @@ class DirectusSource:
     ) -> None:
         await self._client.close()
 
+    def _names(self, collection: str) -> tuple[str, str, str]:
+        """Directus's collection, id field and updated-at field for ``collection``."""
+        spec = self._mapping.collections[collection]
+        return spec.cms_type, ".".join(spec.id_path), ".".join(spec.updated_paths[0])
+
     async def changed(
         self, collection: str, since: datetime | None, until: datetime
     ) -> AsyncIterator[list[RawEntry]]:
+        cms_type, key, updated = self._names(collection)
         keyset = Keyset(collection)
         while True:
-            bounds: list[dict[str, Any]] = [{"date_updated": {"_lte": _stamp(until)}}]
+            bounds: list[dict[str, Any]] = [{updated: {"_lte": _stamp(until)}}]
             if since is not None:
-                bounds.append({"date_updated": {"_gt": _stamp(since)}})
+                bounds.append({updated: {"_gt": _stamp(since)}})
             if keyset.last is not None:
                 last_time, last_id = keyset.last
                 bounds.append(
                     {
                         "_or": [
-                            {"date_updated": {"_gt": _stamp(last_time)}},
+                            {updated: {"_gt": _stamp(last_time)}},
                             {
                                 "_and": [
-                                    {"date_updated": {"_gte": _stamp(last_time)}},
-                                    {"id": {"_gt": last_id}},
+                                    {updated: {"_gte": _stamp(last_time)}},
+                                    {key: {"_gt": last_id}},
                                 ]
                             },
                         ]
                     }
                 )
             page = await self._items(
-                collection,
+                cms_type,
                 {
                     "filter": orjson.dumps({"_and": bounds}).decode(),
-                    "sort": "date_updated,id",
+                    "sort": f"{updated},{key}",
                     "limit": str(self._page_size),
                 },
             )
             if not page:
                 return
-            keyset.advance(page)
-            yield page
+            entries = [self._mapping.canonical(collection, raw) for raw in page]
+            keyset.advance(entries)
+            yield entries
             if len(page) < self._page_size:
                 return
 
     async def all_ids(self, collection: str) -> set[int]:
+        cms_type, key, _ = self._names(collection)
         keyset = IdKeyset(collection)
         found: set[int] = set()
         while True:
             page = await self._items(
-                collection,
+                cms_type,
                 {
-                    "filter": orjson.dumps({"id": {"_gt": keyset.last}}).decode(),
-                    "fields": "id",
-                    "sort": "id",
+                    "filter": orjson.dumps({key: {"_gt": keyset.last}}).decode(),
+                    "fields": key,
+                    "sort": key,
                     "limit": str(ID_PAGE_SIZE),
                 },
             )
-            ids = [_int_id(collection, e.get("id")) for e in page]
+            ids = [_int_id(collection, e.get(key)) for e in page]
             if not ids:
                 return found
             keyset.advance(ids)
@@ -117,6 +128,7 @@ class DirectusSource:
                 return found
 
     async def deleted_since(self, collection: str, since: datetime) -> set[int]:
+        cms_type, _, _ = self._names(collection)
         keyset = IdKeyset(f"{collection} activity")
         deleted: set[int] = set()
         while True:
@@ -125,7 +137,7 @@ class DirectusSource:
                 await self._client.get(
                     "/activity",
                     {
-                        "filter[collection][_eq]": collection,
+                        "filter[collection][_eq]": cms_type,
                         "filter[action][_eq]": "delete",
                         "filter[timestamp][_gt]": _stamp(since),
                         "filter[id][_gt]": str(keyset.last),
@@ -149,9 +161,9 @@ class DirectusSource:
             if len(rows) < ID_PAGE_SIZE:
                 return deleted
 
-    async def _items(self, collection: str, params: dict[str, str]) -> list[RawEntry]:
-        document = await self._client.get(f"/items/{collection}", params, what=collection)
-        return _data(collection, document)
+    async def _items(self, cms_type: str, params: dict[str, str]) -> list[RawEntry]:
+        document = await self._client.get(f"/items/{cms_type}", params, what=cms_type)
+        return _data(cms_type, document)
 
 
 def _data(collection: str, document: Any) -> list[RawEntry]:

@@ -30,6 +30,8 @@ DEFAULT_GC_THRESHOLD = (20_000, 50, 100)
 """The served processes' cycle collector thresholds (Python's own are 700, 10, 10; see
 verdict_cli.serving)."""
 DEFAULT_FEED_RETENTION_DAYS = 30
+CMS_KINDS = ("directus", "strapi", "contentful")
+"""The CMSs the sync worker can read (CMS_KIND); each has an adapter in cms_sync."""
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -45,6 +47,10 @@ class Settings:
 
     database_url: str
     redis_url: str | None = None
+    cms_kind: str = "directus"
+    """Which CMS the worker reads (CMS_KIND): one of CMS_KINDS."""
+    cms_mapping: str | None = None
+    """A mapping file to use instead of schema/cms/<kind>.json (CMS_MAPPING)."""
     cms_url: str = DEFAULT_CMS_URL
     cms_token: str | None = None
     cms_admin_token: str | None = None
@@ -117,9 +123,14 @@ class Settings:
         cms_url = env.get("CMS_URL") or DEFAULT_CMS_URL
         if urlsplit(cms_url).scheme not in {"http", "https"} or not urlsplit(cms_url).hostname:
             raise ConfigError(f"CMS_URL must be an http(s) URL (got {cms_url!r})")
+        cms_kind = env.get("CMS_KIND") or "directus"
+        if cms_kind not in CMS_KINDS:
+            raise ConfigError(f"CMS_KIND must be one of {', '.join(CMS_KINDS)} (got {cms_kind!r})")
         return cls(
             database_url=database_url,
             redis_url=redis_url,
+            cms_kind=cms_kind,
+            cms_mapping=env.get("CMS_MAPPING") or None,
             cms_url=cms_url.rstrip("/"),
             cms_token=env.get("CMS_TOKEN") or None,
             cms_admin_token=env.get("CMS_ADMIN_TOKEN") or None,

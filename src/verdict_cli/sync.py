@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
-import os
 import signal
 import sys
 from pathlib import Path
@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 from verdict.settings import Settings
 
 if TYPE_CHECKING:
+    from cms_sync.adapters import Adapter
     from cms_sync.issues import IssueBoard
     from cms_sync.lock import SyncLock
+    from cms_sync.mapping import Mapping
     from cms_sync.source import Source, StreamSource
-    from cms_sync.webhooks import AdapterWebhook
 
 
 def _say(message: str) -> None:
@@ -28,29 +29,42 @@ def _say(message: str) -> None:
 async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     from tortoise.exceptions import OperationalError
 
+    from cms_sync.adapters import AdapterError, prepare
     from cms_sync.engine import SyncEngine
     from cms_sync.lock import acquire, lock_for
+    from cms_sync.mapping import MappingError
     from cms_sync.source import SourceError
     from verdict.db import database
 
-    if args.export is None and not _contentful() and not settings.cms_token:
-        _say("verdict sync: CMS_TOKEN is not set (the worker's read-only Directus token)")
-        return 2
+    adapter: Adapter | None = None
+    mapping: Mapping | None = None
+    if args.export is None:
+        try:
+            adapter, mapping = prepare(settings)
+        except (AdapterError, MappingError) as exc:
+            _say(f"verdict sync: {exc}")
+            return 2
     lock = lock_for(settings)
     try:
         async with contextlib.AsyncExitStack() as stack:
-            source = await _open_source(args, settings, stack)
+            source: Source | StreamSource
+            if adapter is None or mapping is None:
+                source = _export_source(args)
+            else:
+                source = await stack.enter_async_context(
+                    adapter.open_source(settings, mapping, args.page_size)
+                )
             issues = await _open_issue_board(args, settings, stack)
             await stack.enter_async_context(database(settings))
             stack.push_async_callback(lock.release)
             if args.watch:
-                return await _watch(args, settings, source, lock, issues)
+                return await _watch(args, settings, source, lock, issues, adapter, mapping)
             await acquire(lock, on_wait=lambda: _say("verdict sync: waiting for another worker"))
             report = await SyncEngine(source, progress=_say).run(full=args.full)
             await _deliver_once()
             if issues is not None:
                 await _publish_issues(issues, source.name)
-    except (SourceError, ValueError) as exc:  # ValueError: a Contentful setting is malformed
+    except SourceError as exc:
         _say(f"verdict sync: {exc}")
         return 1
     except OperationalError as exc:
@@ -62,37 +76,10 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _open_source(
-    args: argparse.Namespace, settings: Settings, stack: contextlib.AsyncExitStack
-) -> Source | StreamSource:
-    if args.export is not None:
-        from cms_sync.export_source import ExportSource
+def _export_source(args: argparse.Namespace) -> Source:
+    from cms_sync.export_source import ExportSource
 
-        return ExportSource(Path(args.export))
-    if _contentful():
-        from cms_sync.contentful.settings import ContentfulSettings
-        from cms_sync.contentful.source import MAX_PAGE_SIZE, ContentfulSource
-
-        cf = ContentfulSettings.from_env()
-        source = ContentfulSource(
-            cf.space_id,
-            cf.access_token,
-            environment=cf.environment,
-            base_url=cf.base_url,
-            locales=cf.locales,
-            page_size=min(args.page_size, MAX_PAGE_SIZE),
-        )
-        return await stack.enter_async_context(source)
-    from cms_sync.directus.source import DirectusSource
-
-    return await stack.enter_async_context(
-        DirectusSource(settings.cms_url, settings.cms_token, page_size=args.page_size)
-    )
-
-
-def _contentful() -> bool:
-    """``CMS_KIND=contentful``: sync from Contentful's Sync API (settings CONTENTFUL_*)."""
-    return os.environ.get("CMS_KIND", "directus").strip().lower() == "contentful"
+    return ExportSource(Path(args.export))
 
 
 async def _deliver_once() -> None:
@@ -111,7 +98,7 @@ async def _open_issue_board(
     args: argparse.Namespace, settings: Settings, stack: contextlib.AsyncExitStack
 ) -> IssueBoard | None:
     """Directus's verdict_sync_issues, when CMS_ISSUES_TOKEN is set."""
-    if args.export is not None or _contentful() or not settings.cms_issues_token:
+    if args.export is not None or not settings.cms_issues_token:
         return None
     from cms_sync.directus.issue_board import DirectusIssueBoard
 
@@ -135,17 +122,13 @@ async def _watch(
     source: Source | StreamSource,
     lock: SyncLock,
     issues: IssueBoard | None,
+    adapter: Adapter | None,
+    mapping: Mapping | None,
 ) -> int:
     from cms_sync.worker import SyncWorker, WatchOptions
     from verdict.delivery import Deliverer
     from verdict.purge.settings import PurgeSettings
 
-    routes: tuple[AdapterWebhook, ...] = ()
-    if _contentful():
-        from cms_sync.contentful.settings import ContentfulSettings
-        from cms_sync.contentful.webhooks import ContentfulWebhook
-
-        routes = (ContentfulWebhook(ContentfulSettings.from_env().webhook_secret),)
     options = WatchOptions(
         poll_seconds=args.poll_seconds or settings.sync_poll_seconds,
         full_every_seconds=args.full_every or settings.sync_full_every_seconds,
@@ -153,8 +136,14 @@ async def _watch(
         webhook_port=args.webhook_port or settings.webhook_port,
         webhook_secret=settings.webhook_secret,
         redis_url=settings.redis_url,
-        webhook_routes=routes,
     )
+    if adapter is not None and mapping is not None:
+        make = adapter.receiver
+        options = dataclasses.replace(
+            options,
+            receiver=lambda secret: make(secret, mapping),
+            webhook_path=adapter.webhook_path,
+        )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

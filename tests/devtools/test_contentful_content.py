@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cms_sync.contentful.model_map import load_mapping
 from cms_sync.entries import parse_entry
+from cms_sync.mapping import load_mapping
 from devtools.contentful_content import seed
 from devtools.contentful_standin import ContentfulStandin
 
@@ -19,11 +19,11 @@ def test_seed_publishes_parents_first_and_every_entry_maps() -> None:
     order = sorted(standin.latest.values(), key=lambda c: c.seq)
     kinds = [c.item["sys"]["contentType"]["sys"]["id"] for c in order]
     assert kinds.index("review") > kinds.index("reviewer") > kinds.index("tool")
-    mapping = load_mapping()
+    mapping = load_mapping("contentful")
     for change in order:
-        mapped = mapping.to_entry(change.item, ("en-US",))
-        assert mapped is not None
-        collection, entry = mapped
+        spec = mapping.for_type(change.item["sys"]["contentType"]["sys"]["id"])
+        assert spec is not None
+        collection, entry = spec.collection, mapping.canonical(spec.collection, change.item)
         # Ids are text (Contentful's); the rest must pass the engine's validation.
         references = {name: 1 for name in ("tool", "reviewer", "comparison") if name in entry}
         parse_entry(collection, entry | {"id": 1} | references)

@@ -124,3 +124,28 @@ async def test_watch_syncs_then_stops_gracefully_on_sigterm(
     assert process.returncode == 0
     assert "verdict sync: stopped" in rest.decode()
     await assert_mirrors(fake)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CMS_KIND": "wordpress"}, "CMS_KIND must be one of directus, strapi, contentful"),
+        ({"CMS_MAPPING": "/nonexistent/mapping.json"}, "no such mapping file"),
+    ],
+)
+async def test_a_bad_cms_choice_or_mapping_fails_at_start_up(
+    db: Settings, env: dict[str, str], message: str
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "verdict_cli.main",
+        "sync",
+        env=os.environ | {"DATABASE_URL": db.database_url, "CMS_TOKEN": "t"} | env,
+        cwd=PROJECT_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), WAIT)
+    assert process.returncode == 2, err
+    assert message in err.decode()

@@ -10,8 +10,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from cms_sync.contentful.signing import SIGNATURE, TIMESTAMP, sign_request
-from cms_sync.contentful.webhooks import WEBHOOK_PATH, ContentfulWebhook
-from cms_sync.webhooks import WebhookRejected, create_webhook_app
+from cms_sync.contentful.webhooks import WEBHOOK_PATH, ContentfulReceiver
+from cms_sync.mapping import load_mapping
+from cms_sync.webhooks import WebhookRejected, WebhookRequest, create_webhook_app
 
 SECRET = "Q" * 64
 NOW_MS = 1_800_000_000_000
@@ -46,11 +47,19 @@ def _signed(
 Client = TestClient[web.Request, web.Application]
 
 
+def _receiver(secret: str = SECRET) -> ContentfulReceiver:
+    return ContentfulReceiver(secret, load_mapping("contentful"), clock_ms=lambda: NOW_MS)
+
+
 @pytest.fixture
 async def app_client() -> AsyncIterator[tuple[Client, list[str]]]:
     triggered: list[str] = []
-    route = ContentfulWebhook(SECRET, clock_ms=lambda: NOW_MS)
-    app = create_webhook_app(None, triggered.append, routes=[route])
+    app = create_webhook_app(
+        SECRET,
+        triggered.append,
+        receiver=lambda secret: _receiver(secret),
+        path=WEBHOOK_PATH,
+    )
     async with TestClient(TestServer(app)) as client:
         yield client, triggered
 
@@ -101,15 +110,14 @@ async def test_a_bad_call_is_refused_without_a_sync(
     assert triggered == []
 
 
-async def test_drafts_and_assets_are_accepted_without_a_sync(
+async def test_other_types_hint_the_whole_stream(
     app_client: tuple[Client, list[str]],
 ) -> None:
     client, triggered = app_client
-    for topic in ("ContentManagement.Entry.save", "ContentManagement.Asset.publish"):
-        headers, body = _signed(topic)
-        response = await client.post(WEBHOOK_PATH, data=body, headers=headers)
-        assert response.status == 202
-    assert triggered == []
+    headers, body = _signed("ContentManagement.Asset.publish")
+    response = await client.post(WEBHOOK_PATH, data=body, headers=headers)
+    assert response.status == 202
+    assert triggered == ["*"]
 
 
 async def test_an_unmapped_content_type_syncs_everything(
@@ -121,9 +129,9 @@ async def test_an_unmapped_content_type_syncs_everything(
     assert triggered == ["*"]
 
 
-def _check(headers: dict[str, str], body: bytes, webhook: ContentfulWebhook | None = None) -> None:
-    route = webhook or ContentfulWebhook(SECRET, clock_ms=lambda: NOW_MS)
-    route.check("POST", WEBHOOK_PATH, {k.lower(): v for k, v in headers.items()}, body)
+def _check(headers: dict[str, str], body: bytes) -> None:
+    request = WebhookRequest("POST", WEBHOOK_PATH, {k.lower(): v for k, v in headers.items()}, body)
+    _receiver().receive(request)
 
 
 @pytest.mark.parametrize(
@@ -142,11 +150,20 @@ def test_a_signed_call_that_makes_no_sense_is_a_400(topic: str, body: bytes, sta
     assert refused.value.status == status
 
 
-def test_without_a_secret_the_route_is_disabled() -> None:
+async def test_without_a_secret_the_route_is_disabled() -> None:
+    triggered: list[str] = []
+    app = create_webhook_app(None, triggered.append, receiver=_receiver, path=WEBHOOK_PATH)
+    async with TestClient(TestServer(app)) as client:
+        headers, body = _signed()
+        assert (await client.post(WEBHOOK_PATH, data=body, headers=headers)).status == 503
+    assert triggered == []
+
+
+def test_the_replay_key_is_the_signature() -> None:
     headers, body = _signed()
-    with pytest.raises(WebhookRejected) as refused:
-        _check(headers, body, ContentfulWebhook(None))
-    assert refused.value.status == 503
+    lowered = {k.lower(): v for k, v in headers.items()}
+    request = WebhookRequest("POST", WEBHOOK_PATH, lowered, body)
+    assert _receiver().replay_key(request) == "contentful:" + lowered["x-contentful-signature"]
 
 
 def test_a_timestamp_in_seconds_is_stale() -> None:

@@ -31,8 +31,9 @@ Reproduced, from the Content Delivery API reference, "Synchronization"
   ``access_token`` query parameter; a missing or wrong token is a 401 ``AccessTokenInvalid``.
 - Errors ("Errors" section): ``{"sys": {"type": "Error", "id": <code>}, "message": ...,
   "requestId": ...}`` with the codes ``NotFound`` (404, unknown space or environment),
-  ``AccessTokenInvalid`` (401), ``BadRequest`` (400) and ``RateLimitExceeded`` (429); every
-  answer carries ``X-Contentful-Request-Id``.
+  ``AccessTokenInvalid`` (401), ``BadRequest`` (400), ``RateLimitExceeded`` (429) and
+  ``ServerError`` (500, by the switch ``fail``); every answer carries
+  ``X-Contentful-Request-Id``.
 - Rate limits ("API rate limits" section): a 429 carries ``X-Contentful-RateLimit-Reset``, the
   seconds until another request is accepted. The switch ``rate_limit(times, reset)`` makes the
   next ``times`` sync requests answer that way (fault injection for tests).
@@ -79,6 +80,9 @@ class _Change:
 class _Fault:
     times: int = 0
     reset_seconds: int = 1
+    server_errors: int = 0
+    after: int = 0
+    """Requests to serve normally before the server errors start."""
 
 
 @dataclass(slots=True)
@@ -154,6 +158,10 @@ class ContentfulStandin:
     def rate_limit(self, times: int, reset_seconds: int = 1) -> None:
         """Answer the next ``times`` sync requests with 429 and this reset header."""
         self._fault = _Fault(times, reset_seconds)
+
+    def fail(self, times: int, *, after: int = 0) -> None:
+        """After ``after`` good answers, answer ``times`` sync requests with a 500 ServerError."""
+        self._fault = _Fault(server_errors=times, after=after)
 
     def live_ids(self, content_type: str | None = None) -> set[str]:
         return {
@@ -248,6 +256,12 @@ class ContentfulStandin:
         environment = request.match_info.get("environment", DEFAULT_ENVIRONMENT)
         if request.match_info["space"] != self.space_id or environment != self.environment:
             return _error(404, "NotFound", "The resource could not be found.")
+        if self._fault.server_errors > 0:
+            if self._fault.after > 0:
+                self._fault.after -= 1
+            else:
+                self._fault.server_errors -= 1
+                return _error(500, "ServerError", "Internal server error.")
         if self._fault.times > 0:
             self._fault.times -= 1
             return _error(

@@ -168,3 +168,13 @@ def test_deleting_what_is_not_published_is_an_error() -> None:
     with pytest.raises(KeyError):
         standin.delete("t")
     assert standin.live_ids() == set()
+
+
+async def test_the_server_error_switch(
+    standin: ContentfulStandin, http: aiohttp.ClientSession
+) -> None:
+    standin.fail(1, after=1)
+    assert (await _get(http, _path(standin), initial="true"))[0] == 200
+    status, body, _ = await _get(http, _path(standin), initial="true")
+    assert (status, body["sys"]["id"]) == (500, "ServerError")
+    assert (await _get(http, _path(standin), initial="true"))[0] == 200

@@ -45,9 +45,12 @@ resolved links (``include``), real rate-limit counting, and anything of the Mana
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import base64
 import binascii
 import bisect
+import contextlib
 import itertools
 import uuid
 from collections.abc import Mapping
@@ -397,3 +400,36 @@ def _json(
         content_type="application/json",
         headers={"X-Contentful-Request-Id": request_id, **(headers or {})},
     )
+
+
+async def _serve(port: int, tools: int, reviewers: int, reviews: int) -> None:
+    from devtools.contentful_content import seed  # the seeder builds on this module
+
+    standin = ContentfulStandin()
+    seed(standin, tools=tools, reviewers=reviewers, reviews=reviews)
+    await standin.start(port=port)
+    print(
+        f"Contentful stand-in at {standin.url}: CONTENTFUL_BASE_URL={standin.url} "
+        f"CONTENTFUL_SPACE_ID={standin.space_id} CONTENTFUL_ACCESS_TOKEN={standin.token}",
+        flush=True,
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await standin.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m devtools.contentful_standin --port 8090 --tools 10``: serve seeded content."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--tools", type=int, default=10)
+    parser.add_argument("--reviewers", type=int, default=4)
+    parser.add_argument("--reviews", type=int, default=20)
+    args = parser.parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args.port, args.tools, args.reviewers, args.reviews))
+
+
+if __name__ == "__main__":
+    main()

@@ -150,7 +150,7 @@ async def test_a_full_pass_deletes_what_the_space_no_longer_has(
         assert await Tool.filter(id="ghost").count() == 1
         report = await _sync(source, full=True)
     assert report.collections["tools"].deleted == 1
-    assert sorted(await Tool.all().values_list("id", flat=True)) == ["tool-1", "tool-2", "tool-3"]
+    assert sorted(str(t.id) for t in await Tool.all()) == ["tool-1", "tool-2", "tool-3"]
     assert await QuarantinedEntry.filter(cms_id="broken").count() == 1  # still in the space
 
 

@@ -23,7 +23,7 @@ from cms_sync.cascade import delete_aggregates
 from cms_sync.content_model import load_content_model
 from cms_sync.entries import OVER_LIMIT, parse_timestamp
 from cms_sync.source import RawEntry, Source, StreamSource
-from cms_sync.stream import apply_stream_page, forget_token, load_token, local_key
+from cms_sync.stream import apply_stream_page, load_token, local_key, save_token
 from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
 
 # Incremental windows start this far before the checkpoint, so an entry saved in the same instant
@@ -159,12 +159,12 @@ class SyncEngine:
         A full pass reads the whole stream again and deletes what it no longer holds."""
         clock = time.monotonic()
         name = source.name
-        if full:
-            await forget_token(name)
-        token = await load_token(name)
+        token = None if full else await load_token(name)
         seen: dict[str, set[Any]] | None = {c: set() for c in self._order} if full else None
+        last_token: str | None = None
         async for page in source.pages(token):
-            result = await apply_stream_page(name, self._order, page)
+            result = await apply_stream_page(name, self._order, page, keep_token=not full)
+            last_token = page.token
             self._count_deleted(report, result.deleted)
             for collection, applied in result.applied.items():
                 self._count(report, report.collections[collection], applied)
@@ -178,14 +178,18 @@ class SyncEngine:
                 report.interrupted = True
                 return
         await self._retry_waiting(report)
-        if seen is not None:
-            await self._reconcile_seen(report, seen)
+        if seen is not None and last_token is not None:
+            await self._reconcile_seen(report, seen, last_token)
 
-    async def _reconcile_seen(self, report: SyncReport, seen: dict[str, set[Any]]) -> None:
-        """Delete what a full read of the stream did not show (children first), in one go."""
+    async def _reconcile_seen(
+        self, report: SyncReport, seen: dict[str, set[Any]], token: str
+    ) -> None:
+        """Delete what a full read of the stream did not show (children first), and store the
+        read's last token, in one transaction."""
         name = self._source.name
         started = report.started_at
         async with in_transaction():
+            await save_token(name, token)
             for collection in reversed(self._order):
                 gone_ids = await existing_ids(collection) - seen[collection]
                 self._count_deleted(report, await delete_aggregates(name, collection, gone_ids))

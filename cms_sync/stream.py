@@ -45,15 +45,14 @@ async def save_token(source: str, token: str) -> None:
         await SyncCheckpoint.create(source=source, collection=STREAM_COLLECTION, token=token)
 
 
-async def forget_token(source: str) -> None:
-    """Drop the stream's token, so the next pass starts from the beginning."""
-    await SyncCheckpoint.filter(source=source, collection=STREAM_COLLECTION).update(token=None)
-
-
 async def apply_stream_page(
-    source: str, order: Sequence[str], page: StreamPage
+    source: str, order: Sequence[str], page: StreamPage, *, keep_token: bool = True
 ) -> StreamPageResult:
-    """Deletions, then upserts in ``order``, then the token: one transaction."""
+    """Deletions, then upserts in ``order``, then the token: one transaction.
+
+    A full pass re-reads the stream from its start and passes ``keep_token=False``: its pages
+    leave the stored token alone, so if it stops early the previous token (and the deletions
+    only it would report) stays; the full pass stores its last token when it completes."""
     unknown = sorted(set(page.upserts) - set(order))
     if unknown:
         raise SourceError(f"a stream page holds entries of unknown collections: {unknown}")
@@ -74,7 +73,8 @@ async def apply_stream_page(
                 result.applied[collection] = await apply_page(
                     source, collection, entries, cursor=None
                 )
-        await save_token(source, page.token)
+        if keep_token:
+            await save_token(source, page.token)
     return result
 
 

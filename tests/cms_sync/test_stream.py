@@ -173,6 +173,28 @@ async def test_a_full_pass_reads_from_the_start_and_deletes_what_is_gone(db: Set
     assert await QuarantinedEntry.all().count() == 0
 
 
+async def test_a_full_pass_that_stops_early_keeps_the_previous_token(db: Settings) -> None:
+    stream = ListedStream()
+    _content(stream)
+    await SyncEngine(stream).run()
+    assert await load_token("listed") == "p2"
+    stream.fail_at = 1
+    with pytest.raises(SourceError):
+        await SyncEngine(stream).run(full=True)
+    assert stream.asked[-1] is None
+    assert await load_token("listed") == "p2"  # deletions after p2 would still be read
+    stop = asyncio.Event()
+    stop.set()
+    stream.fail_at = None
+    report = await SyncEngine(stream).run(full=True, stop=stop)
+    assert report.interrupted
+    assert await load_token("listed") == "p2"
+    stream.add({"tools": [_dated(tool(3))]})
+    await SyncEngine(stream).run(full=True)
+    assert await load_token("listed") == "p3"  # the full read's own last token
+    assert await Tool.all().count() == 3
+
+
 def test_local_keys_of_cms_ids() -> None:
     assert str(local_key("42")) == "42"
     assert str(local_key(7)) == "7"

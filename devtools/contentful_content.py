@@ -125,3 +125,19 @@ def seed(
             )
             done.sides.append(side_id(n, position))
     return done
+
+
+def change(standin: ContentfulStandin, seeded: Seeded, count: int = 10) -> list[str]:
+    """Republish ``count`` seeded entries with new values (half tools, half reviews, spread over
+    the space), as a benchmark's incremental pass wants; returns their ids."""
+    changed: list[str] = []
+    for i in range(count):
+        pool = seeded.tools if i % 2 == 0 or not seeded.reviews else seeded.reviews
+        entry_id = pool[(i // 2 * 997) % len(pool)]
+        item = standin.latest[entry_id].item
+        fields = dict(item["fields"])
+        key = "name" if "name" in fields else "quote"
+        fields[key] = {standin.locale: f"Changed {i}"}
+        standin.publish(item["sys"]["contentType"]["sys"]["id"], entry_id, fields, localized=True)
+        changed.append(entry_id)
+    return changed

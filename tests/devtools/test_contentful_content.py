@@ -6,7 +6,8 @@ import pytest
 
 from cms_sync.entries import parse_entry
 from cms_sync.mapping import load_mapping
-from devtools.contentful_content import seed
+from cms_sync.stream import local_key
+from devtools.contentful_content import change, seed
 from devtools.contentful_standin import ContentfulStandin
 
 
@@ -20,13 +21,14 @@ def test_seed_publishes_parents_first_and_every_entry_maps() -> None:
     kinds = [c.item["sys"]["contentType"]["sys"]["id"] for c in order]
     assert kinds.index("review") > kinds.index("reviewer") > kinds.index("tool")
     mapping = load_mapping("contentful")
-    for change in order:
-        spec = mapping.for_type(change.item["sys"]["contentType"]["sys"]["id"])
+    for logged in order:
+        spec = mapping.for_type(logged.item["sys"]["contentType"]["sys"]["id"])
         assert spec is not None
-        collection, entry = spec.collection, mapping.canonical(spec.collection, change.item)
-        # Ids are text (Contentful's); the rest must pass the engine's validation.
-        references = {name: 1 for name in ("tool", "reviewer", "comparison") if name in entry}
-        parse_entry(collection, entry | {"id": 1} | references)
+        collection, entry = spec.collection, mapping.canonical(spec.collection, logged.item)
+        # Every value passes the engine's validation (ids as the content tables key them).
+        key = local_key("1")
+        references = {name: key for name in ("tool", "reviewer", "comparison") if name in entry}
+        parse_entry(collection, entry | {"id": key} | references)
 
 
 def test_seed_refuses_impossible_content() -> None:
@@ -34,3 +36,16 @@ def test_seed_refuses_impossible_content() -> None:
         seed(ContentfulStandin(), tools=1, reviews=1)
     with pytest.raises(ValueError, match="two tools"):
         seed(ContentfulStandin(), tools=1, comparisons=1)
+
+
+def test_change_republishes_tools_and_reviews() -> None:
+    standin = ContentfulStandin()
+    seeded = seed(standin, tools=20, reviewers=2, reviews=40)
+    head = max(c.seq for c in standin.latest.values())
+    changed = change(standin, seeded, 10)
+    assert len(set(changed)) == 10
+    assert sum(i.startswith("tool-") for i in changed) == 5
+    for entry_id in changed:
+        latest = standin.latest[entry_id]
+        assert latest.seq > head
+        assert latest.item["sys"]["revision"] == 2

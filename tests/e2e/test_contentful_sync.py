@@ -28,7 +28,7 @@ from cms_sync.mapping import load_mapping
 from cms_sync.source import SourceError
 from cms_sync.stream import load_token
 from cms_sync.worker import SyncWorker, WatchOptions
-from devtools.contentful_content import seed, tool_fields
+from devtools.contentful_content import review_fields, seed, tool_fields
 from devtools.contentful_standin import ContentfulStandin
 from tests.support.contentful import contentful_source
 from tests.support.directus_content import query
@@ -152,6 +152,26 @@ async def test_a_full_pass_deletes_what_the_space_no_longer_has(
     assert report.collections["tools"].deleted == 1
     assert sorted(str(t.id) for t in await Tool.all()) == ["tool-1", "tool-2", "tool-3"]
     assert await QuarantinedEntry.filter(cms_id="broken").count() == 1  # still in the space
+
+
+async def test_a_malformed_entry_is_quarantined_and_the_rest_applies(
+    db: Settings, standin: ContentfulStandin, api: httpx.AsyncClient
+) -> None:
+    seed(standin, tools=2)
+    standin.publish("tool", "odd", tool_fields(5, slug="odd", openWeights="yes"))
+    standin.publish("review", "orphan", review_fields(1, "no-such-tool", "no-such-reviewer"))
+    async with contentful_source(standin) as source:
+        report = await _sync(source)
+        assert sorted(report.quarantine_reasons) == [
+            "odd: open_weights must be true or false (got 'yes')",
+            "orphan: waits for reviewers no-such-reviewer, tools no-such-tool to be synced",
+        ]
+        assert await _tool(api, "odd") is None
+        assert (await _tool(api, "tool-1"))["name"] == "Tool 1"
+        standin.publish("tool", "odd", tool_fields(5, slug="odd"))  # an editor fixes it
+        await _sync(source)
+    assert (await _tool(api, "odd"))["name"] == "Tool 5"
+    assert await QuarantinedEntry.filter(cms_id="odd").count() == 0
 
 
 @pytest.fixture

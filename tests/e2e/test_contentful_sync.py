@@ -10,6 +10,8 @@ one triggers a pass; a full pass deletes what the space no longer has.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -34,7 +36,7 @@ from tests.support.contentful import contentful_source
 from tests.support.directus_content import query
 from verdict.models.content import Comparison, ComparisonSide, Review, Tool
 from verdict.models.sync import QuarantinedEntry
-from verdict.settings import Settings
+from verdict.settings import PROJECT_ROOT, Settings
 
 SECRET = "c" * 64
 WAIT = 30
@@ -172,6 +174,51 @@ async def test_a_malformed_entry_is_quarantined_and_the_rest_applies(
         await _sync(source)
     assert (await _tool(api, "odd"))["name"] == "Tool 5"
     assert await QuarantinedEntry.filter(cms_id="odd").count() == 0
+
+
+async def _cli(db: Settings, standin: ContentfulStandin, **env: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "verdict_cli.main",
+        "sync",
+        env=os.environ
+        | {
+            "DATABASE_URL": db.database_url,
+            "CMS_KIND": "contentful",
+            "CONTENTFUL_BASE_URL": standin.url,
+            "CONTENTFUL_SPACE_ID": standin.space_id,
+            "CONTENTFUL_ACCESS_TOKEN": standin.token,
+        }
+        | env,
+        cwd=PROJECT_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), WAIT * 4)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_verdict_sync_with_cms_kind_contentful(
+    db: Settings, standin: ContentfulStandin
+) -> None:
+    seed(standin, tools=3, reviewers=1, reviews=3)
+    code, out, err = await _cli(db, standin)
+    assert code == 0, err
+    assert "7 applied" in out
+    assert await Tool.all().count() == 3
+    code, _, err = await _cli(db, standin, CONTENTFUL_SPACE_ID="")
+    assert code == 2
+    assert "CONTENTFUL_SPACE_ID" in err
+    code, _, err = await _cli(db, standin, CONTENTFUL_ACCESS_TOKEN="wrong-token-123")
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "verdict sync: sync: the CMS answered 401 Unauthorized for GET "
+        f"/spaces/{standin.space_id}/environments/master/sync: The access token you sent could "
+        "not be found or is invalid. (AccessTokenInvalid)"
+    ]
+    assert "wrong-token-123" not in err
 
 
 @pytest.fixture

@@ -72,6 +72,19 @@ async def test_a_signed_publish_schedules_a_sync(app_client: tuple[Client, list[
     assert triggered == ["tools"]
 
 
+async def test_a_webhook_url_with_a_query_is_signed_with_it(
+    app_client: tuple[Client, list[str]],
+) -> None:
+    client, triggered = app_client
+    headers, body = _signed(path=f"{WEBHOOK_PATH}?space=abc&env=master")
+    assert (
+        await client.post(f"{WEBHOOK_PATH}?space=abc&env=master", data=body, headers=headers)
+    ).status == 202
+    headers, body = _signed(path=WEBHOOK_PATH)
+    assert (await client.post(f"{WEBHOOK_PATH}?space=x", data=body, headers=headers)).status == 403
+    assert triggered == ["tools"]
+
+
 async def test_the_same_call_twice_is_a_replay(app_client: tuple[Client, list[str]]) -> None:
     client, triggered = app_client
     headers, body = _signed()

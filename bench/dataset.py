@@ -228,6 +228,17 @@ def build(comparisons: int, seed: int = 7) -> Dataset:
     return data
 
 
+_ID_COLUMNS = frozenset({"id", "reviewer_id", "tool_id", "comparison_id"})
+
+
+def _ids_as_text(columns: list[str], row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row with its content ids as the CMS's ids are kept: text (42 -> "42")."""
+    return tuple(
+        str(value) if name in _ID_COLUMNS else value
+        for name, value in zip(columns, row, strict=True)
+    )
+
+
 def migrate(database_url: str) -> None:
     """Apply the migrations with the real command, ``verdict migrate``."""
     verdict = Path(sys.executable).with_name("verdict")
@@ -253,7 +264,8 @@ async def load_postgres(database_url: str, data: Dataset) -> float:
                 ("comparison_side", SIDE_COLUMNS, data.sides),
                 ("vote_tally", TALLY_COLUMNS, data.tallies),
             ):
-                await conn.copy_records_to_table(table, records=rows, columns=columns)
+                records = [_ids_as_text(columns, row) for row in rows]
+                await conn.copy_records_to_table(table, records=records, columns=columns)
             await conn.execute(panels.RECOUNT_ALL_SQL)  # what the sync keeps, for COPYed rows
         # VACUUM as well as ANALYZE: otherwise autovacuum starts on the freshly copied tables
         # during the first measurements (the uncached page is measured first) and the visibility

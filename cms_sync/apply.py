@@ -31,6 +31,13 @@ MODELS: dict[str, type[Model]] = {
 }
 
 MISSING_REFERENCE = "missing_reference"
+_KEY_LENGTH = 255  # sync_quarantine.cms_id
+
+
+def quarantine_key(raw_id: object) -> str:
+    """The key an entry is quarantined under: its id as text (``None`` when it has none), cut to
+    the column's length (an over-long id is quarantined for being one, under its first part)."""
+    return (raw_id if isinstance(raw_id, str) else str(raw_id))[:_KEY_LENGTH]
 
 
 @dataclass(slots=True)
@@ -52,31 +59,32 @@ async def apply_page(
     page is applied.
     """
     result = PageResult()
-    parsed: dict[int, ParsedEntry] = {}
+    parsed: dict[str, ParsedEntry] = {}
+    raws: dict[str, RawEntry] = {}
     failures: dict[str, tuple[str, str, RawEntry]] = {}
     for raw in raw_entries:
         try:
             entry = parse_entry(collection, raw)
         except EntryError as exc:
-            failures[str(raw.get("id"))] = (exc.code, exc.reason, raw)
+            failures[quarantine_key(raw.get("id"))] = (exc.code, exc.reason, raw)
             continue
         previous = parsed.get(entry.id)
         if previous is None or entry.updated_at >= previous.updated_at:
             parsed[entry.id] = entry  # overlapping windows: keep the newest copy of an id
-    raws = {e["id"]: e for e in raw_entries if isinstance(e.get("id"), int)}
+            raws[entry.id] = raw
 
     async with in_transaction():
         for entry_id, absent in (await _missing_references(parsed.values())).items():
             parsed.pop(entry_id)
             missing = ", ".join(absent)
-            failures[str(entry_id)] = (
+            failures[entry_id] = (
                 MISSING_REFERENCE,
                 f"waits for {missing} to be synced",
                 raws[entry_id],
             )
         for entry_id, reason in (await over_limit(collection, list(parsed.values()))).items():
             parsed.pop(entry_id)
-            failures[str(entry_id)] = (OVER_LIMIT, reason, raws[entry_id])
+            failures[entry_id] = (OVER_LIMIT, reason, raws[entry_id])
         model = MODELS[collection]
         stored = dict(await model.filter(id__in=list(parsed)).values_list("id", "cms_updated_at"))
         changed = [e for e in parsed.values() if stored.get(e.id) != e.updated_at]
@@ -92,7 +100,7 @@ async def apply_page(
             await notices.record(before | after | {collection}, seen)
             await record_changes(before | after)  # the feed's positions and tombstones, too
             await panels.recount(panels.tools_in(before | after))
-        clean = [str(i) for i in parsed if str(i) not in failures]
+        clean = [i for i in parsed if i not in failures]
         if clean:
             await QuarantinedEntry.filter(
                 source=source, collection=collection, cms_id__in=clean
@@ -109,8 +117,8 @@ async def _upsert(
     model: type[Model],
     entries: list[ParsedEntry],
     failures: dict[str, tuple[str, str, RawEntry]],
-    raws: dict[int, RawEntry],
-) -> list[int]:
+    raws: dict[str, RawEntry],
+) -> list[str]:
     if not entries:
         return []
     update_fields = [c for c in entries[0].columns if c != "id"]
@@ -125,7 +133,7 @@ async def _upsert(
     except IntegrityError:
         pass
     # One entry broke a constraint (a slug taken by another entry): find it, apply the rest.
-    applied: list[int] = []
+    applied: list[str] = []
     for entry in entries:
         try:
             async with in_transaction():
@@ -134,7 +142,7 @@ async def _upsert(
                 )
             applied.append(entry.id)
         except IntegrityError as exc:
-            failures[str(entry.id)] = (
+            failures[entry.id] = (
                 "conflict",
                 f"conflicts with another entry: {exc}",
                 raws[entry.id],
@@ -142,16 +150,16 @@ async def _upsert(
     return applied
 
 
-async def _missing_references(entries: Iterable[ParsedEntry]) -> dict[int, list[str]]:
+async def _missing_references(entries: Iterable[ParsedEntry]) -> dict[str, list[str]]:
     """Entry id -> the references (``tools 7``) not in the database yet."""
-    wanted: dict[str, set[int]] = defaultdict(set)
+    wanted: dict[str, set[str]] = defaultdict(set)
     for entry in entries:
         for collection, ref in entry.references.items():
             wanted[collection].add(ref)
-    present: dict[str, set[int]] = {}
+    present: dict[str, set[str]] = {}
     for collection, ids in wanted.items():
         present[collection] = await _existing_ids(MODELS[collection], ids)
-    missing: dict[int, list[str]] = {}
+    missing: dict[str, list[str]] = {}
     for entry in entries:
         absent = [f"{c} {ref}" for c, ref in entry.references.items() if ref not in present[c]]
         if absent:
@@ -159,13 +167,13 @@ async def _missing_references(entries: Iterable[ParsedEntry]) -> dict[int, list[
     return missing
 
 
-async def _existing_ids(model: type[Model], ids: set[int] | None = None) -> set[int]:
-    query = model.all() if ids is None else model.filter(id__in=list(ids))
+async def _existing_ids(model: type[Model], ids: set[str] | None = None) -> set[str]:
+    query = model.all() if ids is None else model.filter(id__in=sorted(ids))
     rows: list[Any] = await query.values_list("id", flat=True)
-    return {int(i) for i in rows}
+    return {str(i) for i in rows}
 
 
-async def existing_ids(collection: str) -> set[int]:
+async def existing_ids(collection: str) -> set[str]:
     """Every id stored locally for ``collection``."""
     return await _existing_ids(MODELS[collection])
 
@@ -206,7 +214,7 @@ async def advance_checkpoint(
         await SyncCheckpoint.filter(id=checkpoint.id).update(**changes)
 
 
-async def delete_entries(source: str, collection: str, ids: set[int]) -> int:
+async def delete_entries(source: str, collection: str, ids: set[str]) -> int:
     """Delete entries the CMS no longer has (and their quarantine records). Never touches votes.
 
     Call inside a transaction: the content versions are bumped with the deletion.
@@ -225,7 +233,5 @@ async def delete_entries(source: str, collection: str, ids: set[int]) -> int:
         await notices.record(keys | {collection}, seen)
         await record_changes(keys)  # tombstones, in the transaction of the deletion
         await panels.recount(panels.tools_in(keys))
-    await QuarantinedEntry.filter(
-        source=source, collection=collection, cms_id__in=[str(i) for i in id_list]
-    ).delete()
+    await QuarantinedEntry.filter(source=source, collection=collection, cms_id__in=id_list).delete()
     return deleted

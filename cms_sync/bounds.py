@@ -56,7 +56,7 @@ BOUNDS: dict[str, ListBound] = {
 }
 
 
-async def over_limit(collection: str, entries: Collection[ParsedEntry]) -> dict[int, str]:
+async def over_limit(collection: str, entries: Collection[ParsedEntry]) -> dict[str, str]:
     """Entry id -> reason, for the entries of a page that would take a list past its bound.
 
     Call inside the page's transaction, after the entries that cannot apply were set aside.
@@ -80,12 +80,13 @@ async def over_limit(collection: str, entries: Collection[ParsedEntry]) -> dict[
     placed = await bound.model.filter(id__in=[e.id for e in entries]).values_list(
         "id", bound.parent
     )
-    already_in = {(entry_id, parent) for entry_id, parent in placed}
-    over: dict[int, str] = {}
+    already_in = {(str(entry_id), str(parent)) for entry_id, parent in placed}
+    over: dict[str, str] = {}
     for parent, group in by_parent.items():
         free = max(0, bound.limit - stored[parent])
-        # Entries already in this list keep their places; new ones fill what is left, by id.
-        group.sort(key=lambda e: ((e.id, parent) not in already_in, e.id))
+        # Entries already in this list keep their places; new ones fill what is left, by id
+        # (shorter first, so that Directus's decimal ids keep their numeric order).
+        group.sort(key=lambda e: ((e.id, parent) not in already_in, len(e.id), e.id))
         for entry in group[free:]:
             over[entry.id] = bound.reason.format(parent=parent, limit=bound.limit)
     return over

@@ -31,7 +31,7 @@ def child_relations() -> Mapping[str, tuple[tuple[str, str], ...]]:
     return {parent: tuple(children) for parent, children in found.items()}
 
 
-async def delete_aggregates(source: str, collection: str, ids: Iterable[int]) -> dict[str, int]:
+async def delete_aggregates(source: str, collection: str, ids: Iterable[str]) -> dict[str, int]:
     """Delete ``ids`` of ``collection`` and, first, every child they imply; counts per collection.
 
     Call inside a transaction, as :func:`cms_sync.apply.delete_entries`.
@@ -41,7 +41,7 @@ async def delete_aggregates(source: str, collection: str, ids: Iterable[int]) ->
     return counts
 
 
-async def _delete(source: str, collection: str, ids: set[int], counts: dict[str, int]) -> None:
+async def _delete(source: str, collection: str, ids: set[str], counts: dict[str, int]) -> None:
     if not ids:
         return
     for child, field_name in child_relations().get(collection, ()):
@@ -50,7 +50,7 @@ async def _delete(source: str, collection: str, ids: set[int], counts: dict[str,
             .filter(**{f"{field_name}_id__in": sorted(ids)})
             .values_list("id", flat=True)
         )
-        await _delete(source, child, {int(r) for r in rows}, counts)
+        await _delete(source, child, {str(r) for r in rows}, counts)
         await _forget_quarantined_children(source, child, field_name, ids)
     deleted = await delete_entries(source, collection, ids)
     if deleted:
@@ -58,7 +58,7 @@ async def _delete(source: str, collection: str, ids: set[int], counts: dict[str,
 
 
 async def _forget_quarantined_children(
-    source: str, child: str, field_name: str, parents: set[int]
+    source: str, child: str, field_name: str, parents: set[str]
 ) -> None:
     """A child that never synced (quarantined) went with its parent in the CMS too."""
     held: list[tuple[Any, Any]] = await QuarantinedEntry.filter(
@@ -69,12 +69,12 @@ async def _forget_quarantined_children(
         await QuarantinedEntry.filter(id__in=gone).delete()
 
 
-def _refers_to(payload: Any, field_name: str, parents: set[int]) -> bool:
+def _refers_to(payload: Any, field_name: str, parents: set[str]) -> bool:
     if not isinstance(payload, dict):
         return False
     value = payload.get(field_name)
     if isinstance(value, dict):  # an expanded relation
         value = value.get("id")
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    return isinstance(value, int) and not isinstance(value, bool) and value in parents
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a Directus integer key, as the sync keeps it
+    return isinstance(value, str) and value in parents

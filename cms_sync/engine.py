@@ -18,6 +18,7 @@ from cms_sync.apply import (
     advance_checkpoint,
     apply_page,
     existing_ids,
+    quarantine_key,
 )
 from cms_sync.cascade import delete_aggregates
 from cms_sync.content_model import load_content_model
@@ -231,7 +232,9 @@ class SyncEngine:
                 stale: list[Any] = await QuarantinedEntry.filter(
                     source=name, collection=collection
                 ).values_list("cms_id", flat=True)
-                gone = [c for c in stale if not c.isdigit() or int(c) not in cms_ids]
+                # Quarantine keys are ids as text, cut to the column's length.
+                known = {quarantine_key(i) for i in cms_ids}
+                gone = [c for c in stale if c not in known]
                 if gone:
                     await QuarantinedEntry.filter(
                         source=name, collection=collection, cms_id__in=gone

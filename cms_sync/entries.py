@@ -6,6 +6,7 @@ and the ids it refers to. An invalid one raises ``EntryError`` with a reason an 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from cms_sync.content_model import CollectionSpec, FieldSpec, load_content_model
 from cms_sync.source import RawEntry
 from verdict import limits
+from verdict.models.content import ID_LENGTH
 
 # CMS field name -> database column, where they differ.
 _COLUMN_NAMES = {"sort": "position"}
@@ -33,11 +35,37 @@ class EntryError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ParsedEntry:
-    id: int
+    id: str
     updated_at: datetime
     columns: dict[str, Any]
-    references: dict[str, int] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)
     """related collection name -> id, for entries that must wait for what they refer to."""
+
+
+def text_id(value: object) -> object:
+    """An integer id (not a bool) as its decimal text (Directus's 42 -> "42"); else as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def text_ids(collection: str, entry: RawEntry) -> RawEntry:
+    """``entry`` with its id and its m2o references as text (an expanded relation's id too), as a
+    source hands entries to the engine; values that are not integers are left for
+    ``parse_entry`` to check."""
+    spec = load_content_model().collections.get(collection)
+    converted = dict(entry)
+    if "id" in entry:
+        converted["id"] = text_id(entry["id"])
+    for field_spec in spec.fields if spec is not None else ():
+        if field_spec.type != "m2o" or field_spec.name not in entry:
+            continue
+        value = entry[field_spec.name]
+        if isinstance(value, dict):
+            converted[field_spec.name] = {**value, "id": text_id(value.get("id"))}
+        else:
+            converted[field_spec.name] = text_id(value)
+    return converted
 
 
 def parse_timestamp(raw: str) -> datetime:
@@ -50,9 +78,7 @@ def parse_timestamp(raw: str) -> datetime:
 def parse_entry(collection: str, raw: RawEntry) -> ParsedEntry:
     """Validate ``raw`` as an entry of ``collection``; raise EntryError when it is malformed."""
     spec = load_content_model().collections[collection]
-    entry_id = raw.get("id")
-    if not isinstance(entry_id, int) or isinstance(entry_id, bool) or entry_id <= 0:
-        raise EntryError("invalid_id", f"id must be a positive integer (got {entry_id!r})")
+    entry_id = cms_id("id", raw.get("id"))
     updated_raw = raw.get("date_updated") or raw.get("date_created")
     if not isinstance(updated_raw, str):
         raise EntryError("missing_field", "date_updated is missing")
@@ -64,7 +90,7 @@ def parse_entry(collection: str, raw: RawEntry) -> ParsedEntry:
         ) from None
 
     columns: dict[str, Any] = {"id": entry_id, "cms_updated_at": updated_at}
-    references: dict[str, int] = {}
+    references: dict[str, str] = {}
     if spec.has_status:
         columns["status"] = _enum(
             "status", raw.get("status"), load_content_model().status_choices, required=True
@@ -99,13 +125,13 @@ def _field_value(spec: CollectionSpec, field_spec: FieldSpec, value: Any) -> Any
             if not isinstance(value, bool):
                 raise _wrong_type(name, "true or false", value)
             return value
-        case "integer" | "m2o":
-            if isinstance(value, dict) and field_spec.type == "m2o":
+        case "m2o":
+            if isinstance(value, dict):
                 value = value.get("id")  # an expanded relation
+            return cms_id(name, value)
+        case "integer":
             if not isinstance(value, int) or isinstance(value, bool):
-                raise _wrong_type(
-                    name, "an integer id" if field_spec.type == "m2o" else "an integer", value
-                )
+                raise _wrong_type(name, "an integer", value)
             return value
         case "timestamp":
             if not isinstance(value, str):
@@ -124,6 +150,40 @@ def _field_value(spec: CollectionSpec, field_spec: FieldSpec, value: Any) -> Any
                 )
             return value
     raise EntryError("wrong_type", f"{spec.name}.{name} has unsupported type {field_spec.type}")
+
+
+def cms_id(name: str, value: Any) -> str:
+    """A CMS id as Verdict keeps it: the CMS's own id as opaque text.
+
+    Any non-empty string of at most ``ID_LENGTH`` characters without control characters (a
+    Contentful sys.id, a Strapi documentId) is taken as it comes; Directus's integer keys become
+    their decimal text (42 -> "42"). Anything else raises ``EntryError`` (``invalid_id``).
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value <= 0:
+            raise EntryError("invalid_id", f"{name} must be a positive integer (got {value!r})")
+        return str(value)
+    if not isinstance(value, str):
+        raise EntryError(
+            "invalid_id",
+            f"{name} must be a positive integer or an id as text (got {_shown(value)})",
+        )
+    if not value:
+        raise EntryError("invalid_id", f"{name} is empty")
+    if len(value) > ID_LENGTH:
+        raise EntryError(
+            "invalid_id",
+            f"{name} is {len(value)} characters long, more than the {ID_LENGTH} allowed "
+            f"(starts {_shown(value)})",
+        )
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        raise EntryError("invalid_id", f"{name} contains a control character ({_shown(value)})")
+    return value
+
+
+def _shown(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _enum(name: str, value: Any, choices: tuple[str, ...], *, required: bool) -> str:

@@ -2,7 +2,8 @@
 
 The demo's bundled sample content is such an export (``content/sample/<collection>.json``, each
 ``{"data": [...]}`` as ``GET /items/<collection>`` returns it), so the demo goes through the same
-engine as a live CMS.
+engine as a live CMS. Its integer ids are handed on as their decimal text, as the Directus
+source does (an export may hold text ids too: a Contentful-like ``5KsDBWseXY6QegucYAoacS``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from cms_sync.entries import parse_timestamp
+from cms_sync.entries import parse_timestamp, text_id, text_ids
 from cms_sync.source import RawEntry, SourceError
 
 PAGE_SIZE = 200
@@ -50,24 +51,26 @@ class ExportSource:
     async def changed(
         self, collection: str, since: datetime | None, until: datetime
     ) -> AsyncIterator[list[RawEntry]]:
-        selected: list[tuple[datetime, int, RawEntry]] = []
-        for entry in self._load(collection):
+        selected: list[tuple[datetime, str, RawEntry]] = []
+        for raw in self._load(collection):
+            entry = text_ids(collection, raw)
             updated = _updated_at(entry)
             if updated is None:
                 # Let the engine quarantine it with a precise reason; order it first.
-                selected.append((datetime.min.replace(tzinfo=until.tzinfo), 0, entry))
+                selected.append((datetime.min.replace(tzinfo=until.tzinfo), "", entry))
                 continue
             if (since is None or updated > since) and updated <= until:
                 entry_id = entry.get("id")
-                selected.append((updated, entry_id if isinstance(entry_id, int) else 0, entry))
+                selected.append((updated, entry_id if isinstance(entry_id, str) else "", entry))
         selected.sort(key=lambda item: (item[0], item[1]))
         for start in range(0, len(selected), PAGE_SIZE):
             yield [entry for _, _, entry in selected[start : start + PAGE_SIZE]]
 
-    async def all_ids(self, collection: str) -> set[int]:
-        return {e["id"] for e in self._load(collection) if isinstance(e.get("id"), int)}
+    async def all_ids(self, collection: str) -> set[str]:
+        found = (text_id(e.get("id")) for e in self._load(collection))
+        return {i for i in found if isinstance(i, str)}
 
-    async def deleted_since(self, collection: str, since: datetime) -> set[int]:
+    async def deleted_since(self, collection: str, since: datetime) -> set[str]:
         return set()
 
 

@@ -16,7 +16,7 @@ from verdict.content_versions import entity_key
 from verdict.models.content import ComparisonSide, Review
 
 
-async def affected_keys(collection: str, ids: Collection[int]) -> set[str]:
+async def affected_keys(collection: str, ids: Collection[str]) -> set[str]:
     """Version keys that the rows ``ids`` of ``collection`` (as stored now) feed into."""
     if not ids:
         return set()

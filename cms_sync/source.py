@@ -35,11 +35,12 @@ class Source(Protocol):
         """
         ...
 
-    async def all_ids(self, collection: str) -> set[int]:
-        """Every id in the collection, whatever its status, for full reconciliation."""
+    async def all_ids(self, collection: str) -> set[str]:
+        """Every id in the collection, whatever its status, for full reconciliation; ids are the
+        CMS's own as text (Directus's integers in decimal), as ``ParsedEntry.id`` holds them."""
         ...
 
-    async def deleted_since(self, collection: str, since: datetime) -> set[int]:
+    async def deleted_since(self, collection: str, since: datetime) -> set[str]:
         """Ids deleted since ``since``, from the CMS's activity log or an equivalent."""
         ...
 

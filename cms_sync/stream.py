@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -20,7 +19,6 @@ from tortoise.transactions import in_transaction
 from cms_sync.apply import MODELS, PageResult, apply_page
 from cms_sync.cascade import delete_aggregates
 from cms_sync.source import SourceError, StreamPage
-from verdict.models.content import Tool
 from verdict.models.sync import STREAM_COLLECTION, QuarantinedEntry, SyncCheckpoint
 
 
@@ -91,24 +89,10 @@ async def locate(ids: Iterable[str]) -> dict[str, set[Any]]:
     return found
 
 
-@cache
-def _text_keys() -> bool:
-    """Whether content rows are keyed by text (the CMS's own ids) or, as before, by integers."""
-    pk: dict[str, Any] = Tool.describe(serializable=False)["pk_field"]
-    return pk["python_type"] is str
+def local_key(value: Any) -> str:
+    """A CMS id as the local primary key: content rows are keyed by the CMS's ids as text."""
+    return str(value)
 
 
-def local_key(value: Any) -> Any:
-    """A CMS id as the local primary key."""
-    if _text_keys():
-        return str(value)
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return value
-
-
-def _keys(ids: Iterable[str]) -> list[Any]:
-    """The CMS ids that can name a local row, as primary keys (integer keys: digits only)."""
-    if _text_keys():
-        return sorted(set(ids))
-    return sorted({int(i) for i in ids if i.isascii() and i.isdigit()})
+def _keys(ids: Iterable[str]) -> list[str]:
+    return sorted(set(ids))

@@ -1,5 +1,6 @@
 """A content export held in memory that a test or benchmark edits, then syncs through the
-real engine: the export path the demo and tests/cms_sync use, with edits (no Directus)."""
+real engine: the export path the demo and tests/cms_sync use, with edits (no Directus). Edits
+name entries by their integer ids, as the export holds them; the engine gets them as text."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from cms_sync.entries import parse_timestamp
+from cms_sync.entries import parse_timestamp, text_ids
 from cms_sync.source import RawEntry
 
 _MS = timedelta(milliseconds=1)
@@ -64,13 +65,15 @@ class EditableExport:
         for entry in self.entries[collection].values():
             updated = parse_timestamp(entry.get("date_updated") or entry["date_created"])
             if (since is None or updated > since) and updated <= until:
-                selected.append((updated, int(entry["id"]), copy.deepcopy(entry)))
+                selected.append(
+                    (updated, int(entry["id"]), text_ids(collection, copy.deepcopy(entry)))
+                )
         selected.sort(key=lambda item: (item[0], item[1]))
         if selected:
             yield [e for _, _, e in selected]
 
-    async def all_ids(self, collection: str) -> set[int]:
-        return set(self.entries[collection])
+    async def all_ids(self, collection: str) -> set[str]:
+        return {str(i) for i in self.entries[collection]}
 
-    async def deleted_since(self, collection: str, since: datetime) -> set[int]:
-        return {i for i, at in self._deleted[collection].items() if at > since}
+    async def deleted_since(self, collection: str, since: datetime) -> set[str]:
+        return {str(i) for i, at in self._deleted[collection].items() if at > since}

@@ -3,6 +3,8 @@
 Entries are read with keyset pagination on (date_updated, id), since Directus has no cursors:
 ``GET /items/<collection>?filter=...&sort=date_updated,id&limit=N``. Deletions come from the
 activity log (``GET /activity``, one row per deleted item, its id as a string in ``item``).
+Directus's integer keys page the reads; the engine gets every id (and m2o reference) as its
+decimal text, as Verdict keeps ids (``cms_sync.entries.text_ids``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from cms_sync.entries import text_ids
 from cms_sync.http import HttpLimits, JsonClient, RetryPolicy, Sleep
 from cms_sync.mapping import Mapping, load_mapping
 from cms_sync.pagination import IdKeyset, Keyset
@@ -100,15 +103,15 @@ class DirectusSource:
             if not page:
                 return
             entries = [self._mapping.canonical(collection, raw) for raw in page]
-            keyset.advance(entries)
-            yield entries
+            keyset.advance(entries)  # Directus's integer keys page the reads
+            yield [text_ids(collection, entry) for entry in entries]
             if len(page) < self._page_size:
                 return
 
-    async def all_ids(self, collection: str) -> set[int]:
+    async def all_ids(self, collection: str) -> set[str]:
         cms_type, key, _ = self._names(collection)
         keyset = IdKeyset(collection)
-        found: set[int] = set()
+        found: set[str] = set()
         while True:
             page = await self._items(
                 cms_type,
@@ -123,14 +126,14 @@ class DirectusSource:
             if not ids:
                 return found
             keyset.advance(ids)
-            found.update(ids)
+            found.update(str(i) for i in ids)
             if len(ids) < ID_PAGE_SIZE:
                 return found
 
-    async def deleted_since(self, collection: str, since: datetime) -> set[int]:
+    async def deleted_since(self, collection: str, since: datetime) -> set[str]:
         cms_type, _, _ = self._names(collection)
         keyset = IdKeyset(f"{collection} activity")
-        deleted: set[int] = set()
+        deleted: set[str] = set()
         while True:
             rows = _data(
                 collection,
@@ -155,9 +158,9 @@ class DirectusSource:
                 item = row.get("item")
                 # Directus stores the key as a string; ids of other key types are not ours.
                 if isinstance(item, str) and item.isdigit():
-                    deleted.add(int(item))
-                elif isinstance(item, int):
-                    deleted.add(item)
+                    deleted.add(str(int(item)))
+                elif isinstance(item, int) and not isinstance(item, bool):
+                    deleted.add(str(item))
             if len(rows) < ID_PAGE_SIZE:
                 return deleted
 

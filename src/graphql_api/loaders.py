@@ -14,7 +14,7 @@ response ``live`` instead (tallies change too often to cache).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -47,13 +47,19 @@ from graphql_api.rows import (
 from verdict.models.content import Status
 
 
-def _side_order(side: SideRow) -> tuple[int, int]:
+def _side_order(side: SideRow) -> tuple[int, str]:
+    """Display order: by position; the id only breaks ties, so that the order is stable."""
     return (side.position, side.id)
 
 
-def _newest_first(row: ComparisonRow) -> tuple[float, int]:
-    published = row.published_at.timestamp() if row.published_at else float("-inf")
-    return (-published, -row.id)
+def _newest_first(rows: Iterable[ComparisonRow]) -> list[ComparisonRow]:
+    """Newest published first; equal times by id, descending (as the listing's ``-id``)."""
+    by_id = sorted(rows, key=lambda r: r.id, reverse=True)
+    return sorted(by_id, key=_published, reverse=True)
+
+
+def _published(row: ComparisonRow) -> float:
+    return row.published_at.timestamp() if row.published_at else float("-inf")
 
 
 class Loaders:
@@ -83,7 +89,7 @@ class Loaders:
 
     # Each DataLoader is made on first use: a request touches two or three of them.
     @cached_property
-    def tool_by_id(self) -> DataLoader[int, ToolRow | None]:
+    def tool_by_id(self) -> DataLoader[str, ToolRow | None]:
         return DataLoader(load_fn=self._tools_by_id)
 
     @cached_property
@@ -95,15 +101,15 @@ class Loaders:
         return DataLoader(load_fn=self._reviewers_by_slug)
 
     @cached_property
-    def reviews_by_tool(self) -> DataLoader[int, list[ReviewRow]]:
+    def reviews_by_tool(self) -> DataLoader[str, list[ReviewRow]]:
         return DataLoader(load_fn=self._reviews_by_tool)
 
     @cached_property
-    def panel_counts_by_tool(self) -> DataLoader[int, PanelCounts]:
+    def panel_counts_by_tool(self) -> DataLoader[str, PanelCounts]:
         return DataLoader(load_fn=self._panel_counts_by_tool)
 
     @cached_property
-    def reviews_by_reviewer(self) -> DataLoader[int, list[ReviewRow]]:
+    def reviews_by_reviewer(self) -> DataLoader[str, list[ReviewRow]]:
         return DataLoader(load_fn=self._reviews_by_reviewer)
 
     @cached_property
@@ -111,11 +117,11 @@ class Loaders:
         return DataLoader(load_fn=self._comparisons_by_slug)
 
     @cached_property
-    def sides_by_comparison(self) -> DataLoader[int, list[SideRow]]:
+    def sides_by_comparison(self) -> DataLoader[str, list[SideRow]]:
         return DataLoader(load_fn=self._sides_by_comparison)
 
     @cached_property
-    def comparisons_by_tool(self) -> DataLoader[int, list[ComparisonRow]]:
+    def comparisons_by_tool(self) -> DataLoader[str, list[ComparisonRow]]:
         return DataLoader(load_fn=self._comparisons_by_tool)
 
     @cached_property
@@ -126,13 +132,13 @@ class Loaders:
     def my_vote(self) -> DataLoader[tuple[str, str], str | None]:
         return DataLoader(load_fn=self._my_votes)
 
-    def _depend(self, collection: str, ids: list[int], missing: bool) -> None:
+    def _depend(self, collection: str, ids: list[str], missing: bool) -> None:
         """Depend on the rows found, and on the whole collection when a key found nothing."""
         self.deps.update(f"{collection}:{i}" for i in ids)
         if missing:
             self.deps.add(collection)
 
-    async def _tools_by_id(self, ids: Sequence[int]) -> list[ToolRow | None]:
+    async def _tools_by_id(self, ids: Sequence[str]) -> list[ToolRow | None]:
         rows = await TOOLS_BY_ID.fetch(self._statuses, ids)
         found = {r["id"]: ToolRow.read(r) for r in rows}
         self.deps.update(f"tools:{i}" for i in ids)
@@ -152,12 +158,12 @@ class Loaders:
         self._depend("reviewers", [r.id for r in found.values()], len(found) < len(set(slugs)))
         return [found.get(s) for s in slugs]
 
-    async def _reviews_by_tool(self, tool_ids: Sequence[int]) -> list[list[ReviewRow]]:
+    async def _reviews_by_tool(self, tool_ids: Sequence[str]) -> list[list[ReviewRow]]:
         """Published reviews by published reviewers, in panel order (lens, name, id)."""
         rows = await REVIEWS_BY_TOOL.fetch(self._statuses, tool_ids)
-        grouped: dict[int, list[ReviewRow]] = defaultdict(list)
+        grouped: dict[str, list[ReviewRow]] = defaultdict(list)
         # A listing's ~500 reviews come from a panel of ~12: each reviewer is read once.
-        reviewers: dict[int, ReviewerRow] = {}
+        reviewers: dict[str, ReviewerRow] = {}
         for r in rows:
             reviewer = reviewers.get(r["reviewer_id"])
             if reviewer is None:
@@ -169,7 +175,7 @@ class Loaders:
             group.sort(key=lambda review: review.reviewer.panel_order)
         return [grouped.get(i, []) for i in tool_ids]
 
-    async def _panel_counts_by_tool(self, tool_ids: Sequence[int]) -> list[PanelCounts]:
+    async def _panel_counts_by_tool(self, tool_ids: Sequence[str]) -> list[PanelCounts]:
         """(ship, skip) counts of the published reviews by published reviewers, counted in the
         database: a listing's panel figures need ~90 rows, not its ~500 reviews."""
         counts = PanelCounts.by_tool(await PANEL_COUNTS_BY_TOOL.fetch(self._statuses, tool_ids))
@@ -178,10 +184,10 @@ class Loaders:
         self.deps.update(f"tools:{i}" for i in tool_ids)
         return [counts.get(i, NO_REVIEWS) for i in tool_ids]
 
-    async def _reviews_by_reviewer(self, reviewer_ids: Sequence[int]) -> list[list[ReviewRow]]:
+    async def _reviews_by_reviewer(self, reviewer_ids: Sequence[str]) -> list[list[ReviewRow]]:
         """Published reviews of published tools, newest first, with the tool read alongside."""
         rows = await REVIEWS_BY_REVIEWER.fetch(self._statuses, reviewer_ids)
-        grouped: dict[int, list[ReviewRow]] = defaultdict(list)
+        grouped: dict[str, list[ReviewRow]] = defaultdict(list)
         for r in rows:
             reviewer = ReviewerRow.read(r, "reviewer__")
             tool = ToolRow.read(r, "tool__")
@@ -195,7 +201,7 @@ class Loaders:
         """Published comparisons with their sides and tools, in one joined query."""
         rows = await COMPARISONS_BY_SLUG.fetch(self._statuses, slugs)
         found: dict[str, ComparisonRow] = {}
-        sides: dict[int, list[SideRow]] = defaultdict(list)
+        sides: dict[str, list[SideRow]] = defaultdict(list)
         for r in rows:
             comparison = found.get(r["slug"]) or ComparisonRow.read(r)
             found[comparison.slug] = comparison
@@ -210,26 +216,26 @@ class Loaders:
         self._depend("comparisons", [c.id for c in found.values()], missing)
         return [found.get(s) for s in slugs]
 
-    async def _sides_by_comparison(self, ids: Sequence[int]) -> list[list[SideRow]]:
+    async def _sides_by_comparison(self, ids: Sequence[str]) -> list[list[SideRow]]:
         """Sides in display order, leaving out tools that are not published."""
         rows = await SIDES_BY_COMPARISON.fetch(self._statuses, ids)
-        grouped: dict[int, list[SideRow]] = defaultdict(list)
+        grouped: dict[str, list[SideRow]] = defaultdict(list)
         for r in rows:
             grouped[r["comparison_id"]].append(_side(r, r["comparison_id"]))
             self.deps.add(f"tools:{r['tool__id']}")
         self.deps.update(f"comparisons:{i}" for i in ids)
         return [sorted(grouped.get(i, []), key=_side_order) for i in ids]
 
-    async def _comparisons_by_tool(self, tool_ids: Sequence[int]) -> list[list[ComparisonRow]]:
+    async def _comparisons_by_tool(self, tool_ids: Sequence[str]) -> list[list[ComparisonRow]]:
         """Published comparisons each tool appears on, newest first."""
         rows = await COMPARISONS_BY_TOOL.fetch(self._statuses, tool_ids)
-        grouped: dict[int, dict[int, ComparisonRow]] = defaultdict(dict)
+        grouped: dict[str, dict[str, ComparisonRow]] = defaultdict(dict)
         for r in rows:
             comparison = ComparisonRow.read({f: r[f"comparison__{f}"] for f in COMPARISON_FIELDS})
             grouped[r["tool_id"]][comparison.id] = comparison
             self.deps.add(f"comparisons:{comparison.id}")
         self.deps.update(f"tools:{i}" for i in tool_ids)
-        return [sorted(grouped[i].values(), key=_newest_first) for i in tool_ids]
+        return [_newest_first(grouped[i].values()) for i in tool_ids]
 
     async def _tallies_by_comparison(self, slugs: Sequence[str]) -> list[dict[str, int]]:
         """Community vote counts per tool slug, from the tallies the voting code maintains."""
@@ -257,7 +263,7 @@ _LOADER_NAMES = tuple(
 )
 
 
-def _side(values: dict[str, Any], comparison_id: int, prefix: str = "") -> SideRow:
+def _side(values: dict[str, Any], comparison_id: str, prefix: str = "") -> SideRow:
     return SideRow(
         id=values[prefix + "id"],
         comparison_id=comparison_id,

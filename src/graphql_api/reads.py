@@ -56,7 +56,7 @@ REVIEWERS_BY_SLUG = Statement(
 )
 
 
-def _panel_reviews(statuses: frozenset[Status], tool_ids: list[int]) -> QuerySet[Review]:
+def _panel_reviews(statuses: frozenset[Status], tool_ids: list[str]) -> QuerySet[Review]:
     """The tools' reviews on the panel: visible reviews by visible reviewers."""
     return Review.filter(
         tool_id__in=tool_ids, **visible(statuses), **visible(statuses, "reviewer__status")

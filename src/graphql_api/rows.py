@@ -78,9 +78,9 @@ class PanelCounts(NamedTuple):
         return cls(*panel_counts(r.verdict for r in reviews))
 
     @classmethod
-    def by_tool(cls, rows: list[dict[str, Any]]) -> dict[int, PanelCounts]:
+    def by_tool(cls, rows: list[dict[str, Any]]) -> dict[str, PanelCounts]:
         """From rows of ``tool_id``, ``verdict`` and the ``reviews`` counted for that pair."""
-        found: dict[int, list[tuple[str, int]]] = {}
+        found: dict[str, list[tuple[str, int]]] = {}
         for r in rows:
             found.setdefault(r["tool_id"], []).append((_text(r["verdict"]), int(r["reviews"])))
         return {tool: cls(*counted_panel(counted)) for tool, counted in found.items()}
@@ -91,7 +91,7 @@ NO_REVIEWS = PanelCounts(0, 0)
 
 @row
 class ToolRow:
-    id: int
+    id: str
     slug: str
     name: str
     vendor: str
@@ -127,14 +127,14 @@ def _prefixed_tool_fields(prefix: str) -> tuple[str, ...]:
 
 @row
 class ReviewerRow:
-    id: int
+    id: str
     slug: str
     name: str
     lens: str
     bio: str | None
 
     @property
-    def panel_order(self) -> tuple[int, str, int]:
+    def panel_order(self) -> tuple[int, str, str]:
         """Panel order: by lens (developer experience first), then name, then id."""
         return (LENS_ORDER.index(self.lens), self.name, self.id)
 
@@ -151,9 +151,9 @@ class ReviewerRow:
 
 @row
 class ReviewRow:
-    id: int
-    tool_id: int
-    reviewer_id: int
+    id: str
+    tool_id: str
+    reviewer_id: str
     verdict: str
     quote: str
     published_at: datetime | None
@@ -178,7 +178,7 @@ class ReviewRow:
 
 @row
 class ComparisonRow:
-    id: int
+    id: str
     slug: str
     title: str
     headline: str
@@ -207,7 +207,7 @@ class ComparisonRow:
 class SideRow:
     """One side of a comparison, with its (published) tool read in the same query."""
 
-    id: int
-    comparison_id: int
+    id: str
+    comparison_id: str
     position: int
     tool: ToolRow

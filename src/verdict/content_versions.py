@@ -19,7 +19,7 @@ MISSING = "0"
 """The version of a key that was never bumped."""
 
 
-def entity_key(collection: str, row_id: int) -> str:
+def entity_key(collection: str, row_id: str) -> str:
     return f"{collection}:{row_id}"
 
 

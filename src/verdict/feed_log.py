@@ -72,12 +72,12 @@ async def _positions(conn: BaseDBAsyncClient, count: int, table: str) -> list[Po
     return [Position(0, top + i) for i in range(1, count + 1)]
 
 
-def _entity_ids(keys: Iterable[str]) -> dict[str, set[int]]:
-    wanted: dict[str, set[int]] = defaultdict(set)
+def _entity_ids(keys: Iterable[str]) -> dict[str, set[str]]:
+    wanted: dict[str, set[str]] = defaultdict(set)
     for key in keys:
-        kind, _, raw = key.partition(":")
-        if kind in KINDS and raw.isdigit():
-            wanted[kind].add(int(raw))
+        kind, _, raw = key.partition(":")  # the id is everything after the collection's name
+        if kind in KINDS and raw:
+            wanted[kind].add(raw)
     return wanted
 
 
@@ -88,7 +88,7 @@ async def record_changes(keys: Iterable[str], conn: BaseDBAsyncClient | None = N
     Returns how many rows were written."""
     db = _conn(conn)
     now = datetime.now(UTC)
-    changes: list[tuple[str, int, str, str]] = []
+    changes: list[tuple[str, str, str, str]] = []
     for kind, ids in sorted(_entity_ids(keys).items()):
         rows: list[Any] = (
             await KINDS[kind]
@@ -96,7 +96,7 @@ async def record_changes(keys: Iterable[str], conn: BaseDBAsyncClient | None = N
             .using_db(db)
             .values_list("id", "slug", "status")
         )
-        found = {int(i): (str(s), str(st)) for i, s, st in rows}
+        found = {str(i): (str(s), str(st)) for i, s, st in rows}
         gone = sorted(ids - found.keys())
         known: list[Any] = (
             await FeedChange.filter(kind=kind, entity_id__in=gone)
@@ -106,7 +106,7 @@ async def record_changes(keys: Iterable[str], conn: BaseDBAsyncClient | None = N
             else []
         )
         # An entity never recorded and already gone was never shown: it needs no tombstone.
-        last_slug = {int(i): str(s) for i, s in known}
+        last_slug = {str(i): str(s) for i, s in known}
         for entity_id in sorted(ids):
             if entity_id in found:
                 slug, status = found[entity_id]

@@ -77,7 +77,7 @@ def panel_verdict(ship_percents: Sequence[int | None]) -> PanelVerdictFigure | N
 
 class PanelReview(Protocol):
     @property
-    def reviewer_id(self) -> int: ...
+    def reviewer_id(self) -> str: ...
 
 
 ReviewT = TypeVar("ReviewT", bound=PanelReview)
@@ -85,7 +85,7 @@ ReviewT = TypeVar("ReviewT", bound=PanelReview)
 
 def reviewer_split(
     reviews_by_side: Sequence[Sequence[ReviewT]],
-    panel_order: Callable[[ReviewT], tuple[int, str, int]],
+    panel_order: Callable[[ReviewT], tuple[int, str, str]],
 ) -> list[list[ReviewT | None]]:
     """The reviewer split: one row per reviewer who reviewed any side, in panel order.
 
@@ -93,8 +93,8 @@ def reviewer_split(
     reviewer has not reviewed that side's tool. ``panel_order`` gives a review's reviewer sort key
     (lens, then name, then id in the API).
     """
-    first_review: dict[int, ReviewT] = {}
-    by_reviewer: dict[int, list[ReviewT | None]] = {}
+    first_review: dict[str, ReviewT] = {}
+    by_reviewer: dict[str, list[ReviewT | None]] = {}
     for index, reviews in enumerate(reviews_by_side):
         for review in reviews:
             row = by_reviewer.setdefault(review.reviewer_id, [None] * len(reviews_by_side))

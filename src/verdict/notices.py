@@ -14,7 +14,7 @@ from verdict.hooks.changes import EntityState, enqueue_notices, read_states
 from verdict.purge import keys as surrogate
 from verdict.purge.outbox import enqueue_purge
 
-Snapshot = dict[tuple[str, int], EntityState]
+Snapshot = dict[tuple[str, str], EntityState]
 
 
 async def snapshot(version_keys: Iterable[str]) -> Snapshot:

@@ -35,16 +35,14 @@ _PREFIX = "tools:"
 _CHUNK = 500  # keys per statement, well under SQLite's parameter limit
 
 
-def tools_in(keys: Iterable[str]) -> set[int]:
+def tools_in(keys: Iterable[str]) -> set[str]:
     """The tool ids among content version keys (``tools:7``)."""
-    found = set()
-    for key in keys:
-        if key.startswith(_PREFIX) and key[len(_PREFIX) :].isdigit():
-            found.add(int(key[len(_PREFIX) :]))
-    return found
+    return {
+        key[len(_PREFIX) :] for key in keys if key.startswith(_PREFIX) and len(key) > len(_PREFIX)
+    }
 
 
-async def recount(tool_ids: Collection[int]) -> None:
+async def recount(tool_ids: Collection[str]) -> None:
     """Rewrite these tools' rows from their published reviews by published reviewers (a tool
     with none has no row: its counts are zero). Call inside the change's transaction."""
     ids = sorted(tool_ids)
@@ -59,7 +57,7 @@ async def recount(tool_ids: Collection[int]) -> None:
             .group_by("tool_id", "verdict")
             .values("tool_id", "verdict", "reviews")
         )
-        counted: dict[int, list[tuple[str, int]]] = {}
+        counted: dict[str, list[tuple[str, int]]] = {}
         for r in rows:
             verdict = str(getattr(r["verdict"], "value", r["verdict"]))
             counted.setdefault(r["tool_id"], []).append((verdict, int(r["reviews"])))

@@ -63,7 +63,7 @@ async def test_a_side_past_the_bound_is_quarantined_and_applies_once_there_is_ro
     assert not (await apply("comparison_sides", [edited])).quarantined
     # Room again: the quarantined side applies, and its issue is gone.
     async with in_transaction():
-        await delete_entries(SOURCE, "comparison_sides", {side_id(1, 2)})
+        await delete_entries(SOURCE, "comparison_sides", {str(side_id(1, 2))})
     assert (await apply("comparison_sides", [extra])).applied == 1
     assert await _issue("comparison_sides", 9001) is None
     assert await ComparisonSide.filter(comparison_id=1).count() == limits.MAX_COMPARISON_SIDES
@@ -75,8 +75,18 @@ async def test_new_sides_fill_the_room_left_in_id_order(db: Settings) -> None:
     result = await apply("comparison_sides", [side(10 + i, 1, i) for i in range(7, 0, -1)])
     assert result.applied == limits.MAX_COMPARISON_SIDES
     kept: list[Any] = await ComparisonSide.filter(comparison_id=1).values_list("id", flat=True)
-    assert sorted(kept) == [11, 12, 13, 14]
+    assert sorted(kept) == ["11", "12", "13", "14"]
     assert sorted(cms_id for cms_id, _ in result.quarantined) == ["15", "16", "17"]
+
+
+async def test_decimal_ids_fill_the_room_in_numeric_order(db: Settings) -> None:
+    """Ids are text, but Directus's decimal ids keep their numeric order (9 before 10)."""
+    await apply("tools", [dated(tool(i)) for i in range(1, 8)])
+    await apply("comparisons", [comparison(1)])
+    result = await apply("comparison_sides", [side(5 + i, 1, i) for i in range(7, 0, -1)])
+    kept: list[Any] = await ComparisonSide.filter(comparison_id=1).values_list("id", flat=True)
+    assert sorted(kept, key=int) == ["6", "7", "8", "9"]
+    assert sorted(cms_id for cms_id, _ in result.quarantined) == ["10", "11", "12"]
 
 
 async def test_a_review_past_the_bound_is_quarantined_unless_archived(db: Settings) -> None:
@@ -144,5 +154,5 @@ async def test_the_engine_retries_an_over_limit_entry_once_there_is_room(
     await without_one.run(full=True)
     await without_one.run(full=False)
     stored: list[Any] = await ComparisonSide.filter(comparison_id=1).values_list("id", flat=True)
-    assert sorted(stored) == [12, 13, 14, 15]
+    assert sorted(stored) == ["12", "13", "14", "15"]
     assert await _issue("comparison_sides", 15) is None

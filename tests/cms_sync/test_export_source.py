@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 from cms_sync.engine import SyncEngine
@@ -59,3 +62,36 @@ async def test_sample_content_has_what_the_demo_promises(demo_db: Settings) -> N
         for t in await Tool.filter(status=Status.PUBLISHED)
     }
     assert len(verdict_mix) >= 3, "sample content should mix verdicts"
+
+
+async def test_an_export_with_text_ids_syncs_and_bad_ids_are_quarantined(
+    db: Settings, tmp_path: Path
+) -> None:
+    """Ids are taken as they come (Directus's integers as text); an empty, over-long or
+    control-character id is quarantined with a reason an editor can act on, the rest syncs."""
+    export = tmp_path / "export"
+    shutil.copytree(SAMPLE_CONTENT, export)
+    path = export / "tools.json"
+    document = json.loads(path.read_text())
+    template = document["data"][0]
+    bad = {"": "id is empty", "t" * 256: "more than the 255 allowed", "a\tb": "control character"}
+    document["data"] += [
+        template | {"id": bad_id, "slug": f"bad-{n}"} for n, bad_id in enumerate(bad)
+    ]
+    document["data"].append(template | {"id": "5KsDBWseXY6QegucYAoacS", "slug": "text-id"})
+    path.write_text(json.dumps(document))
+
+    report = await SyncEngine(ExportSource(export)).run(full=True)
+    assert (await Tool.get(slug="text-id")).id == "5KsDBWseXY6QegucYAoacS"
+    assert (await Tool.get(id=str(template["id"]))).slug == template["slug"]
+    issues = {q.cms_id: q for q in await QuarantinedEntry.filter(collection="tools")}
+    assert set(issues) == {"", "t" * 255, "a\tb"}  # an over-long id is kept under its first part
+    for bad_id, reason in bad.items():
+        issue = issues[bad_id[:255]]
+        assert issue.reason_code == "invalid_id"
+        assert reason in issue.reason
+    assert len(report.quarantine_reasons) == 3
+    # A second pass keeps the issues (the entries are still there) and changes nothing else.
+    again = await SyncEngine(ExportSource(export)).run(full=True)
+    assert not again.changed
+    assert await QuarantinedEntry.filter(collection="tools").count() == 3

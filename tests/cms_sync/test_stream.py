@@ -196,6 +196,6 @@ async def test_a_full_pass_that_stops_early_keeps_the_previous_token(db: Setting
 
 
 def test_local_keys_of_cms_ids() -> None:
-    assert str(local_key("42")) == "42"
-    assert str(local_key(7)) == "7"
+    assert local_key("42") == "42"
+    assert local_key(7) == "7"
     assert local_key("6nQSEkPXqqGE8o8SUY2Eua") == "6nQSEkPXqqGE8o8SUY2Eua"

@@ -28,7 +28,7 @@ from cms_sync.engine import SyncEngine, SyncReport
 from cms_sync.lock import lock_for
 from cms_sync.mapping import load_mapping
 from cms_sync.source import SourceError
-from cms_sync.stream import load_token, local_key
+from cms_sync.stream import load_token
 from cms_sync.worker import SyncWorker, WatchOptions
 from devtools.contentful_content import review_fields, seed, tool_fields
 from devtools.contentful_standin import ContentfulStandin
@@ -40,12 +40,6 @@ from verdict.settings import PROJECT_ROOT, Settings
 
 SECRET = "c" * 64
 WAIT = 30
-
-# Contentful's ids are text. Until content rows are keyed by text (branch `ids`, migration
-# 0009_text_ids), every entry would be quarantined; remove this once that is on main.
-pytestmark = pytest.mark.skipif(
-    not isinstance(local_key("1"), str), reason="needs text content ids (branch ids)"
-)
 
 TOOL = """
 query ($slug: String!) {

@@ -56,9 +56,9 @@ async def _votes(slug: str) -> tuple[list[tuple[str, str]], list[tuple[str, int]
     return sorted((str(v), str(t)) for v, t in votes), sorted((str(t), int(c)) for t, c in tallies)
 
 
-async def _local_ids(model: type[Model]) -> set[int]:
+async def _local_ids(model: type[Model]) -> set[str]:
     rows: list[Any] = await model.all().values_list("id", flat=True)
-    return {int(r) for r in rows}
+    return {str(r) for r in rows}
 
 
 async def test_one_request_deletes_each_aggregate_and_the_sync_follows(

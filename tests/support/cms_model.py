@@ -45,8 +45,8 @@ class MemoryCms:
     async def delete(self, collection: str, ids: set[int]) -> None:
         for entry_id in ids:
             self.items.get(collection, {}).pop(entry_id, None)
-        async with in_transaction():
-            await delete_entries(SOURCE, collection, ids)
+        async with in_transaction():  # the sync keeps ids as text
+            await delete_entries(SOURCE, collection, {str(i) for i in ids})
 
     def get(self, collection: str, entry_id: int) -> dict[str, Any] | None:
         return self.items.get(collection, {}).get(entry_id)

@@ -91,7 +91,7 @@ async def assert_mirrors(fake: FakeDirectus) -> None:
     """The database holds exactly the fake's entries, field for field."""
     for collection, entries in fake.items.items():
         model = MODELS[collection]
-        expected = {i: parse_entry(collection, e).columns for i, e in entries.items()}
+        expected = {str(i): parse_entry(collection, e).columns for i, e in entries.items()}
         found: list[Any] = await model.all().values_list("id", flat=True)
         ids = sorted(found)
         assert ids == sorted(expected), f"{collection}: ids differ"

@@ -32,10 +32,12 @@ async def edit_and_sync(
     await SyncEngine(ExportSource(export)).run(full=True)
 
 
-def set_review_verdict(review_id: int, verdict: str) -> Callable[[list[dict[str, Any]]], Any]:
+def set_review_verdict(review_id: str, verdict: str) -> Callable[[list[dict[str, Any]]], Any]:
+    """Change one review, named by its id as Verdict keeps it (text; the export holds ints)."""
+
     def change(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [
-            {**r, "verdict": verdict, "date_updated": LATER} if r["id"] == review_id else r
+            {**r, "verdict": verdict, "date_updated": LATER} if str(r["id"]) == review_id else r
             for r in rows
         ]
 

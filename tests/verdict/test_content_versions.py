@@ -15,9 +15,9 @@ from verdict.settings import Settings
 
 
 async def test_a_bump_gives_its_keys_and_any_change_a_fresh_version(db: Settings) -> None:
-    keys = [entity_key("tools", 1), "tools", "reviewers", ANY_CHANGE]
+    keys = [entity_key("tools", "1"), "tools", "reviewers", ANY_CHANGE]
     assert await read(keys) == dict.fromkeys(keys, MISSING)
-    await bump([entity_key("tools", 1), "tools"])
+    await bump([entity_key("tools", "1"), "tools"])
     first = await read(keys)
     assert first["tools:1"] == first["tools"] == first[ANY_CHANGE] != MISSING
     assert first["reviewers"] == MISSING
@@ -29,7 +29,7 @@ async def test_a_bump_gives_its_keys_and_any_change_a_fresh_version(db: Settings
 
 
 async def test_reads_of_many_keys_are_complete(db: Settings) -> None:
-    keys = [entity_key("reviews", i) for i in range(1, 1201)]
+    keys = [entity_key("reviews", str(i)) for i in range(1, 1201)]
     await bump(keys[::2])
     versions = await read(keys)
     assert len(versions) == 1200

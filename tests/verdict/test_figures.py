@@ -53,15 +53,15 @@ def test_vote_share_is_null_without_votes() -> None:
 
 @dataclass(frozen=True)
 class _Review:
-    reviewer_id: int
+    reviewer_id: str
     tool: str
 
 
 def test_reviewer_split_has_a_row_per_reviewer_and_a_cell_per_side() -> None:
-    rank = {1: 2, 2: 0, 3: 1}  # reviewer 2 comes first in panel order, then 3, then 1
-    a1, a2 = _Review(1, "a"), _Review(2, "a")
-    b2, b3 = _Review(2, "b"), _Review(3, "b")
-    rows = reviewer_split([[a1, a2], [b2, b3]], lambda r: (rank[r.reviewer_id], "", 0))
+    rank = {"1": 2, "2": 0, "3": 1}  # reviewer 2 comes first in panel order, then 3, then 1
+    a1, a2 = _Review("1", "a"), _Review("2", "a")
+    b2, b3 = _Review("2", "b"), _Review("3", "b")
+    rows = reviewer_split([[a1, a2], [b2, b3]], lambda r: (rank[r.reviewer_id], "", ""))
     assert rows == [[a2, b2], [None, b3], [a1, None]]
 
 

@@ -108,7 +108,7 @@ class _Changes:
                     for review_id in [i for i, r in reviews.items() if r[field] == gone]:
                         self.gone["reviews"][review_id] = reviews.pop(review_id)
                 async with in_transaction():
-                    await delete_entries(SOURCE, collection, {gone})
+                    await delete_entries(SOURCE, collection, {str(gone)})
         else:  # restore what was deleted, parents first
             for collection in ("tools", "reviewers", "reviews"):
                 restored = []
@@ -148,4 +148,5 @@ async def test_random_sync_sequences_keep_every_tool_exact(demo_db: Settings, se
 
 def test_tools_in_reads_only_tool_keys() -> None:
     keys = ["tools:7", "tools:12", "reviewers:7", "tools", "comparisons:3", "tools:x", "*"]
-    assert panels.tools_in(keys) == {7, 12}
+    keys += ["tools:a:b", "tools:"]  # an id is opaque text, ':' included; an empty one is none
+    assert panels.tools_in(keys) == {"7", "12", "x", "a:b"}

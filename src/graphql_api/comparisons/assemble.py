@@ -59,7 +59,7 @@ class _Built:
     sides once built, the total of its votes."""
 
     loaded: Loaded
-    reviewers: dict[int, ReviewerType]
+    reviewers: dict[str, ReviewerType]
     total_votes: int
     sides: list[ComparisonSideType]
 
@@ -220,7 +220,7 @@ def _comparison(
 
 def _built(loaded: Loaded) -> _Built:
     # One type per reviewer and one per side, shared by every figure that shows them.
-    reviewers: dict[int, ReviewerType] = {}
+    reviewers: dict[str, ReviewerType] = {}
     tallies = loaded.tallies or {}
     total = sum(tallies.get(s.tool.slug, 0) for s in loaded.sides)
     sides = [_side(loaded, index, reviewers, total) for index in range(len(loaded.sides))]
@@ -228,7 +228,7 @@ def _built(loaded: Loaded) -> _Built:
 
 
 def _side(
-    loaded: Loaded, index: int, reviewers: dict[int, ReviewerType], total_votes: int
+    loaded: Loaded, index: int, reviewers: dict[str, ReviewerType], total_votes: int
 ) -> ComparisonSideType:
     """One side with every figure; those whose loader was not needed are empty (they are not
     selected)."""
@@ -249,7 +249,7 @@ def _side(
     )
 
 
-def _reviewer(built: dict[int, ReviewerType], review: ReviewRow) -> ReviewerType:
+def _reviewer(built: dict[str, ReviewerType], review: ReviewRow) -> ReviewerType:
     reviewer = built.get(review.reviewer.id)
     if reviewer is None:
         reviewer = built[review.reviewer.id] = ReviewerType.from_row(review.reviewer)

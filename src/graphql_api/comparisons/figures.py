@@ -72,7 +72,7 @@ class Read:
 
     sides: Sequence[list[SideRow]]
     """Each comparison's visible sides, in display order."""
-    counts: Mapping[int, PanelCounts] | None = None
+    counts: Mapping[str, PanelCounts] | None = None
     """The panel's counts of every side's tool (None: not read)."""
     tallies: Sequence[dict[str, int]] | None = None
     """Each comparison's community votes per tool slug (None: not read)."""
@@ -80,7 +80,7 @@ class Read:
 
 async def load(
     loaders: Loaders,
-    comparisons: Sequence[tuple[int, str]],
+    comparisons: Sequence[tuple[str, str]],
     needs: Needs,
     read: Read | None = None,
 ) -> list[Loaded]:
@@ -105,8 +105,8 @@ async def load(
         if needs.tallies and read_tallies is None
         else None
     )
-    reviews: dict[int, list[ReviewRow]] | None = None
-    counts: dict[int, PanelCounts] | None = None
+    reviews: dict[str, list[ReviewRow]] | None = None
+    counts: dict[str, PanelCounts] | None = None
     if pending_reviews is not None:
         reviews = dict(zip(tool_ids, await _values(pending_reviews), strict=True))
         counts = {tool: PanelCounts.of_reviews(rows) for tool, rows in reviews.items()}

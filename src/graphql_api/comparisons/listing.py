@@ -171,7 +171,7 @@ class Page:
     rows: list[ComparisonRow]
     sides: list[list[SideRow]]
     """Each comparison's visible sides, in display order."""
-    counts: dict[int, PanelCounts] | None
+    counts: dict[str, PanelCounts] | None
     """The panel's counts per tool of these sides, read with them (the public only)."""
     tallies: list[dict[str, int]] | None
     """Each comparison's community votes per tool slug of its sides (``Shape.tallies``)."""
@@ -184,10 +184,10 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
     what was read, for the response cache."""
     rows = await LISTING.fetch(shape)
     statuses = shape.statuses
-    found: dict[int, ComparisonRow] = {}
-    sides: dict[int, list[SideRow]] = {}
-    counts: dict[int, PanelCounts] | None = {} if statuses == PUBLIC else None
-    tallies: dict[int, dict[str, int]] = {}
+    found: dict[str, ComparisonRow] = {}
+    sides: dict[str, list[SideRow]] = {}
+    counts: dict[str, PanelCounts] | None = {} if statuses == PUBLIC else None
+    tallies: dict[str, dict[str, int]] = {}
     for r in rows:
         comparison_id = r["id"]
         if comparison_id not in found:

@@ -23,12 +23,15 @@ async def trending_rows(
     scores = await read_scores(now or datetime.now(UTC))
     keys = await query.values_list("id", "slug", "published_at")
 
-    def rank(key: tuple[Any, ...]) -> tuple[float, float, int]:
-        comparison_id, slug, published = key
+    def rank(key: tuple[Any, ...]) -> tuple[float, float]:
+        _, slug, published = key
         stamp = published.timestamp() if isinstance(published, datetime) else float("-inf")
-        return (-scores.get(str(slug), 0.0), -stamp, -int(comparison_id))
+        return (-scores.get(str(slug), 0.0), -stamp)
 
-    ids = [int(k[0]) for k in sorted(keys, key=rank)[offset : offset + limit]]
+    # Equal scores and times fall back on the id, descending (the newest order's ``-id``): ids
+    # are opaque text, so this only makes the order stable. Python's sort is stable.
+    by_id = sorted(keys, key=lambda key: str(key[0]), reverse=True)
+    ids = [str(k[0]) for k in sorted(by_id, key=rank)[offset : offset + limit]]
     rows = await Comparison.filter(id__in=ids).values(*COMPARISON_FIELDS)
-    by_id = {int(r["id"]): r for r in rows}
-    return [by_id[i] for i in ids if i in by_id]
+    by_id_row = {str(r["id"]): r for r in rows}
+    return [by_id_row[i] for i in ids if i in by_id_row]

@@ -106,7 +106,7 @@ class ComparisonType(Node):
     updated_at: datetime = strawberry.field(
         description="When editors last changed the comparison (ISO 8601, UTC)."
     )
-    db_id: strawberry.Private[int]
+    db_id: strawberry.Private[str]
     assembled: strawberry.Private[Assembled]
     """The assembler's proof (see the module docstring)."""
 

@@ -40,17 +40,17 @@ from verdict.models.votes import VoteTally
 _FIELDS = {"comparisons": COMPARISON_FIELDS, "tools": TOOL_FIELDS, "reviewers": REVIEWER_FIELDS}
 
 
-def stable_key(kind: str, entity_id: int) -> strawberry.ID:
+def stable_key(kind: str, entity_id: str) -> strawberry.ID:
     return strawberry.ID(f"{kind}:{entity_id}")
 
 
 async def _visible_rows(
-    kind: str, ids: list[int], statuses: frozenset[Status]
-) -> dict[int, dict[str, Any]]:
+    kind: str, ids: list[str], statuses: frozenset[Status]
+) -> dict[str, dict[str, Any]]:
     if not ids:
         return {}
     rows = await KINDS[kind].filter(id__in=ids, **visible(statuses)).values(*_FIELDS[kind])
-    return {int(r["id"]): r for r in rows}
+    return {str(r["id"]): r for r in rows}
 
 
 async def content_changes(
@@ -58,19 +58,19 @@ async def content_changes(
 ) -> list[ContentChange]:
     """The changes of ``rows`` in log order: nodes for what is visible now, tombstones for the
     rest (except tombstones at or before ``origin``, of entries the app never held)."""
-    ids: dict[str, list[int]] = defaultdict(list)
+    ids: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         ids[row.kind].append(row.entity_id)
     shown = {kind: await _visible_rows(kind, kind_ids, statuses) for kind, kind_ids in ids.items()}
     hidden = {kind: [i for i in kind_ids if i not in shown[kind]] for kind, kind_ids in ids.items()}
-    existing: dict[str, set[int]] = {}
+    existing: dict[str, set[str]] = {}
     for kind, kind_ids in hidden.items():
         found: list[Any] = (
             await KINDS[kind].filter(id__in=kind_ids).values_list("id", flat=True)
             if kind_ids
             else []
         )
-        existing[kind] = {int(i) for i in found}
+        existing[kind] = {str(i) for i in found}
     changes = []
     for row in rows:
         values = shown[row.kind].get(row.entity_id)

@@ -61,7 +61,7 @@ class ReviewerType(Node):
     bio: str | None = strawberry.field(
         description="A short biography, as editors wrote it (plain text); null when none."
     )
-    db_id: strawberry.Private[int]
+    db_id: strawberry.Private[str]
 
     @strawberry.field(
         description="This reviewer's published reviews of published tools, newest first (the "
@@ -94,7 +94,7 @@ class ReviewType:
     )
     reviewer: ReviewerType | None = strawberry.field(description="Who wrote this review.")
     """Read in the same query as the review (see ``graphql_api.loaders``): a plain field."""
-    tool_id: strawberry.Private[int]
+    tool_id: strawberry.Private[str]
 
     @strawberry.field(description="The tool this review is about.")
     async def tool(

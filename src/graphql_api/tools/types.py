@@ -52,7 +52,7 @@ class ToolType(Node):
     )
     website: str | None = strawberry.field(description="Vendor's page for the tool; null if none.")
     logo_url: str | None = strawberry.field(description="Absolute URL of the logo; null if none.")
-    db_id: strawberry.Private[int]
+    db_id: strawberry.Private[str]
 
     @strawberry.field(
         description="The panel's published reviews of this tool, in panel order (at most "
@@ -109,6 +109,6 @@ class ToolType(Node):
         )
 
 
-async def _panel_counts(info: Info, tool_id: int) -> PanelCounts:
+async def _panel_counts(info: Info, tool_id: str) -> PanelCounts:
     """(ship, skip) counts of the panel's published reviews of one tool."""
     return PanelCounts.of_reviews(await info.context.loaders.reviews_by_tool.load(tool_id))

@@ -26,18 +26,18 @@ class EntityState:
     published: bool
 
 
-async def read_states(version_keys: Iterable[str]) -> dict[tuple[str, int], EntityState]:
+async def read_states(version_keys: Iterable[str]) -> dict[tuple[str, str], EntityState]:
     """The slug and visibility of each row named by an entity key (``comparisons:3``)."""
-    wanted: dict[str, list[int]] = {}
+    wanted: dict[str, list[str]] = {}
     for key in version_keys:
-        collection, _, row_id = key.partition(":")
-        if collection in PAGED and row_id.isdigit():
-            wanted.setdefault(collection, []).append(int(row_id))
-    states: dict[tuple[str, int], EntityState] = {}
+        collection, _, row_id = key.partition(":")  # the id: everything after the first ':'
+        if collection in PAGED and row_id:
+            wanted.setdefault(collection, []).append(row_id)
+    states: dict[tuple[str, str], EntityState] = {}
     for collection, ids in wanted.items():
         rows = await PAGED[collection].filter(id__in=ids).values_list("id", "slug", "status")
         for row_id, slug, status in rows:
-            states[(collection, int(row_id))] = EntityState(str(slug), status == Status.PUBLISHED)
+            states[(collection, str(row_id))] = EntityState(str(slug), status == Status.PUBLISHED)
     return states
 
 
@@ -55,8 +55,8 @@ def _action(before: EntityState | None, after: EntityState | None) -> str | None
 
 def changes_between(
     keys: set[str],
-    before: dict[tuple[str, int], EntityState],
-    after: dict[tuple[str, int], EntityState],
+    before: dict[tuple[str, str], EntityState],
+    after: dict[tuple[str, str], EntityState],
 ) -> list[dict[str, Any]]:
     """One change per public row the keys name: its collection, slug(s) and action."""
     found: list[dict[str, Any]] = []
@@ -102,7 +102,7 @@ def payload_for(
     }
 
 
-async def enqueue_notices(keys: set[str], before: dict[tuple[str, int], EntityState]) -> None:
+async def enqueue_notices(keys: set[str], before: dict[tuple[str, str], EntityState]) -> None:
     """Queue each hook's notice of a change; call inside its transaction, after the change."""
     hooks = await RevalidationHook.all()
     if not hooks:

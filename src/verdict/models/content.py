@@ -1,7 +1,9 @@
 """CMS-owned content: tools, reviewers, reviews and comparisons.
 
-Every row's primary key is the CMS's own id, and ``cms_updated_at`` is the CMS's updated-at time,
-so the sync can upsert by id and tell whether a row changed. Only ``cms_sync`` writes these tables.
+Every row's primary key is the CMS's own id as opaque text (compared, never parsed: Directus's
+integer 42 is "42", a Contentful id or a Strapi documentId as it comes), and ``cms_updated_at`` is
+the CMS's updated-at time, so the sync can upsert by id and tell whether a row changed.
+Only ``cms_sync`` writes these tables.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ from enum import StrEnum
 
 from tortoise import fields
 from tortoise.models import Model
+
+ID_LENGTH = 255
+"""The longest CMS id Verdict keeps: ids are the CMS's own, as text (Directus's integers in
+decimal, Contentful's and Strapi's strings as they come)."""
 
 
 class Status(StrEnum):
@@ -33,7 +39,9 @@ class Verdict(StrEnum):
 class CmsRow(Model):
     """Columns every CMS-owned row carries."""
 
-    id = fields.IntField(primary_key=True, generated=False, description="The CMS's own id")
+    id = fields.CharField(
+        primary_key=True, max_length=ID_LENGTH, description="The CMS's own id, as opaque text"
+    )
     status = fields.CharEnumField(Status, max_length=16, db_index=True)
     cms_updated_at = fields.DatetimeField(description="The CMS's updated-at time")
     synced_at = fields.DatetimeField(auto_now=True)
@@ -81,8 +89,8 @@ class Review(CmsRow):
     quote = fields.TextField()
     published_at = fields.DatetimeField(null=True)
 
-    reviewer_id: int
-    tool_id: int
+    reviewer_id: str
+    tool_id: str
 
     class Meta:
         table = "review"
@@ -104,7 +112,9 @@ class Comparison(CmsRow):
 class ComparisonSide(Model):
     """One side of a comparison. Sides are shown in ascending ``position``."""
 
-    id = fields.IntField(primary_key=True, generated=False, description="The CMS's own id")
+    id = fields.CharField(
+        primary_key=True, max_length=ID_LENGTH, description="The CMS's own id, as opaque text"
+    )
     comparison: fields.ForeignKeyRelation[Comparison] = fields.ForeignKeyField(
         "verdict.Comparison", related_name="sides", on_delete=fields.CASCADE, db_index=True
     )
@@ -115,8 +125,8 @@ class ComparisonSide(Model):
     cms_updated_at = fields.DatetimeField()
     synced_at = fields.DatetimeField(auto_now=True)
 
-    comparison_id: int
-    tool_id: int
+    comparison_id: str
+    tool_id: str
 
     class Meta:
         table = "comparison_side"

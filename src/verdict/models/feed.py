@@ -12,6 +12,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from verdict.models.content import ID_LENGTH
+
 
 class FeedChange(Model):
     """The latest change of one comparison, tool or reviewer.
@@ -24,7 +26,7 @@ class FeedChange(Model):
 
     id = fields.BigIntField(primary_key=True)
     kind = fields.CharField(max_length=16, description="comparisons, tools or reviewers")
-    entity_id = fields.IntField(description="The CMS's id of the entity")
+    entity_id = fields.CharField(max_length=ID_LENGTH, description="The CMS's id of the entity")
     slug = fields.CharField(max_length=200, description="The slug when last seen")
     status = fields.CharField(max_length=16, description="published, draft, archived or deleted")
     tx = fields.BigIntField(default=0)

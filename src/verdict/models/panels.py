@@ -26,5 +26,7 @@ class ToolPanel(Model):
     ship = fields.IntField()
     skip = fields.IntField()
 
+    tool_id: str
+
     class Meta:
         table = "tool_panel"

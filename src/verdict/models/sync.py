@@ -5,6 +5,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from verdict.models.content import ID_LENGTH
+
 STREAM_COLLECTION = "@stream"
 """The checkpoint row of a stream source's resume token."""
 
@@ -43,7 +45,7 @@ class QuarantinedEntry(Model):
     id = fields.IntField(primary_key=True)
     source = fields.CharField(max_length=100)
     collection = fields.CharField(max_length=100)
-    cms_id = fields.CharField(max_length=100)
+    cms_id = fields.CharField(max_length=ID_LENGTH)
     reason_code = fields.CharField(max_length=50, db_index=True)
     reason = fields.TextField()
     payload: fields.Field[object] = fields.JSONField(null=True)

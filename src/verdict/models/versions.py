@@ -15,7 +15,7 @@ class ContentVersion(Model):
     """The current version of one cache dependency key."""
 
     id = fields.BigIntField(primary_key=True)
-    key = fields.CharField(max_length=120, unique=True)
+    key = fields.CharField(max_length=300, unique=True)  # a collection's name, ':', an id
     version = fields.CharField(max_length=32)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -8,6 +8,7 @@ one comparison's tallies and ``tallies`` for an answer that may show (or be orde
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from verdict.content_versions import ANY_CHANGE
@@ -28,7 +29,20 @@ def for_vote(slug: str) -> list[str]:
 def for_content(version_keys: Iterable[str]) -> list[str]:
     """The surrogate keys of the content version keys a change bumped (``*`` is not one: it
     would purge every answer on every change)."""
-    return sorted({k for k in version_keys if k != ANY_CHANGE and _valid(k)})
+    found = (surrogate(k) for k in version_keys if k != ANY_CHANGE)
+    return sorted({k for k in found if k is not None})
+
+
+def surrogate(version_key: str) -> str | None:
+    """A content version key as a header can carry it. Ids are the CMS's own text, so one may
+    hold a space, a comma or non-ASCII letters: such a row's key names a digest of its id
+    (``tools:~<sha256 prefix>``), the same on the answer and on the purge."""
+    if _valid(version_key):
+        return version_key
+    collection, colon, row_id = version_key.partition(":")
+    if colon and row_id and _valid(collection):
+        return f"{collection}:~{hashlib.sha256(row_id.encode()).hexdigest()[:24]}"
+    return None
 
 
 def for_answer(content: Iterable[str], vote_slugs: set[str] | None, *, votes: bool) -> list[str]:
@@ -50,4 +64,10 @@ def header_value(keys: Iterable[str], separator: str = " ") -> str:
 
 def _valid(key: str) -> bool:
     # Slugs come from the CMS: a space or comma would split one key into two in the header.
-    return bool(key) and not any(c.isspace() or c == "," for c in key) and key.isprintable()
+    # Header values are Latin-1 at most: non-ASCII keys are left out (or digested, above).
+    return (
+        bool(key)
+        and key.isascii()
+        and not any(c.isspace() or c == "," for c in key)
+        and key.isprintable()
+    )

@@ -32,10 +32,12 @@ async def _cursor(collection: str) -> datetime | None:
     return checkpoint.cursor if checkpoint is not None else None
 
 
-async def _tool_ids() -> list[Any]:
-    # Tortoise types a flat values_list as tuples; it holds the ids themselves.
+async def _tool_ids() -> list[int]:
+    # Tortoise types a flat values_list as tuples; it holds the ids themselves, as text: the
+    # Directus source hands the engine its integer ids as their decimal text.
     ids: list[Any] = await Tool.all().values_list("id", flat=True)
-    return sorted(ids)
+    assert all(isinstance(i, str) for i in ids)
+    return sorted(int(i) for i in ids)
 
 
 def _updated(fake: FakeDirectus, collection: str, entry_id: int) -> datetime:

@@ -65,7 +65,7 @@ def test_a_comparison_cannot_be_built_outside_the_assembler() -> None:
     with pytest.raises(TypeError):
         ComparisonType(  # type: ignore[call-arg]  # no proof: refused by the constructor
             id=strawberry.ID("x"),
-            db_id=1,
+            db_id="1",
             slug="s",
             title="t",
             headline="h",
@@ -78,7 +78,7 @@ def test_a_comparison_cannot_be_built_outside_the_assembler() -> None:
     with pytest.raises(UnassembledComparisonError):
         ComparisonType(
             id=strawberry.ID("x"),
-            db_id=1,
+            db_id="1",
             assembled=object(),  # type: ignore[arg-type]
             slug="s",
             title="t",

@@ -218,7 +218,7 @@ async def test_empty_or_mixed_keys_fall_back_to_tortoise(demo_db: Settings) -> N
     ids = await _tool_ids()
     assert statement.bind(db, PUBLIC, []) is None
     assert await statement.fetch(PUBLIC, []) == []
-    mixed: list[Any] = [ids[0], str(ids[1])]
+    mixed: list[Any] = [int(ids[0]), ids[1]]  # ids are text: an int among them mixes the kinds
     assert statement.bind(db, PUBLIC, mixed) is None
     assert _sorted(await statement.fetch(PUBLIC, mixed)) == _sorted(
         await statement.build(PUBLIC, mixed)

@@ -71,7 +71,7 @@ async def test_creates_edits_and_deletes_reach_the_api(
 
         standin.publish("tool", "fresh-one", tool_fields(9, slug="fresh", name="Fresh"))
         standin.publish("tool", "tool-1", tool_fields(1, name="Renamed"))
-        standin.delete("review-1")
+        standin.delete("review-3")  # one of tool-1's two reviews
         second = await _sync(source)
         assert second.collections["tools"].applied == 2
         assert second.collections["reviews"].deleted == 1

@@ -15,13 +15,14 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from cms_sync.mapping import Mapping, load_mapping
-from cms_sync.source import Source
+from cms_sync.source import Source, StreamSource
 from cms_sync.webhooks import WebhookReceiver
 from verdict.settings import CMS_KINDS, Settings
 
 _MODULES = {
     "directus": "cms_sync.directus.adapter",
     "strapi": "cms_sync.strapi.adapter",
+    "contentful": "cms_sync.contentful.adapter",
 }
 """CMS_KIND -> the module holding its ``ADAPTER`` (imported only when that CMS is used)."""
 
@@ -33,7 +34,9 @@ class AdapterError(Exception):
 @dataclass(frozen=True, slots=True)
 class Adapter:
     kind: str
-    open_source: Callable[[Settings, Mapping, int], AbstractAsyncContextManager[Source]]
+    open_source: Callable[
+        [Settings, Mapping, int], AbstractAsyncContextManager[Source | StreamSource]
+    ]
     """(settings, mapping, page size) -> the source, used as ``async with``."""
     receiver: Callable[[str, Mapping], WebhookReceiver]
     """The webhook receiver for a secret (CMS_WEBHOOK_SECRET); the mapping names the CMS's

@@ -23,7 +23,8 @@ from cms_sync.apply import (
 from cms_sync.cascade import delete_aggregates
 from cms_sync.content_model import load_content_model
 from cms_sync.entries import OVER_LIMIT, parse_timestamp
-from cms_sync.source import RawEntry, Source
+from cms_sync.source import RawEntry, Source, StreamSource
+from cms_sync.stream import apply_stream_page, load_token, local_key, save_token
 from verdict.models.sync import QuarantinedEntry, SyncCheckpoint
 
 # Incremental windows start this far before the checkpoint, so an entry saved in the same instant
@@ -80,9 +81,15 @@ class SyncReport:
 
 
 class SyncEngine:
-    """Pulls a Source into the database. Each page is one transaction with its checkpoint."""
+    """Pulls a Source into the database. Each page is one transaction with its checkpoint.
 
-    def __init__(self, source: Source, *, progress: Callable[[str], None] | None = None) -> None:
+    A ``StreamSource`` (one change stream over every collection, resumed by a token) is read as
+    a stream instead of per-collection windows; its pages go through the same apply path.
+    """
+
+    def __init__(
+        self, source: Source | StreamSource, *, progress: Callable[[str], None] | None = None
+    ) -> None:
         self._source = source
         self._progress = progress
         self._order = load_content_model().sync_order
@@ -98,7 +105,19 @@ class SyncEngine:
         clock = time.monotonic()
         self._last_progress = clock
         report = SyncReport(full=full, started_at=started)
-        name = self._source.name
+        if isinstance(self._source, StreamSource):
+            await self._run_stream(self._source, report, full=full, stop=stop)
+        else:
+            await self._run_windows(self._source, report, full=full, stop=stop)
+        report.seconds = time.monotonic() - clock
+        return report
+
+    async def _run_windows(
+        self, source: Source, report: SyncReport, *, full: bool, stop: asyncio.Event | None
+    ) -> None:
+        started = report.started_at
+        clock = time.monotonic()
+        name = source.name
         windows: dict[str, datetime | None] = {}
         for collection in self._order:
             checkpoint = await SyncCheckpoint.get_or_none(source=name, collection=collection)
@@ -110,7 +129,7 @@ class SyncEngine:
         for collection in reversed(self._order):
             since = windows[collection]
             if since is not None:
-                gone = await self._source.deleted_since(collection, since)
+                gone = await source.deleted_since(collection, since)
                 async with in_transaction():
                     # The CMS cascades a parent's deletion to its children without logging them.
                     self._count_deleted(report, await delete_aggregates(name, collection, gone))
@@ -119,7 +138,7 @@ class SyncEngine:
                 break
             stats = report.collections[collection]
             since = windows[collection]
-            async for page in self._source.changed(collection, since, started):
+            async for page in source.changed(collection, since, started):
                 page_cursor = _page_cursor(page, started)
                 result = await apply_page(name, collection, page, cursor=page_cursor)
                 self._count(report, stats, result)
@@ -131,9 +150,59 @@ class SyncEngine:
         else:
             await self._retry_waiting(report)
             if full:
-                await self._reconcile(report, started)
-        report.seconds = time.monotonic() - clock
-        return report
+                await self._reconcile(source, report, started)
+
+    async def _run_stream(
+        self, source: StreamSource, report: SyncReport, *, full: bool, stop: asyncio.Event | None
+    ) -> None:
+        """Read the stream from the stored token (from its start when ``full``), page by page.
+
+        A full pass reads the whole stream again and deletes what it no longer holds."""
+        clock = time.monotonic()
+        name = source.name
+        token = None if full else await load_token(name)
+        seen: dict[str, set[Any]] | None = {c: set() for c in self._order} if full else None
+        last_token: str | None = None
+        async for page in source.pages(token):
+            result = await apply_stream_page(name, self._order, page, keep_token=not full)
+            last_token = page.token
+            self._count_deleted(report, result.deleted)
+            for collection, applied in result.applied.items():
+                self._count(report, report.collections[collection], applied)
+            if seen is not None:
+                for collection, entries in page.upserts.items():
+                    seen.setdefault(collection, set()).update(
+                        local_key(e.get("id")) for e in entries
+                    )
+            self._say(f"{name}: {report.entries_seen} read", clock, report)
+            if stop is not None and stop.is_set():
+                report.interrupted = True
+                return
+        await self._retry_waiting(report)
+        if seen is not None and last_token is not None:
+            await self._reconcile_seen(report, seen, last_token)
+
+    async def _reconcile_seen(
+        self, report: SyncReport, seen: dict[str, set[Any]], token: str
+    ) -> None:
+        """Delete what a full read of the stream did not show (children first), and store the
+        read's last token, in one transaction."""
+        name = self._source.name
+        started = report.started_at
+        async with in_transaction():
+            await save_token(name, token)
+            for collection in reversed(self._order):
+                gone_ids = await existing_ids(collection) - seen[collection]
+                self._count_deleted(report, await delete_aggregates(name, collection, gone_ids))
+            shown = {str(k) for keys in seen.values() for k in keys}
+            stale: list[Any] = await QuarantinedEntry.filter(source=name).values_list(
+                "cms_id", flat=True
+            )
+            gone = [c for c in stale if c not in shown]
+            if gone:
+                await QuarantinedEntry.filter(source=name, cms_id__in=gone).delete()
+            for collection in self._order:
+                await advance_checkpoint(name, collection, started, full_sync_at=started)
 
     async def _retry_waiting(self, report: SyncReport) -> None:
         """Entries that waited for a reference (a take whose tool had not come) or for room in a
@@ -151,11 +220,11 @@ class SyncEngine:
                 stats.applied += result.applied
                 # Still waiting: already counted when first quarantined in this or an earlier pass.
 
-    async def _reconcile(self, report: SyncReport, started: datetime) -> None:
+    async def _reconcile(self, source: Source, report: SyncReport, started: datetime) -> None:
         """Compare id sets with the CMS and delete what it no longer has (children first)."""
-        name = self._source.name
+        name = source.name
         for collection in reversed(self._order):
-            cms_ids = await self._source.all_ids(collection)
+            cms_ids = await source.all_ids(collection)
             local_ids = await existing_ids(collection)
             async with in_transaction():
                 gone_ids = local_ids - cms_ids

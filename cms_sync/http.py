@@ -1,6 +1,7 @@
 """JSON over HTTP for CMS adapters: one aiohttp session, timeouts, limits and a retry policy.
 
-Every answer is sorted into retryable (429 honouring Retry-After, 5xx, connection resets,
+Every answer is sorted into retryable (429 honouring Retry-After or Contentful's
+X-Contentful-RateLimit-Reset, 5xx, connection resets,
 timeouts, truncated or garbled JSON) and fatal (any other 4xx or 3xx). Retryable ones are retried
 with capped exponential backoff and full jitter; a fatal one, or running out of attempts, raises
 one ``SourceError`` naming what was being read and the status. Logs name the path only: never
@@ -29,6 +30,7 @@ from cms_sync.source import SourceError
 log = logging.getLogger("cms_sync.http")
 
 Sleep = Callable[[float], Awaitable[None]]
+RATE_LIMIT_RESET = "X-Contentful-RateLimit-Reset"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,9 @@ class JsonClient:
                 status = response.status
                 body = await response.read()
                 retry_after = _retry_after(response.headers.get("Retry-After"))
+                if retry_after is None:
+                    # Contentful's 429: the seconds until its rate limit resets.
+                    retry_after = _retry_after(response.headers.get(RATE_LIMIT_RESET))
         except TimeoutError:
             raise _Retryable("timed out") from None
         except aiohttp.ClientPayloadError as exc:
@@ -207,11 +212,16 @@ def _retry_after(raw: str | None) -> float | None:
 
 
 def _error_detail(body: bytes) -> str:
-    """Directus's ``{"errors": [{"message", "extensions": {"code"}}]}``, shortened."""
+    """Directus's ``{"errors": [{"message", "extensions": {"code"}}]}`` or Contentful's
+    ``{"sys": {"type": "Error", "id"}, "message"}``, shortened."""
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
         return ""
+    sys = document.get("sys") if isinstance(document, dict) else None
+    if isinstance(sys, dict) and sys.get("type") == "Error":
+        message = str(document.get("message", ""))[:200]
+        return f"{message} ({sys.get('id')})"
     errors = document.get("errors") if isinstance(document, dict) else None
     if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
         return ""

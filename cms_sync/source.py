@@ -7,6 +7,7 @@ CMS's own shape. The engine never sees HTTP, files or a CMS's query language.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -41,6 +42,37 @@ class Source(Protocol):
 
     async def deleted_since(self, collection: str, since: datetime) -> set[str]:
         """Ids deleted since ``since``, from the CMS's activity log or an equivalent."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StreamPage:
+    """One page of a change stream over every collection (Contentful's Sync API, say).
+
+    The engine applies a page's deletions and upserts and stores ``token`` in one transaction;
+    the next pass resumes from the last stored token, so a page is never half-applied or lost.
+    """
+
+    upserts: dict[str, list[RawEntry]]
+    """Collection -> entries, in Verdict's canonical shape (``schema/content-model.json``)."""
+    deleted: frozenset[str]
+    """Ids of entries deleted in the CMS; the stream does not say of which collection."""
+    token: str
+    """Resumes the stream after this page (a page token while paging, then a sync token)."""
+
+
+@runtime_checkable
+class StreamSource(Protocol):
+    """A CMS that offers one ordered change stream over all content, resumed by a token.
+
+    The engine uses it instead of per-collection time windows when a source has ``pages``.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def pages(self, token: str | None) -> AsyncIterator[StreamPage]:
+        """The stream from ``token`` (None: everything the CMS holds) to the current end."""
         ...
 
 

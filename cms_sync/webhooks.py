@@ -43,6 +43,7 @@ class WebhookRequest:
 
     method: str
     path: str
+    """The path with its query string, as sent (Contentful signs both)."""
     headers: dict[str, str]
     body: bytes
 
@@ -186,7 +187,7 @@ def create_webhook_app(
             return _json(413, "body too large")
         received = WebhookRequest(
             request.method,
-            request.path,
+            request.path_qs,
             {k.lower(): v for k, v in request.headers.items()},
             body,
         )

@@ -24,7 +24,7 @@ from cms_sync.engine import SyncEngine
 from cms_sync.issues import IssueBoard, open_issues
 from cms_sync.lock import SyncLock, acquire
 from cms_sync.replays import RedisReplays
-from cms_sync.source import ChangeHints, DeletionHints, Source, SourceError
+from cms_sync.source import ChangeHints, DeletionHints, Source, SourceError, StreamSource
 from cms_sync.webhooks import (
     WEBHOOK_PATH,
     DirectusReceiver,
@@ -61,7 +61,7 @@ class SyncWorker:
 
     def __init__(
         self,
-        source: Source,
+        source: Source | StreamSource,
         lock: SyncLock,
         options: WatchOptions,
         *,

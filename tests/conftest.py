@@ -22,6 +22,7 @@ from tortoise import Tortoise
 
 from cms_sync.engine import SyncEngine
 from cms_sync.export_source import ExportSource
+from devtools.contentful_standin import ContentfulStandin
 from devtools.sql_counter import QueryCounter, counting_queries
 from graphql_api.app import create_app
 from graphql_api.settings import ApiSettings
@@ -132,3 +133,10 @@ async def fake() -> AsyncIterator[FakeDirectus]:
         yield server
     finally:
         await server.stop()
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[ContentfulStandin]:
+    """The Contentful stand-in (devtools/contentful_standin.py), empty, on a free port."""
+    async with ContentfulStandin() as server:
+        yield server

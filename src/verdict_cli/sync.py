@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from cms_sync.issues import IssueBoard
     from cms_sync.lock import SyncLock
     from cms_sync.mapping import Mapping
-    from cms_sync.source import Source
+    from cms_sync.source import Source, StreamSource
 
 
 def _say(message: str) -> None:
@@ -47,6 +47,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     lock = lock_for(settings)
     try:
         async with contextlib.AsyncExitStack() as stack:
+            source: Source | StreamSource
             if adapter is None or mapping is None:
                 source = _export_source(args)
             else:
@@ -118,7 +119,7 @@ async def _publish_issues(issues: IssueBoard, source: str) -> None:
 async def _watch(
     args: argparse.Namespace,
     settings: Settings,
-    source: Source,
+    source: Source | StreamSource,
     lock: SyncLock,
     issues: IssueBoard | None,
     adapter: Adapter | None,

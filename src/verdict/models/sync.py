@@ -7,9 +7,15 @@ from tortoise.models import Model
 
 from verdict.models.content import ID_LENGTH
 
+STREAM_COLLECTION = "@stream"
+"""The checkpoint row of a stream source's resume token."""
+
 
 class SyncCheckpoint(Model):
     """How far the sync has read one collection of one source.
+
+    A stream source (one ordered change stream over every collection, as Contentful's Sync API)
+    keeps one row under the collection ``STREAM_COLLECTION`` whose ``token`` resumes the stream.
 
     Written in the same transaction as the rows it describes, so it never drifts from the data.
     """
@@ -19,6 +25,9 @@ class SyncCheckpoint(Model):
     collection = fields.CharField(max_length=100)
     cursor = fields.DatetimeField(null=True, description="Highest CMS updated-at applied")
     last_full_sync_at = fields.DatetimeField(null=True)
+    token = fields.TextField(
+        null=True, description="A stream source's resume token (Contentful's sync token)"
+    )
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

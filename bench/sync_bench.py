@@ -1,12 +1,15 @@
 """Sync benchmark (not a test): an initial sync of 10,000 tools and 50,000 takes (reviews), then
 an incremental sync after 10 of those entries changed.
 
-The content is served by the fake Directus (tests/support/fake_directus.py, Directus's REST shapes)
-or, with ``--cms strapi``, the Strapi stand-in (tests/support/fake_strapi.py, Strapi 5's) in a
-separate process over loopback, and synced through the real source and engine into a fresh
-PostgreSQL database, which is dropped afterwards.
+The content is served by a stand-in in a separate process over loopback: the fake Directus
+(tests/support/fake_directus.py, Directus's REST shapes), the Strapi stand-in
+(tests/support/fake_strapi.py, Strapi 5's) or the Contentful stand-in
+(devtools/contentful_standin.py, the Sync API's), and synced through the real source, as
+``CMS_KIND`` opens it, and the engine into a fresh PostgreSQL database, dropped afterwards.
+``--cms all`` runs the three in turn and prints them side by side.
 
-    .venv/bin/python bench/sync_bench.py --postgres postgres://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/sync_bench.py --cms all \
+        --postgres postgres://postgres@127.0.0.1:5432/postgres
 
 ``--spacing-ms`` sets how far apart the seeded entries were saved. Incremental passes re-read the
 few seconds before their checkpoint (the overlap window), so content bulk-saved at thousands of
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 import uuid
@@ -30,20 +34,43 @@ from tortoise import Tortoise
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cms_sync.directus.source import DirectusSource  # noqa: E402
+from cms_sync.contentful.adapter import ADAPTER as CONTENTFUL  # noqa: E402
+from cms_sync.directus.adapter import ADAPTER as DIRECTUS  # noqa: E402
 from cms_sync.engine import SyncEngine, SyncReport  # noqa: E402
 from cms_sync.mapping import load_mapping  # noqa: E402
-from cms_sync.source import Source  # noqa: E402
+from cms_sync.source import Source, StreamSource  # noqa: E402
 from cms_sync.strapi.adapter import ADAPTER as STRAPI  # noqa: E402
+from devtools import contentful_content  # noqa: E402
+from devtools.contentful_standin import ContentfulStandin  # noqa: E402
 from tests.support import fake_strapi  # noqa: E402
 from tests.support.content import review, seed, tool  # noqa: E402
 from tests.support.fake_directus import TOKEN, FakeDirectus  # noqa: E402
 from verdict.db import migrate, tortoise_config  # noqa: E402
 from verdict.settings import Settings  # noqa: E402
 
+CMSS = ("directus", "strapi", "contentful")
+STANDIN = ContentfulStandin()
+"""Its space, environment and token are what the Contentful leg's settings name."""
+
+
+async def serve_contentful(tools: int, reviews: int, reviewers: int) -> None:
+    """Child process for Contentful: the Sync API's stand-in, published to in one go."""
+    standin = ContentfulStandin()
+    seeded = contentful_content.seed(standin, tools=tools, reviewers=reviewers, reviews=reviews)
+    print(await standin.start(), flush=True)
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        if line.strip() == "change":
+            contentful_content.change(standin, seeded, 10)
+            print("changed", flush=True)
+    await standin.close()
+
 
 async def serve_fake(cms: str, tools: int, reviews: int, reviewers: int, spacing_ms: float) -> None:
     """Child process: seed and serve the fake; on a `change` line, change 10 entries."""
+    if cms == "contentful":
+        await serve_contentful(tools, reviews, reviewers)
+        return
     fake: FakeDirectus | fake_strapi.FakeStrapi
     fake = FakeDirectus() if cms == "directus" else fake_strapi.FakeStrapi()
     spacing = timedelta(milliseconds=spacing_ms)
@@ -59,17 +86,23 @@ async def serve_fake(cms: str, tools: int, reviews: int, reviewers: int, spacing
     await fake.stop()
 
 
-def _source(cms: str, url: str, page_size: int) -> AbstractAsyncContextManager[Source]:
-    if cms == "strapi":
-        # As CMS_KIND=strapi opens it; Strapi reads 100 documents a request (by id).
-        settings = Settings(
-            database_url="sqlite://:memory:",
-            cms_kind="strapi",
-            cms_url=url,
-            cms_token=fake_strapi.TOKEN,
+def _source(
+    cms: str, url: str, page_size: int
+) -> AbstractAsyncContextManager[Source | StreamSource]:
+    """The source as ``CMS_KIND=<cms>`` opens it (cms_sync.adapters), on the stand-in."""
+    token = fake_strapi.TOKEN if cms == "strapi" else TOKEN
+    settings = Settings(
+        database_url="sqlite://:memory:", cms_kind=cms, cms_url=url, cms_token=token
+    )
+    if cms == "contentful":  # its settings come from the environment, as the worker's do
+        os.environ.update(
+            CONTENTFUL_SPACE_ID=STANDIN.space_id,
+            CONTENTFUL_ACCESS_TOKEN=STANDIN.token,
+            CONTENTFUL_ENVIRONMENT=STANDIN.environment,
+            CONTENTFUL_BASE_URL=url,
         )
-        return STRAPI.open_source(settings, load_mapping("strapi"), page_size)
-    return DirectusSource(url, TOKEN, page_size=page_size)
+    adapter = {"directus": DIRECTUS, "strapi": STRAPI, "contentful": CONTENTFUL}[cms]
+    return adapter.open_source(settings, load_mapping(cms), page_size)
 
 
 async def _sync(cms: str, url: str, page_size: int) -> tuple[SyncReport, float]:
@@ -88,7 +121,26 @@ def _line(label: str, report: SyncReport, seconds: float) -> str:
     )
 
 
+Result = tuple[SyncReport, float, SyncReport, float]
+
+
 async def main(args: argparse.Namespace) -> None:
+    results: dict[str, Result] = {}
+    for cms in CMSS if args.cms == "all" else (args.cms,):
+        results[cms] = await run(args, cms)
+    if len(results) > 1:
+        print()
+        print("| adapter | initial sync | entries/s | after 10 changes | applied |")
+        print("|---|---|---|---|---|")
+        for cms, (initial, initial_s, incremental, incremental_s) in results.items():
+            applied = sum(c.applied for c in incremental.collections.values())
+            print(
+                f"| {cms} | {initial_s:.1f} s | {initial.entries_seen / initial_s:,.0f} "
+                f"| {incremental_s:.2f} s | {applied} |"
+            )
+
+
+async def run(args: argparse.Namespace, cms: str) -> Result:
     name = f"verdict_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(args.postgres.replace("postgres://", "postgresql://", 1))
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -97,7 +149,7 @@ async def main(args: argparse.Namespace) -> None:
         sys.executable,
         __file__,
         "--serve-fake",
-        *("--cms", args.cms),
+        *("--cms", cms),
         *("--postgres", args.postgres, "--tools", str(args.tools)),
         *("--reviews", str(args.reviews), "--reviewers", str(args.reviewers)),
         *("--spacing-ms", str(args.spacing_ms)),
@@ -115,16 +167,17 @@ async def main(args: argparse.Namespace) -> None:
         print(
             f"content: {args.tools} tools, {args.reviewers} reviewers, {args.reviews} takes "
             f"({total} entries, saved {args.spacing_ms:g} ms apart); page size {args.page_size}; "
-            f"PostgreSQL; {args.cms} stand-in in its own process on loopback"
+            f"PostgreSQL; {cms} stand-in in its own process on loopback"
         )
-        initial, initial_s = await _sync(args.cms, url, args.page_size)
+        initial, initial_s = await _sync(cms, url, args.page_size)
         print(_line("initial sync", initial, initial_s))
         child.stdin.write(b"change\n")
         await child.stdin.drain()
         await child.stdout.readline()
-        incremental, incremental_s = await _sync(args.cms, url, args.page_size)
+        incremental, incremental_s = await _sync(cms, url, args.page_size)
         print(_line("incremental sync (10 entries changed)", incremental, incremental_s))
         print(f"incremental / initial time: {incremental_s / initial_s:.4f}")
+        return initial, initial_s, incremental, incremental_s
     finally:
         await Tortoise.close_connections()
         child.stdin.close()
@@ -136,7 +189,7 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--postgres", required=True, help="server URL whose user may create DBs")
-    parser.add_argument("--cms", choices=("directus", "strapi"), default="directus")
+    parser.add_argument("--cms", choices=(*CMSS, "all"), default="directus")
     parser.add_argument("--tools", type=int, default=10_000)
     parser.add_argument("--reviews", type=int, default=50_000)
     parser.add_argument("--reviewers", type=int, default=200)

@@ -3,8 +3,8 @@
 An adapter knows its CMS only: how to list changes and deletions, page, authenticate, and verify
 webhooks. It opens a ``Source`` that hands the engine canonical entries through the CMS's
 declarative mapping (``cms_sync.mapping``, ``schema/cms/<kind>.json``); the engine, the apply,
-checkpoint and quarantine path are shared. A new CMS is one package with an ``adapter`` module
-exposing ``ADAPTER``, one line in ``_MODULES`` and one mapping file (docs/cms.md#adapters).
+checkpoint and quarantine path are shared. A new CMS is one package whose ``adapter`` module
+exposes ``ADAPTER``, found by its name, and one mapping file (docs/cms.md#adapters).
 """
 
 from __future__ import annotations
@@ -13,18 +13,14 @@ import importlib
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from pathlib import Path
 
 from cms_sync.mapping import Mapping, load_mapping
 from cms_sync.source import Source, StreamSource
 from cms_sync.webhooks import WebhookReceiver
-from verdict.settings import CMS_KINDS, Settings
+from verdict.settings import Settings
 
-_MODULES = {
-    "directus": "cms_sync.directus.adapter",
-    "strapi": "cms_sync.strapi.adapter",
-    "contentful": "cms_sync.contentful.adapter",
-}
-"""CMS_KIND -> the module holding its ``ADAPTER`` (imported only when that CMS is used)."""
+_PACKAGE = Path(__file__).resolve().parent
 
 
 class AdapterError(Exception):
@@ -47,12 +43,22 @@ class Adapter:
     locale: Callable[[Settings], str] = lambda _settings: "en-US"
 
 
+def available() -> list[str]:
+    """Every CMS_KIND with an adapter: each ``cms_sync/<kind>/adapter.py``."""
+    return sorted(p.parent.name for p in _PACKAGE.glob("*/adapter.py"))
+
+
 def adapter_for(kind: str) -> Adapter:
-    if kind not in _MODULES:
-        supported = ", ".join(k for k in CMS_KINDS if k in _MODULES)
+    """The ``ADAPTER`` of ``cms_sync.<kind>.adapter`` (imported only when that CMS is used)."""
+    if kind not in available():
+        supported = ", ".join(available())
         raise AdapterError(f"CMS_KIND={kind!r} has no adapter here (supported: {supported})")
-    module = importlib.import_module(_MODULES[kind])
-    adapter: Adapter = module.ADAPTER
+    module = importlib.import_module(f"cms_sync.{kind}.adapter")
+    adapter = getattr(module, "ADAPTER", None)
+    if not isinstance(adapter, Adapter) or adapter.kind != kind:
+        raise AdapterError(
+            f"cms_sync/{kind}/adapter.py must define ADAPTER = Adapter(kind={kind!r}, ...)"
+        )
     return adapter
 
 

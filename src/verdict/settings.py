@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,8 +31,8 @@ DEFAULT_GC_THRESHOLD = (20_000, 50, 100)
 """The served processes' cycle collector thresholds (Python's own are 700, 10, 10; see
 verdict_cli.serving)."""
 DEFAULT_FEED_RETENTION_DAYS = 30
-CMS_KINDS = ("directus", "strapi", "contentful")
-"""The CMSs the sync worker can read (CMS_KIND); each has an adapter in cms_sync."""
+CMS_KIND_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+"""A CMS_KIND names a package of cms_sync (cms_sync/<kind>/adapter.py), which checks it exists."""
 _SQLITE_SCHEMES = {"sqlite"}
 _POSTGRES_SCHEMES = {"postgres", "postgresql", "asyncpg"}
 
@@ -48,7 +49,7 @@ class Settings:
     database_url: str
     redis_url: str | None = None
     cms_kind: str = "directus"
-    """Which CMS the worker reads (CMS_KIND): one of CMS_KINDS."""
+    """Which CMS the worker reads (CMS_KIND): directus, strapi, contentful or another adapter."""
     cms_mapping: str | None = None
     """A mapping file to use instead of schema/cms/<kind>.json (CMS_MAPPING)."""
     cms_url: str = DEFAULT_CMS_URL
@@ -128,8 +129,11 @@ class Settings:
         if urlsplit(cms_url).scheme not in {"http", "https"} or not urlsplit(cms_url).hostname:
             raise ConfigError(f"CMS_URL must be an http(s) URL (got {cms_url!r})")
         cms_kind = env.get("CMS_KIND") or "directus"
-        if cms_kind not in CMS_KINDS:
-            raise ConfigError(f"CMS_KIND must be one of {', '.join(CMS_KINDS)} (got {cms_kind!r})")
+        if not CMS_KIND_PATTERN.fullmatch(cms_kind):
+            raise ConfigError(
+                f"CMS_KIND must name a CMS adapter such as directus, strapi or contentful "
+                f"(got {cms_kind!r})"
+            )
         return cls(
             database_url=database_url,
             redis_url=redis_url,

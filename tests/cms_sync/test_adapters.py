@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cms_sync.adapters import AdapterError, adapter_for, prepare
+from cms_sync.adapters import AdapterError, adapter_for, available, prepare
 from cms_sync.mapping import MappingError
-from verdict.settings import CMS_KINDS, Settings
+from verdict.settings import Settings
 
 
 def _settings(**changes: object) -> Settings:
@@ -23,10 +23,14 @@ def test_directus_is_the_default_and_prepares_with_its_mapping() -> None:
     assert adapter.webhook_path == "/webhooks/directus"
 
 
-def test_every_adapter_is_a_known_kind() -> None:
-    with pytest.raises(AdapterError, match="CMS_KIND='nope' has no adapter here"):
+def test_adapters_are_found_by_their_package_name() -> None:
+    assert available() == ["contentful", "directus", "strapi"]
+    for kind in available():
+        assert adapter_for(kind).kind == kind
+    with pytest.raises(AdapterError, match=r"CMS_KIND='nope' has no adapter here \(supported: "):
         adapter_for("nope")
-    assert "directus" in CMS_KINDS
+    with pytest.raises(AdapterError, match="has no adapter here"):
+        adapter_for("mapping")  # a module of cms_sync, not an adapter package
 
 
 def test_a_missing_setting_is_named_before_anything_starts() -> None:

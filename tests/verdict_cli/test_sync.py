@@ -129,7 +129,8 @@ async def test_watch_syncs_then_stops_gracefully_on_sigterm(
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"CMS_KIND": "wordpress"}, "CMS_KIND must be one of directus, strapi, contentful"),
+        ({"CMS_KIND": "Word Press"}, "CMS_KIND must name a CMS adapter"),
+        ({"CMS_KIND": "wordpress"}, "CMS_KIND='wordpress' has no adapter here (supported: "),
         ({"CMS_MAPPING": "/nonexistent/mapping.json"}, "no such mapping file"),
     ],
 )

@@ -102,7 +102,7 @@ async def measure_size(
 ) -> tuple[dict[str, Any], str, dataset.Dataset]:
     """This size's figures, and its database (left for the flatness rounds) and dataset."""
     print(f"== {size:,} comparisons", flush=True)
-    out: dict[str, Any] = {"comparisons": size}
+    out: dict[str, Any] = {"comparisons": size, "load_at_start": _load_average()}
     data = dataset.build(size)
     url = await _create_database(args.postgres, size)
     try:
@@ -375,6 +375,11 @@ async def measure_directus(size: int, args: argparse.Namespace) -> dict[str, Any
         return {"comparisons": size, "unavailable": str(exc)[:500]}
 
 
+def _load_average() -> list[float]:
+    """The machine's load average over 1, 5 and 15 minutes (other work shares the CPUs)."""
+    return [round(value, 2) for value in os.getloadavg()]
+
+
 async def main(args: argparse.Namespace) -> int:
     wrk.ensure_wrk()
     started = dt.datetime.now(dt.UTC)
@@ -388,6 +393,7 @@ async def main(args: argparse.Namespace) -> int:
         "seconds": args.seconds,
         "warmup": args.warmup,
         "cpus": os.cpu_count(),
+        "load_at_start": _load_average(),
         "sizes": [],
     }
     profile_size = sizes[min(1, len(sizes) - 1)]
@@ -395,6 +401,7 @@ async def main(args: argparse.Namespace) -> int:
     try:
         for size in sizes:
             figures, url, data = await measure_size(size, args, profile=size == profile_size)
+            figures["load_at_end"] = _load_average()
             run["sizes"].append(figures)
             databases.append((size, url, data))
         if len(databases) > 1:
@@ -404,6 +411,7 @@ async def main(args: argparse.Namespace) -> int:
             for _size, url, _data in databases:
                 await _drop_database(args.postgres, url)
     run["directus"] = await measure_directus(min(sizes), args) if not args.skip_directus else None
+    run["load_at_end"] = _load_average()
     RESULTS.mkdir(exist_ok=True)
     stem = RESULTS / (args.name or run["date"])
     stem.with_suffix(".json").write_text(json.dumps(run, indent=2) + "\n")

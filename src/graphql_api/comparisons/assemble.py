@@ -256,14 +256,16 @@ def _side(
     selected)."""
     side = loaded.sides[index]
     tool = side.tool
-    reviews = loaded.reviews[index] if loaded.reviews is not None else ()
+    reviews = loaded.reviews[index] if loaded.reviews is not None else None
     ship, skip = loaded.counts[index] if loaded.counts is not None else NO_REVIEWS
     votes_for = tallies.get(tool.slug, 0) if tallies else 0
     return ComparisonSideType(
         position=side.position,
         tool=ToolType.from_row(tool),
         pricing_entry=tool.pricing_entry,
-        reviews=[ReviewType.from_row(r, _reviewer(reviewers, r)) for r in reviews],
+        reviews=[ReviewType.from_row(r, _reviewer(reviewers, r)) for r in reviews]
+        if reviews
+        else [],
         panel_ship_count=ship,
         panel_skip_count=skip,
         panel_ship_percent=ship_percent(ship, ship + skip),

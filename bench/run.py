@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import os
 import random
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -43,7 +44,7 @@ from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict_cli.serving import SERVERS
 
 MARKER = "VARYING-LINE"
-SECRET = "verdict-bench-secret-key-" + "k" * 32
+SECRET = secrets.token_urlsafe(32)  # prod mode refuses a guessable secret
 RESULTS = Path(__file__).resolve().parent / "results"
 CAST = (
     "mutation Cast($i: CastVoteInput!) { castVote(input: $i) { __typename "

@@ -241,6 +241,10 @@ def _flatness(run: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _load(figures: list[float] | None) -> str:
+    return " / ".join(f"{value:.2f}" for value in figures) if figures else "n/a"
+
+
 def markdown(run: dict[str, Any]) -> str:
     directus = _directus_rps(run)
     d_size = (run.get("directus") or {}).get("comparisons")
@@ -254,6 +258,13 @@ def markdown(run: dict[str, Any]) -> str:
         "absolute figures vary between runs.",
         "",
     ]
+    if "load_at_start" in run:
+        lines += [
+            "Load average of the machine (1, 5, 15 min; other work shares the CPUs): "
+            f"{_load(run['load_at_start'])} at the start, {_load(run.get('load_at_end'))} at "
+            "the end; per size below.",
+            "",
+        ]
     for size in run["sizes"]:
         n = size["comparisons"]
         rows = size["rows"]
@@ -265,7 +276,13 @@ def markdown(run: dict[str, Any]) -> str:
             f"(COPY {size['copy_seconds']} s). SQL statements per request: comparison page "
             f"{size['sql_queries']['comparison_page']}, listing {size['sql_queries']['listing']}."
             f" API peak RSS under load: {size['measurements']['rss']['max_process_mb']:.0f} MB "
-            f"per process ({size['measurements']['rss']['total_mb']:.0f} MB all processes).",
+            f"per process ({size['measurements']['rss']['total_mb']:.0f} MB all processes)."
+            + (
+                f" Load average: {_load(size['load_at_start'])} before this size, "
+                f"{_load(size.get('load_at_end'))} after."
+                if "load_at_start" in size
+                else ""
+            ),
             "",
             "| measurement | req/s | p50 ms | p99 ms | vs no-GraphQL ceiling | vs HTTP ceiling "
             "| vs Directus |",

@@ -30,6 +30,7 @@ import itertools
 import json
 import os
 import random
+import secrets
 import sys
 import time
 import uuid
@@ -55,7 +56,7 @@ CAST = (
     "mutation C($i: CastVoteInput!) { castVote(input: $i) { __typename "
     "... on VoteSuccess { myVote } } }"
 )
-SECRET = "bench-stuffing-secret-" + "x" * 32
+SECRET = secrets.token_urlsafe(32)  # prod mode refuses a guessable secret
 PROXY_SOURCE = "127.0.0.2"
 ATTACKER = "127.66.0.1"
 ATTACKER_NETWORK = [f"127.66.0.{n}" for n in range(1, 11)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import sys
 import time
 import uuid
@@ -34,7 +35,7 @@ CAST = (
     "mutation C($i: CastVoteInput!) { castVote(input: $i) { __typename "
     "... on VoteSuccess { tally { totalVotes } } } }"
 )
-SECRET = "bench-secret-key-" + "x" * 32
+SECRET = secrets.token_urlsafe(32)  # prod mode refuses a guessable secret
 
 
 async def _drive(

@@ -15,6 +15,7 @@ fails it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -87,8 +88,9 @@ def _vote_count(built: _Built) -> int:
 
 
 def _panel_verdict(built: _Built) -> PanelVerdict | None:
-    percents = [ship_percent(c.ship, c.total) for c in built.loaded.counts or []]
-    figure = panel_verdict(percents)
+    # Each side's ship percent, as ``_side`` computed it from the same counts (None for every
+    # side when the counts were not loaded: no verdict).
+    figure = panel_verdict([side.panel_ship_percent for side in built.sides])
     if figure is None:
         return None
     favoured = built.sides[figure.favoured] if figure.favoured is not None else None
@@ -190,18 +192,34 @@ async def one(info: Info, row: ComparisonRow, needs: Needs) -> ComparisonType:
     return comparison
 
 
+@functools.cache
+def _plan(
+    selected: frozenset[str],
+) -> tuple[tuple[tuple[str, Callable[[_Built], Any]], ...], dict[str, Any]]:
+    """For a set of selected figures: the (python name, computation) of each, and the value of
+    every other figure field (never read)."""
+    computed = tuple(
+        (figure.python_name, figure.compute)
+        for name, figure in COMPARISON_FIGURES.items()
+        if name in selected
+    )
+    others = {
+        figure.python_name: figure.unselected
+        for name, figure in COMPARISON_FIGURES.items()
+        if name not in selected
+    }
+    return computed, others
+
+
 def _comparison(
     row: ComparisonRow, loaded: Loaded | None, selected: frozenset[str]
 ) -> ComparisonType:
-    values: dict[str, Any] = {}
-    if loaded is not None and selected:
+    computed, others = _plan(selected)
+    values: dict[str, Any] = {name: unselected() for name, unselected in others.items()}
+    if loaded is not None and computed:
         built = _built(loaded)
-        for name in selected:
-            figure = COMPARISON_FIGURES[name]
-            values[figure.python_name] = figure.compute(built)
-    for name, figure in COMPARISON_FIGURES.items():
-        if name not in selected:
-            values[figure.python_name] = figure.unselected()
+        for name, compute in computed:
+            values[name] = compute(built)
     return ComparisonType(
         id=encode_id("Comparison", row.slug),
         db_id=row.id,
@@ -222,28 +240,35 @@ def _built(loaded: Loaded) -> _Built:
     # One type per reviewer and one per side, shared by every figure that shows them.
     reviewers: dict[str, ReviewerType] = {}
     tallies = loaded.tallies or {}
-    total = sum(tallies.get(s.tool.slug, 0) for s in loaded.sides)
-    sides = [_side(loaded, index, reviewers, total) for index in range(len(loaded.sides))]
+    total = sum([tallies.get(s.tool.slug, 0) for s in loaded.sides]) if tallies else 0
+    sides = [_side(loaded, index, reviewers, tallies, total) for index in range(len(loaded.sides))]
     return _Built(loaded=loaded, reviewers=reviewers, total_votes=total, sides=sides)
 
 
 def _side(
-    loaded: Loaded, index: int, reviewers: dict[str, ReviewerType], total_votes: int
+    loaded: Loaded,
+    index: int,
+    reviewers: dict[str, ReviewerType],
+    tallies: dict[str, int],
+    total_votes: int,
 ) -> ComparisonSideType:
     """One side with every figure; those whose loader was not needed are empty (they are not
     selected)."""
     side = loaded.sides[index]
-    reviews = loaded.reviews[index] if loaded.reviews is not None else []
-    counts = loaded.counts[index] if loaded.counts is not None else NO_REVIEWS
-    votes_for = (loaded.tallies or {}).get(side.tool.slug, 0)
+    tool = side.tool
+    reviews = loaded.reviews[index] if loaded.reviews is not None else None
+    ship, skip = loaded.counts[index] if loaded.counts is not None else NO_REVIEWS
+    votes_for = tallies.get(tool.slug, 0) if tallies else 0
     return ComparisonSideType(
         position=side.position,
-        tool=ToolType.from_row(side.tool),
-        pricing_entry=side.tool.pricing_entry,
-        reviews=[ReviewType.from_row(r, _reviewer(reviewers, r)) for r in reviews],
-        panel_ship_count=counts.ship,
-        panel_skip_count=counts.skip,
-        panel_ship_percent=ship_percent(counts.ship, counts.total),
+        tool=ToolType.from_row(tool),
+        pricing_entry=tool.pricing_entry,
+        reviews=[ReviewType.from_row(r, _reviewer(reviewers, r)) for r in reviews]
+        if reviews
+        else [],
+        panel_ship_count=ship,
+        panel_skip_count=skip,
+        panel_ship_percent=ship_percent(ship, ship + skip),
         vote_count=votes_for,
         vote_share=vote_share(votes_for, total_votes),
     )

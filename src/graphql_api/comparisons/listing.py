@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from tortoise.expressions import RawSQL, Subquery
@@ -52,6 +53,9 @@ _SIDE = (
     *(f"sides__tool__{f}" for f in TOOL_FIELDS),
 )
 _TOOL = "sides__tool__"
+_TOOL_STATUS = _TOOL + "status"
+_SIDE_ORDER = attrgetter("position", "id")
+"""A comparison's sides in display order (by position, then id)."""
 # verdict.models.panels: published reviews by published reviewers, so for the public only (a
 # preview counts drafts too, per request: graphql_api.loaders.panel_counts_by_tool).
 _SHIP, _SKIP = "sides__tool__panel__ship", "sides__tool__panel__skip"
@@ -184,36 +188,40 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
     what was read, for the response cache."""
     rows = await LISTING.fetch(shape)
     statuses = shape.statuses
+    read_tallies = shape.tallies
     found: dict[str, ComparisonRow] = {}
     sides: dict[str, list[SideRow]] = {}
     counts: dict[str, PanelCounts] | None = {} if statuses == PUBLIC else None
     tallies: dict[str, dict[str, int]] = {}
+    group: list[SideRow] = []
+    tally: dict[str, int] = {}
+    last = None
     for r in rows:
         comparison_id = r["id"]
-        if comparison_id not in found:
-            found[comparison_id] = ComparisonRow.read(r)
-            sides[comparison_id] = []
-            tallies[comparison_id] = {}
-        if r["sides__id"] is not None and r[_TOOL + "status"] in statuses:
-            if shape.tallies and r[_VOTES] is not None:
-                tallies[comparison_id][r[_TOOL + "slug"]] = int(r[_VOTES])
-            sides[comparison_id].append(
-                SideRow(
-                    id=r["sides__id"],
-                    comparison_id=comparison_id,
-                    position=r["sides__position"],
-                    tool=ToolRow.read(r, _TOOL),
-                )
-            )
+        if comparison_id != last:  # rows come grouped by comparison (ordered by the page)
+            last = comparison_id
+            if comparison_id in sides:
+                group, tally = sides[comparison_id], tallies[comparison_id]
+            else:
+                found[comparison_id] = ComparisonRow.read(r)
+                group = sides[comparison_id] = []
+                tally = tallies[comparison_id] = {}
+        side_id = r["sides__id"]
+        if side_id is not None and r[_TOOL_STATUS] in statuses:
+            tool = ToolRow.read(r, _TOOL)
+            if read_tallies and r[_VOTES] is not None:
+                tally[tool.slug] = int(r[_VOTES])
+            group.append(SideRow(side_id, comparison_id, r["sides__position"], tool))
             if counts is not None:  # a tool with no row has no published review
-                counts[r[_TOOL + "id"]] = PanelCounts(r[_SHIP] or 0, r[_SKIP] or 0)
+                counts[tool.id] = PanelCounts(r[_SHIP] or 0, r[_SKIP] or 0)
     deps = loaders.deps
     for comparison_id, group in sides.items():
-        group.sort(key=lambda side: (side.position, side.id))
+        if len(group) > 1:
+            group.sort(key=_SIDE_ORDER)
         # What the sides loader records for the comparisons it reads.
         deps.add(f"comparisons:{comparison_id}")
-        deps.update(f"tools:{side.tool.id}" for side in group)
-    if shape.tallies:  # what the tallies loader records: votes change too often to cache
+        deps.update([f"tools:{side.tool.id}" for side in group])
+    if read_tallies:  # what the tallies loader records: votes change too often to cache
         loaders.live = True
         if loaders.vote_slugs is not None:
             loaders.vote_slugs.update(c.slug for c in found.values())
@@ -228,6 +236,6 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
         list(found.values()),
         list(sides.values()),
         counts,
-        list(tallies.values()) if shape.tallies else None,
+        list(tallies.values()) if read_tallies else None,
         versions,
     )

@@ -212,9 +212,13 @@ class Compiler:
         namespace: dict[str, Any],
     ) -> Callable[[str, bool], str] | None:
         """An expression completing an object value: an exact instance of its class, else None
-        when ``nullable`` allows it (the expression bails otherwise)."""
-        cls = exact_class(object_type)
-        if cls is None:
+        when ``nullable`` allows it (the expression bails otherwise). A type without
+        ``is_type_of`` (no interface, such as a connection's ``Edge[T]``, whose values are
+        instances of the generic ``Edge``, not of its specialization) takes any value but an
+        error, as graphql-core's ``complete_object_value`` does."""
+        checked = object_type.is_type_of is not None
+        cls = exact_class(object_type) if checked else None
+        if checked and cls is None:
             return None
         fields, defer_usages, _ = self._executor.collect_subfields(object_type, details)
         if defer_usages:
@@ -222,6 +226,12 @@ class Compiler:
         child = self._executor.compiled_for(object_type, fields)
         if child is None:
             return None
+        if not checked:
+            namespace[f"{prefix}f"] = child
+            return lambda v, nullable: (
+                f"{prefix}f({v}) if {v} is not None and not isinstance({v}, Exception) "
+                f"else _no_item({v}, {nullable})"
+            )
         namespace[f"{prefix}c"], namespace[f"{prefix}f"] = cls, child
         return lambda v, nullable: (
             f"{prefix}f({v}) if type({v}) is {prefix}c and not hasattr({v}, _CAST) "

@@ -52,8 +52,9 @@ class _Compiled:
     columns: tuple[tuple[str, Callable[[Any], Any]], ...]
     """Tortoise's converter for every column that has one (as ``.values()`` applies them)."""
     repeated: frozenset[str] = frozenset()
-    """Datetime columns, whose value a row often repeats from the row above (a comparison's
-    columns on each of its joined sides): converted once per run of equal values."""
+    """Datetime columns, whose values rows often repeat (a comparison's columns on each of its
+    joined sides, a tool on several comparisons): each distinct value converted once per
+    fetch."""
 
 
 def _placeholder(kind: type, arg: int, position: int) -> Key:
@@ -163,14 +164,15 @@ class Statement:
         repeated = compiled.repeated
         for column, convert in compiled.columns:
             if column in repeated:
-                # A datetime equal to the row above's converts to an equal (immutable) value.
-                last_raw: Any = _NOTHING
-                last: Any = None
+                # Equal datetimes (the same instant) convert to equal, immutable values: to the
+                # default time zone, or as they are. None converts as any other value.
+                seen: dict[Any, Any] = {}
                 for row in rows:
                     raw = row[column]
-                    if raw is None or raw != last_raw:
-                        last_raw, last = raw, convert(raw)
-                    row[column] = last
+                    converted = seen.get(raw, _NOTHING)
+                    if converted is _NOTHING:
+                        converted = seen[raw] = convert(raw)
+                    row[column] = converted
             else:
                 for row in rows:
                     row[column] = convert(row[column])

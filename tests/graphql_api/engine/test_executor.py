@@ -288,3 +288,30 @@ async def test_the_page_is_compiled_below_its_root_field(
         )
         assert len(response.json()["data"]["comparison"]["sides"]) == 3
         assert calls == {"execute_field": 1, "complete_object_value": 1}
+
+
+async def test_the_listing_is_compiled_below_its_connection(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing's connection is a root field's value, executed field by field (its
+    ``totalCount`` has a resolver); its ``pageInfo`` and ``edges`` (each edge a generic
+    ``Edge``, with its node) are completed whole by compiled code, never edge by edge."""
+    calls = {"execute_field": 0, "complete_object_value": 0, "_complete_object": 0}
+    for name in calls:
+        original = getattr(FastExecutor, name)
+
+        def counted(self: FastExecutor, *args: Any, _name: str = name, _f: Any = original) -> Any:
+            calls[_name] += 1
+            return _f(self, *args)
+
+        monkeypatch.setattr(FastExecutor, name, counted)
+    for _ in range(2):  # compiled on the first request, reused on the second
+        calls.update(execute_field=0, complete_object_value=0, _complete_object=0)
+        response = await client.post(
+            "/graphql", json={"query": COMPARISON_LISTING, "variables": {"first": 20}}
+        )
+        edges = response.json()["data"]["comparisons"]["edges"]
+        assert len(edges) > 1
+        assert all(edge["node"]["sides"] for edge in edges)
+        # The root field and totalCount; the connection; no edge completed on its own.
+        assert calls == {"execute_field": 2, "complete_object_value": 1, "_complete_object": 0}

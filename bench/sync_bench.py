@@ -162,7 +162,7 @@ async def run(args: argparse.Namespace, cms: str) -> Result:
     try:
         url = (await child.stdout.readline()).decode().strip()
         await migrate(Settings(database_url=database_url))
-        await Tortoise.init(config=tortoise_config(database_url))
+        await Tortoise.init(config=tortoise_config(database_url, custom_plans=True))
         total = args.tools + args.reviewers + args.reviews
         print(
             f"content: {args.tools} tools, {args.reviewers} reviewers, {args.reviews} takes "

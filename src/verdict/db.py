@@ -30,8 +30,16 @@ class DatabaseUnavailableError(Exception):
     """The configured database cannot be reached; the message is one line for the operator."""
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    """The Tortoise config for ``database_url``; also the target of ``tortoise makemigrations``."""
+def tortoise_config(database_url: str, *, custom_plans: bool = False) -> dict[str, Any]:
+    """The Tortoise config for ``database_url``; also the target of ``tortoise makemigrations``.
+
+    ``custom_plans`` (the sync's connections, PostgreSQL only): plan every statement for its own
+    parameters. The sync sends statements with hundreds of ids in ``IN (...)``; once PostgreSQL
+    settles on a generic plan for one, the planner cannot see the ids, and on a table that grew
+    since it was last analysed (an initial sync; autovacuum off or behind) it scans the table
+    and compares every row with every parameter: 640 ms for 500 ids in 28,500 reviews, against
+    3.5 ms planned for the ids (bench/sync_bench.py went quadratic). The API keeps generic plans:
+    its statements are small and its replanning would cost every request."""
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
@@ -47,6 +55,8 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         # state on pooled connections (the sync lock has a connection of its own), so skip it;
         # an open transaction is still rolled back by the pool before this hook runs.
         connection["credentials"]["reset"] = _keep_session
+        if custom_plans:
+            connection["credentials"]["server_settings"] = {"plan_cache_mode": "force_custom_plan"}
     return {
         "connections": {"default": connection},
         "apps": {
@@ -76,11 +86,14 @@ async def migrate(settings: Settings) -> None:
 
 
 @contextlib.asynccontextmanager
-async def database(settings: Settings) -> AsyncIterator[None]:
-    """Open the ORM for the life of the block (connections are made lazily, then checked)."""
+async def database(settings: Settings, *, custom_plans: bool = False) -> AsyncIterator[None]:
+    """Open the ORM for the life of the block (connections are made lazily, then checked).
+
+    ``custom_plans``: for the sync's bulk statements (see ``tortoise_config``)."""
     # The global fallback makes the ORM visible to every task of the process, including the
     # ones an ASGI server starts outside the lifespan's context (WebSocket handlers).
-    await Tortoise.init(config=tortoise_config(settings.database_url), _enable_global_fallback=True)
+    config = tortoise_config(settings.database_url, custom_plans=custom_plans)
+    await Tortoise.init(config=config, _enable_global_fallback=True)
     try:
         try:
             await Tortoise.get_connection("default").execute_query("SELECT 1")

@@ -67,7 +67,7 @@ async def _load_demo(settings: Settings) -> None:
     from verdict.db import database, migrate
 
     await migrate(settings)
-    async with database(settings):
+    async with database(settings, custom_plans=True):
         report = await SyncEngine(ExportSource(settings.sample_content_dir)).run(full=True)
     _say(f"sample content loaded: {report.summary()}")
 

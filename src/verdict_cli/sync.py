@@ -55,7 +55,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
                     adapter.open_source(settings, mapping, args.page_size)
                 )
             issues = await _open_issue_board(args, settings, stack)
-            await stack.enter_async_context(database(settings))
+            await stack.enter_async_context(database(settings, custom_plans=True))
             stack.push_async_callback(lock.release)
             if args.watch:
                 return await _watch(args, settings, source, lock, issues, adapter, mapping)

@@ -14,7 +14,7 @@ from graphql_api.engine._compat import clear_executor_cache
 from tests.support.clients import api_client
 from tests.support.databases import Backend, create_database, drop_database, init_orm
 from tests.support.text_ids import api_views
-from verdict.db import migrate, tortoise_config
+from verdict.db import database, migrate, tortoise_config
 from verdict.settings import Settings
 
 _AT = datetime(2026, 11, 20, 10, tzinfo=UTC)
@@ -225,4 +225,25 @@ async def test_text_ids_migration_keeps_every_row_reference_figure_and_global_id
         assert len(await _raw("vote")) == votes_before  # votes hang off slugs
     finally:
         await Tortoise.close_connections()
+        await drop_database(backend, name)
+
+
+async def test_the_sync_plans_each_statement_for_its_ids_and_the_api_keeps_generic_plans(
+    backend: Backend,
+) -> None:
+    """``database(custom_plans=True)`` (the sync's) asks PostgreSQL to plan every statement for
+    its parameters: a generic plan of ``id IN (500 ids)`` on a table grown since its last
+    analysis scans it and compares every row with every id (see ``verdict.db``)."""
+    if backend.name != "postgres":
+        return  # a PostgreSQL planner setting; SQLite has no plan cache to steer
+    name = f"verdict_plans_{uuid.uuid4().hex[:8]}"
+    url = await create_database(backend, name)
+    try:
+        for custom, expected in ((True, "force_custom_plan"), (False, "auto")):
+            async with database(Settings(database_url=url), custom_plans=custom):
+                rows = await Tortoise.get_connection("default").execute_query_dict(
+                    "SHOW plan_cache_mode"
+                )
+            assert rows[0]["plan_cache_mode"] == expected
+    finally:
         await drop_database(backend, name)

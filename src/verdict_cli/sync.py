@@ -97,8 +97,9 @@ async def _deliver_once() -> None:
 async def _open_issue_board(
     args: argparse.Namespace, settings: Settings, stack: contextlib.AsyncExitStack
 ) -> IssueBoard | None:
-    """Directus's verdict_sync_issues, when CMS_ISSUES_TOKEN is set."""
-    if args.export is not None or not settings.cms_issues_token:
+    """Directus's verdict_sync_issues, when CMS_ISSUES_TOKEN is set and the CMS is Directus (the
+    other CMSs have no such board yet: their quarantine reasons are in the log and the output)."""
+    if args.export is not None or not settings.cms_issues_token or settings.cms_kind != "directus":
         return None
     from cms_sync.directus.issue_board import DirectusIssueBoard
 

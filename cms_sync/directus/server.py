@@ -18,23 +18,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
 import aiohttp
+
+from cms_sync.node_process import file_lock, free_port, node_version, run_logged, tail
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -98,19 +98,8 @@ def _lock_digest(directus_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _node_version(node: Path) -> str:
-    out = subprocess.run(
-        [str(node), "-p", "process.version + ' ' + process.arch + ' ' + process.versions.modules"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return out.stdout.strip()
-
-
 def _install_fingerprint(directus_dir: Path) -> str:
-    return f"{_lock_digest(directus_dir)} {_node_version(node_binary(directus_dir))}"
+    return f"{_lock_digest(directus_dir)} {node_version(node_binary(directus_dir))}"
 
 
 def _is_installed(directus_dir: Path) -> bool:
@@ -126,29 +115,6 @@ def _is_installed(directus_dir: Path) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _run_logged(cmd: list[str], *, cwd: Path, env: Mapping[str, str], log: Path) -> None:
-    with log.open("a") as out:
-        out.write(f"\n$ {' '.join(cmd)}\n")
-        out.flush()
-        result = subprocess.run(
-            cmd, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT, check=False
-        )
-    if result.returncode != 0:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
-        raise DirectusError(f"{' '.join(cmd)} failed with exit code {result.returncode}:\n{tail}")
-
-
 def ensure_installed(directus_dir: Path = DIRECTUS_DIR) -> None:
     """Install Directus' ``node_modules`` from the committed lock file, idempotently.
 
@@ -161,7 +127,7 @@ def ensure_installed(directus_dir: Path = DIRECTUS_DIR) -> None:
     runtime = directus_dir / "runtime"
     if _is_installed(directus_dir):
         return
-    with _file_lock(runtime / ".install.lock"):
+    with file_lock(runtime / ".install.lock"):
         if _is_installed(directus_dir):  # someone else installed it while we waited
             return
         npm = shutil.which("npm")
@@ -176,11 +142,12 @@ def ensure_installed(directus_dir: Path = DIRECTUS_DIR) -> None:
         env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false"}
         env["npm_config_audit"] = "false"
         _log("npm ci --ignore-scripts (a few minutes when the npm cache is cold)…")
-        _run_logged(
+        run_logged(
             [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=directus_dir,
             env=env,
             log=log,
+            error=DirectusError,
         )
         _log(f"npm ci done in {time.monotonic() - started:.0f}s")
 
@@ -195,11 +162,12 @@ def ensure_installed(directus_dir: Path = DIRECTUS_DIR) -> None:
             build_env["npm_config_nodedir"] = str(bundled)
         rebuild_started = time.monotonic()
         _log(f"building native modules {', '.join(_NATIVE_MODULES)} (about 2 minutes)…")
-        _run_logged(
+        run_logged(
             [npm, "rebuild", *_NATIVE_MODULES, "--foreground-scripts"],
             cwd=directus_dir,
             env=build_env,
             log=log,
+            error=DirectusError,
         )
         modules = directus_dir / "node_modules"
         missing = [str(a) for a in _NATIVE_ARTIFACTS if not (modules / a).is_file()]
@@ -208,21 +176,6 @@ def ensure_installed(directus_dir: Path = DIRECTUS_DIR) -> None:
         _log(f"native modules built in {time.monotonic() - rebuild_started:.0f}s")
         stamp.write_text(_install_fingerprint(directus_dir) + "\n")
         _log(f"installed in {time.monotonic() - started:.0f}s")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
 
 
 class DirectusServer:
@@ -472,7 +425,7 @@ class DirectusServer:
                 process.kill()
                 await process.wait()
                 raise DirectusError(
-                    f"bootstrap timed out after {self.start_timeout}s:\n{_tail(self.log_path)}"
+                    f"bootstrap timed out after {self.start_timeout}s:\n{tail(self.log_path)}"
                 ) from None
             except BaseException:  # cancelled (the caller is shutting down): leave nothing behind
                 with contextlib.suppress(ProcessLookupError):
@@ -480,7 +433,7 @@ class DirectusServer:
                 await asyncio.shield(process.wait())
                 raise
         if code != 0:
-            raise DirectusError(f"bootstrap failed ({code}):\n{_tail(self.log_path)}")
+            raise DirectusError(f"bootstrap failed ({code}):\n{tail(self.log_path)}")
         creds["bootstrapped_lock"] = lock
         self._save_credentials()
         self.bootstrap_seconds = time.monotonic() - started
@@ -495,7 +448,7 @@ class DirectusServer:
                 if self._process.returncode is not None:
                     raise DirectusError(
                         f"Directus exited with code {self._process.returncode} while starting:\n"
-                        f"{_tail(self.log_path)}"
+                        f"{tail(self.log_path)}"
                     )
                 with contextlib.suppress(aiohttp.ClientError, TimeoutError):
                     async with session.get(f"{self.url}/server/ping") as response:
@@ -504,6 +457,6 @@ class DirectusServer:
                 if time.monotonic() > deadline:
                     raise DirectusError(
                         f"Directus did not answer /server/ping within {self.start_timeout}s:\n"
-                        f"{_tail(self.log_path)}"
+                        f"{tail(self.log_path)}"
                     )
                 await asyncio.sleep(0.2)

@@ -20,23 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
 import aiohttp
+
+from cms_sync.node_process import file_lock, free_port, node_version, run_logged, tail
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -82,19 +82,8 @@ def _lock_digest(strapi_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _node_version(node: Path) -> str:
-    out = subprocess.run(
-        [str(node), "-p", "process.version + ' ' + process.arch + ' ' + process.versions.modules"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return out.stdout.strip()
-
-
 def _fingerprint(strapi_dir: Path) -> str:
-    return f"{_lock_digest(strapi_dir)} {_node_version(node_binary())}"
+    return f"{_lock_digest(strapi_dir)} {node_version(node_binary())}"
 
 
 def is_installed(strapi_dir: Path = STRAPI_DIR) -> bool:
@@ -108,30 +97,6 @@ def is_installed(strapi_dir: Path = STRAPI_DIR) -> bool:
         return stamp.read_text().strip() == _fingerprint(strapi_dir)
     except (OSError, subprocess.SubprocessError):
         return False
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _run_logged(cmd: list[str], *, cwd: Path, env: Mapping[str, str], log: Path) -> None:
-    with log.open("a") as out:
-        out.write(f"\n$ {' '.join(cmd)}\n")
-        out.flush()
-        result = subprocess.run(
-            cmd, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT, check=False
-        )
-    if result.returncode != 0:
-        raise StrapiError(
-            f"{' '.join(cmd)} failed with exit code {result.returncode}:\n{_tail(log)}"
-        )
 
 
 def _node_headers(node: Path) -> Path | None:
@@ -151,7 +116,7 @@ def ensure_installed(strapi_dir: Path = STRAPI_DIR) -> None:
     runtime = strapi_dir / "runtime"
     if is_installed(strapi_dir):
         return
-    with _file_lock(runtime / ".install.lock"):
+    with file_lock(runtime / ".install.lock"):
         if is_installed(strapi_dir):  # installed by someone else while we waited
             return
         npm = shutil.which("npm")
@@ -169,11 +134,12 @@ def ensure_installed(strapi_dir: Path = STRAPI_DIR) -> None:
             "npm_config_audit": "false",
         }
         _log("npm ci --ignore-scripts (a few minutes when the npm cache is cold)…")
-        _run_logged(
+        run_logged(
             [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=strapi_dir,
             env=env,
             log=log,
+            error=StrapiError,
         )
         _log(f"npm ci done in {time.monotonic() - started:.0f}s")
         build_env = {**env, "npm_config_build_from_source": "true", "JOBS": "max"}
@@ -182,11 +148,12 @@ def ensure_installed(strapi_dir: Path = STRAPI_DIR) -> None:
             build_env["npm_config_nodedir"] = str(headers)
         rebuild_started = time.monotonic()
         _log(f"building {', '.join(_NATIVE_MODULES)} from source (about 3 minutes)…")
-        _run_logged(
+        run_logged(
             [npm, "rebuild", *_NATIVE_MODULES, "--foreground-scripts"],
             cwd=strapi_dir,
             env=build_env,
             log=log,
+            error=StrapiError,
         )
         modules = strapi_dir / "node_modules"
         missing = [str(a) for a in _NATIVE_ARTIFACTS if not (modules / a).is_file()]
@@ -195,21 +162,6 @@ def ensure_installed(strapi_dir: Path = STRAPI_DIR) -> None:
         _log(f"native modules built in {time.monotonic() - rebuild_started:.0f}s")
         stamp.write_text(_fingerprint(strapi_dir) + "\n")
         _log(f"installed in {time.monotonic() - started:.0f}s")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
 
 
 class StrapiServer:
@@ -437,7 +389,7 @@ class StrapiServer:
                 if self._process.returncode is not None:
                     raise StrapiError(
                         f"Strapi exited with code {self._process.returncode} while starting:\n"
-                        f"{_tail(self.log_path)}"
+                        f"{tail(self.log_path)}"
                     )
                 with contextlib.suppress(aiohttp.ClientError, TimeoutError):
                     async with session.get(f"{self.url}/_health") as response:
@@ -446,6 +398,6 @@ class StrapiServer:
                 if time.monotonic() > deadline:
                     raise StrapiError(
                         f"Strapi did not answer /_health within {self.start_timeout}s:\n"
-                        f"{_tail(self.log_path)}"
+                        f"{tail(self.log_path)}"
                     )
                 await asyncio.sleep(0.2)

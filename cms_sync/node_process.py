@@ -1,0 +1,66 @@
+"""What the local Node CMS runners (Directus, Strapi) share: a free port, an install lock, logged
+install commands, a log's tail and the Node build an install was made for."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import socket
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` across processes (one install at a time)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    """The last ``lines`` of a log, or nothing when it cannot be read."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def run_logged(
+    cmd: list[str], *, cwd: Path, env: Mapping[str, str], log: Path, error: type[Exception]
+) -> None:
+    """Run ``cmd`` with its output appended to ``log``; raise ``error`` with the log's tail when
+    it fails."""
+    with log.open("a") as out:
+        out.write(f"\n$ {' '.join(cmd)}\n")
+        out.flush()
+        result = subprocess.run(
+            cmd, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT, check=False
+        )
+    if result.returncode != 0:
+        raise error(f"{' '.join(cmd)} failed with exit code {result.returncode}:\n{tail(log)}")
+
+
+def node_version(node: Path) -> str:
+    """Node's version, architecture and module ABI: what a native module was built for."""
+    out = subprocess.run(
+        [str(node), "-p", "process.version + ' ' + process.arch + ' ' + process.versions.modules"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return out.stdout.strip()

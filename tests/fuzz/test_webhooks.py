@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from aiohttp.test_utils import TestServer
 from hypothesis import strategies as st
 
+from cms_sync.adapters import adapter_for
+from cms_sync.mapping import load_mapping
 from cms_sync.webhooks import (
     SECRET_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     WEBHOOK_PATH,
+    WebhookHint,
     create_webhook_app,
     sign,
 )
@@ -59,4 +63,60 @@ async def test_webhook_headers_and_bodies() -> None:
                 (SIGNATURE_HEADER.encode(), sign(SECRET, stamp, EVENT).encode()),
             ]
             assert await raw_request(server.host, server.port, WEBHOOK_PATH, good, EVENT) == 202
+    assert hostile.unhandled(logs.records) == []
+
+
+ADAPTER_HEADERS = [
+    SECRET_HEADER,
+    "X-Contentful-Signature",
+    "X-Contentful-Timestamp",
+    "X-Contentful-Signed-Headers",
+    "X-Contentful-Topic",
+    "Content-Type",
+]
+adapter_requests = st.tuples(
+    st.lists(
+        st.tuples(
+            st.sampled_from(ADAPTER_HEADERS).map(str.encode),
+            st.one_of(
+                hostile.header_values.map(lambda v: v if isinstance(v, bytes) else v.encode()),
+                stamps,
+                st.just(SECRET.encode()),
+            ),
+        ),
+        max_size=4,
+    ),
+    st.one_of(
+        hostile.raw_bodies,
+        st.just(b'{"event": "entry.delete", "model": "tool", "entry": {"documentId": "x"}}'),
+        st.just(b'{"sys": {"type": "Entry", "id": "x", "contentType": {"sys": {"id": "tool"}}}}'),
+    ),
+)
+
+
+@pytest.mark.parametrize("kind", ["strapi", "contentful"])
+async def test_other_adapters_webhook_headers_and_bodies(kind: str) -> None:
+    """The Strapi and Contentful receivers on the worker's app, as CMS_KIND opens them."""
+    adapter = adapter_for(kind)
+    mapping = load_mapping(kind)
+    examples = hostile.draw(adapter_requests)
+    fired: list[str] = []
+    hinted: list[WebhookHint] = []
+    with hostile.captured_logs() as logs:
+        app = create_webhook_app(
+            SECRET,
+            fired.append,
+            receiver=lambda secret: adapter.receiver(secret, mapping),
+            path=adapter.webhook_path,
+            on_deleted=hinted.append,
+        )
+        async with TestServer(app) as server:
+            assert server.host is not None
+            assert server.port is not None
+            for sent_headers, body in examples:
+                status = await raw_request(
+                    server.host, server.port, adapter.webhook_path, sent_headers, body
+                )
+                assert status < 500, (kind, sent_headers, body[:100], status)
+            assert await raw_request(server.host, server.port, "/healthz", [], b"") < 500
     assert hostile.unhandled(logs.records) == []

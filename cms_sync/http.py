@@ -32,6 +32,22 @@ log = logging.getLogger("cms_sync.http")
 Sleep = Callable[[float], Awaitable[None]]
 RATE_LIMIT_RESET = "X-Contentful-RateLimit-Reset"
 
+NODE_KEEPALIVE_TIMEOUT = 5.0
+"""Seconds Node's HTTP server (Directus, Strapi) keeps an idle keep-alive connection open."""
+IDLE_KEEPALIVE = 2.0
+"""Seconds our pools keep an idle connection for reuse: well under ``NODE_KEEPALIVE_TIMEOUT``."""
+
+
+def cms_connector(limit: int = 100) -> aiohttp.TCPConnector:
+    """A connection pool for talking to a CMS.
+
+    aiohttp keeps an idle connection 15 s by default; Node closes it after 5 s. A request sent on
+    a connection the server is closing at that moment is lost ("Server disconnected"): JsonClient
+    retries its GETs, but a POST to Strapi or Directus (provisioning, the issue board, an editor's
+    save in the tests) must not be sent on one. Dropping idle connections first closes the race.
+    """
+    return aiohttp.TCPConnector(limit=limit, keepalive_timeout=IDLE_KEEPALIVE)
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -91,7 +107,7 @@ class JsonClient:
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=limits.connections),
+            connector=cms_connector(limits.connections),
             timeout=aiohttp.ClientTimeout(
                 total=limits.total_timeout,
                 sock_connect=limits.connect_timeout,

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import aiohttp
 
+from cms_sync.http import cms_connector
 from cms_sync.issues import SyncIssue
 
 ISSUES_COLLECTION: Final = "verdict_sync_issues"
@@ -54,6 +55,7 @@ class DirectusIssueBoard:
 
     async def __aenter__(self) -> DirectusIssueBoard:
         self._session = aiohttp.ClientSession(
+            connector=cms_connector(),
             timeout=_TIMEOUT,
             headers={"Authorization": f"Bearer {self._token}", "User-Agent": "verdict-sync"},
         )

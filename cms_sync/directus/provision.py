@@ -46,6 +46,7 @@ from cms_sync.directus.issues_access import apply_issues, derive_issues_token
 from cms_sync.directus.preview_links import apply_preview_urls
 from cms_sync.directus.samples import load_samples
 from cms_sync.directus.worker_access import apply_worker, derive_worker_token
+from cms_sync.http import cms_connector
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL_PATH: Final = REPO_ROOT / "schema" / "content-model.json"
@@ -87,7 +88,7 @@ async def provision(
     issues = issues_token or derive_issues_token(admin_token)
     changes: list[str] = []
     created: dict[str, int] = {}
-    async with aiohttp.ClientSession(timeout=REQUEST_TIMEOUT) as session:
+    async with aiohttp.ClientSession(connector=cms_connector(), timeout=REQUEST_TIMEOUT) as session:
         api = AdminApi(session, cms_url, admin_token)
         await apply_schema(api, model, changes)
         user_id = await apply_worker(api, model, token, changes)

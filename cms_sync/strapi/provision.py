@@ -25,6 +25,7 @@ from typing import Any, Final
 import aiohttp
 
 from cms_sync.content_model import load_content_model
+from cms_sync.http import cms_connector
 from cms_sync.mapping import load_mapping
 from cms_sync.strapi.content_types import strapi_field, strapi_type
 from cms_sync.strapi.hints import EVENTS
@@ -98,7 +99,7 @@ async def provision(
     if webhook_url is not None and not webhook_secret:
         raise ProvisionError("a webhook needs CMS_WEBHOOK_SECRET")
     changes: list[str] = []
-    async with aiohttp.ClientSession(timeout=REQUEST_TIMEOUT) as session:
+    async with aiohttp.ClientSession(connector=cms_connector(), timeout=REQUEST_TIMEOUT) as session:
         api = AdminApi(session, cms_url)
         await api.login(admin_email, admin_password)
         await check_content_types(api)

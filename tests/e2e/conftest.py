@@ -20,6 +20,7 @@ from aiohttp import web
 
 from cms_sync.directus.provision import DEFAULT_SAMPLE_DIR, ProvisionResult, provision
 from cms_sync.directus.server import DirectusServer, free_port
+from cms_sync.http import cms_connector
 from cms_sync.webhooks import WEBHOOK_PATH
 from graphql_api.app import create_app
 from tests.support.directus_content import WAIT, Cms
@@ -91,7 +92,7 @@ def sample_dir() -> Path:
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
+    async with aiohttp.ClientSession(connector=cms_connector(), timeout=HTTP_TIMEOUT) as session:
         yield session
 
 
@@ -114,7 +115,9 @@ async def provisioned(directus: DirectusServer, webhook_port: int) -> ProvisionR
 
 @pytest.fixture
 async def cms(directus: DirectusServer, provisioned: ProvisionResult) -> AsyncIterator[Cms]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT)) as http:
+    async with aiohttp.ClientSession(
+        connector=cms_connector(), timeout=aiohttp.ClientTimeout(total=WAIT)
+    ) as http:
         yield Cms(http, directus.url, directus.admin_token)
 
 

@@ -15,6 +15,7 @@ import pytest
 from cms_sync.directus.flow import WEBHOOK_SECRET_HEADER
 from cms_sync.directus.provision import DEFAULT_MODEL_PATH, ProvisionResult, provision
 from cms_sync.directus.server import DirectusServer
+from tests.support.keepalive import assert_pool_drops_first
 from tests.support.webhooks import WEBHOOK_SECRET, WebhookReceiver
 
 pytestmark = pytest.mark.directus
@@ -92,6 +93,19 @@ async def _create_tool(
         assert response.status == 200, await response.text()
         item: dict[str, Any] = (await response.json())["data"]
         return item
+
+
+async def test_our_pools_drop_idle_connections_before_directus_closes_them(
+    directus: DirectusServer,
+) -> None:
+    """Directus closes an idle keep-alive connection after Node's keepAliveTimeout; a POST sent on
+    one as it closes is lost, so every pool we open on a CMS (cms_connector) gives them up first."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{directus.url}/server/ping") as response,
+    ):
+        assert response.status == 200
+        assert_pool_drops_first(response)
 
 
 async def test_provision_is_idempotent(

@@ -19,6 +19,7 @@ import aiohttp
 import pytest
 
 from cms_sync.engine import WINDOW_OVERLAP, SyncEngine
+from cms_sync.http import cms_connector
 from cms_sync.lock import lock_for
 from cms_sync.mapping import load_mapping
 from cms_sync.source import Source, StreamSource
@@ -78,7 +79,7 @@ async def provisioned(strapi: StrapiServer, webhook_port: int) -> ProvisionResul
 @pytest.fixture
 async def editor(strapi: StrapiServer, provisioned: ProvisionResult) -> AsyncIterator[StrapiEditor]:
     assert provisioned.editor_token is not None
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
+    async with aiohttp.ClientSession(connector=cms_connector(), timeout=TIMEOUT) as http:
         yield StrapiEditor(http, strapi, provisioned.editor_token)
 
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from cms_sync.http import cms_connector
 from cms_sync.strapi.provision import ProvisionResult
 from cms_sync.strapi.server import StrapiServer
 from tests.support.strapi_content import (
@@ -34,5 +35,5 @@ async def editor(
     strapi: StrapiServer, strapi_provisioned: ProvisionResult
 ) -> AsyncIterator[StrapiEditor]:
     assert strapi_provisioned.editor_token is not None
-    async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
+    async with aiohttp.ClientSession(connector=cms_connector(), timeout=TIMEOUT) as http:
         yield StrapiEditor(http, strapi, strapi_provisioned.editor_token)

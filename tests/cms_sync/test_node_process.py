@@ -1,0 +1,43 @@
+"""The native-module build environment of the local Node CMS runners (cms_sync/node_process.py);
+the install lock, logged commands and free ports are exercised by every real-CMS test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cms_sync.node_process import native_build_env
+
+
+def _bin_with_ccache(tmp_path: Path) -> Path:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    ccache = bin_dir / "ccache"
+    ccache.write_text("#!/bin/sh\nexec \"$@\"\n")
+    ccache.chmod(0o755)
+    return bin_dir
+
+
+def test_builds_from_source_on_every_core(tmp_path: Path) -> None:
+    env = native_build_env({"PATH": str(tmp_path)}, tmp_path)
+    assert env["npm_config_build_from_source"] == "true"
+    assert env["JOBS"] == "max"
+    assert "CC" not in env and "CXX" not in env  # no ccache on PATH: the plain compilers
+
+
+def test_compiles_through_ccache_relative_to_the_cms_folder(tmp_path: Path) -> None:
+    bin_dir = _bin_with_ccache(tmp_path)
+    root = tmp_path / "cms" / "strapi"
+    env = native_build_env({"PATH": str(bin_dir), "HOME": "/root"}, root)
+    assert env["CC"] == f"{bin_dir / 'ccache'} cc"
+    assert env["CXX"] == f"{bin_dir / 'ccache'} c++"
+    assert env["CCACHE_BASEDIR"] == str(root)
+    assert env["CCACHE_NOHASHDIR"] == "true"
+    assert env["HOME"] == "/root"
+
+
+def test_a_chosen_compiler_is_kept(tmp_path: Path) -> None:
+    bin_dir = _bin_with_ccache(tmp_path)
+    env = native_build_env({"PATH": str(bin_dir), "CXX": "clang++"}, tmp_path)
+    assert env["CXX"] == "clang++"
+    assert "CC" not in env
+    assert "CCACHE_BASEDIR" not in env

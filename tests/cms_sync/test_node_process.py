@@ -12,7 +12,7 @@ def _bin_with_ccache(tmp_path: Path) -> Path:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     ccache = bin_dir / "ccache"
-    ccache.write_text("#!/bin/sh\nexec \"$@\"\n")
+    ccache.write_text('#!/bin/sh\nexec "$@"\n')
     ccache.chmod(0o755)
     return bin_dir
 

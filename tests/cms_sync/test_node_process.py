@@ -21,7 +21,9 @@ def test_builds_from_source_on_every_core(tmp_path: Path) -> None:
     env = native_build_env({"PATH": str(tmp_path)}, tmp_path)
     assert env["npm_config_build_from_source"] == "true"
     assert env["JOBS"] == "max"
-    assert "CC" not in env and "CXX" not in env  # no ccache on PATH: the plain compilers
+    # No ccache on PATH: the plain compilers.
+    assert "CC" not in env
+    assert "CXX" not in env
 
 
 def test_compiles_through_ccache_relative_to_the_cms_folder(tmp_path: Path) -> None:

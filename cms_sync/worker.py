@@ -4,6 +4,13 @@ It serves the webhook endpoint, waits for the single-writer lock, then loops: an
 every ``poll_seconds`` or soon after a webhook (debounced, so a burst of saves is one pass), and a
 full reconciliation every ``full_every_seconds``. Setting ``stop`` ends it after the current
 page; everything applied is committed with its checkpoint.
+
+A source whose CMS has no deletion log (Strapi: ``DeletionHints``, ``ChangeHints``) learns of
+deletions and unpublishes only from webhooks, kept in the memory of the worker that received them.
+So when a worker takes the writer lock (at start-up, after a restart or a deploy, or from a replica
+that stopped), its first pass is a full reconciliation: what was deleted or unpublished while no
+worker listened, or while another one held the hints, is found then rather than at the next
+scheduled full pass, up to ``full_every_seconds`` later.
 """
 
 from __future__ import annotations
@@ -79,6 +86,9 @@ class SyncWorker:
         self._passes = asyncio.Condition()
         self.passes_done = 0
         self.writing = False
+        self._reconcile = False
+        """The next pass is a full one: this worker just took the lock and its source keeps its
+        webhook hints in memory (see the module's docstring)."""
         self.webhook_url: str | None = None
         """Where webhooks are accepted, once listening (the real port when 0 was asked for)."""
 
@@ -159,13 +169,21 @@ class SyncWorker:
                     return
                 self.writing = True
                 self._say("sync worker: holding the writer lock")
+                if _hints_in_memory(self._source):
+                    self._reconcile = True
+                    self._say(
+                        "sync worker: a full pass first: deletions this worker has no webhook "
+                        "for are found only by one"
+                    )
             self._wake.clear()
-            full = await self._full_due()
+            full = self._reconcile or await self._full_due()
             pass_stop = asyncio.Event()
             watchdog = asyncio.create_task(self._watch_lock(stop, pass_stop))
             try:
                 report = await engine.run(full=full, stop=pass_stop)
                 self._say(report.summary())
+                if full and not report.interrupted:
+                    self._reconcile = False
             except SourceError as exc:
                 self._say(f"sync failed: {exc}")
             except Exception:
@@ -231,6 +249,11 @@ class SyncWorker:
             return True
         age = (datetime.now(UTC) - min(stamps)).total_seconds()
         return age >= self._options.full_every_seconds
+
+
+def _hints_in_memory(source: Source | StreamSource) -> bool:
+    """The source learns some changes only from webhooks, which it keeps in memory."""
+    return isinstance(source, DeletionHints | ChangeHints)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

@@ -11,7 +11,8 @@ Strapi CE keeps no activity log, so ``entry.delete`` is the only word of a delet
 ``entry.unpublish`` leaves the draft's ``updatedAt`` as it was, so it too is seen only here (or by
 the next full pass). A hint is never data: the source confirms a deletion against the REST API
 before reporting it and re-reads an unpublished document. Hints live in the worker's memory: one
-that restarts loses the hints it had not used, and full reconciliation finds what they told.
+that restarts loses the hints it had not used, so a worker's first pass after taking the writer
+lock is a full reconciliation (``cms_sync.worker``), which finds what they told.
 """
 
 from __future__ import annotations

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import asyncpg
 import pytest
 
 from cms_sync.lock import FileLock, PostgresLock, SyncLock, acquire, lock_for
+from cms_sync.source import Source
+from cms_sync.strapi.source import StrapiSource
 from cms_sync.webhooks import SECRET_HEADER
 from cms_sync.worker import SyncWorker, WatchOptions
 from tests.support.content import assert_mirrors, seed, tool
 from tests.support.databases import Backend
 from tests.support.fake_directus import FakeDirectus, SourceFactory
+from tests.support.fake_strapi import TOKEN as STRAPI_TOKEN
+from tests.support.fake_strapi import FakeStrapi
 from verdict.models.content import Tool
+from verdict.models.sync import SyncCheckpoint
 from verdict.settings import Settings
 
 SECRET = "webhook-secret-for-tests-0123456789"
@@ -147,3 +153,71 @@ async def test_a_waiting_worker_gives_up_when_stopped(db: Settings) -> None:
 def test_sqlite_uses_a_file_lock_next_to_the_database() -> None:
     lock: SyncLock = lock_for(Settings(database_url="sqlite:///tmp/x/verdict.sqlite3"))
     assert isinstance(lock, FileLock)
+
+
+async def _tool_ids() -> set[str]:
+    ids: list[Any] = await Tool.all().values_list("id", flat=True)
+    return set(ids)
+
+
+async def _one_worker_pass(source: Source, lock: SyncLock, stop: asyncio.Event) -> SyncWorker:
+    """Run a worker until its first pass has finished, then stop it and free the lock."""
+    worker = SyncWorker(source, lock, _options())
+    task = asyncio.create_task(worker.run(stop))
+    await asyncio.wait_for(worker.wait_for_passes(1), WAIT)
+    stop.set()
+    await asyncio.wait_for(task, WAIT)
+    await lock.release()
+    return worker
+
+
+async def test_a_worker_taking_the_lock_reconciles_what_no_worker_heard(db: Settings) -> None:
+    """Strapi's deletions arrive only as webhooks, held by the worker that received them. One
+    deleted while no worker listened (a restart, a deploy) is found by the next worker's first
+    pass, not an hour later at the scheduled full pass; the passes after it are incremental."""
+    strapi = FakeStrapi()
+    await strapi.start()
+    try:
+        for i in (1, 2):
+            strapi.put("tools", tool(i, status="published"))
+        async with StrapiSource(strapi.url, STRAPI_TOKEN) as source:
+            await _one_worker_pass(source, lock_for(db), asyncio.Event())
+        assert await _tool_ids() == {"1", "2"}
+        checkpoints = SyncCheckpoint.filter(collection="tools")
+        (first_full,) = await checkpoints.values_list("last_full_sync_at", flat=True)
+
+        strapi.delete("tools", "2")  # its entry.delete webhook reached no worker
+
+        lock, stop = lock_for(db), asyncio.Event()
+        async with StrapiSource(strapi.url, STRAPI_TOKEN) as source:
+            worker = SyncWorker(source, lock, _options())
+            task = asyncio.create_task(worker.run(stop))
+            await asyncio.wait_for(worker.wait_for_passes(1), WAIT)
+            assert await _tool_ids() == {"1"}
+            (reconciled,) = await checkpoints.values_list("last_full_sync_at", flat=True)
+            assert reconciled > first_full
+
+            worker.trigger("tools")
+            await asyncio.wait_for(worker.wait_for_passes(2), WAIT)
+            (after,) = await checkpoints.values_list("last_full_sync_at", flat=True)
+            assert after == reconciled  # the second pass was incremental
+            stop.set()
+            await asyncio.wait_for(task, WAIT)
+        await lock.release()
+    finally:
+        await strapi.stop()
+
+
+async def test_a_source_with_a_deletion_log_starts_incremental(
+    db: Settings, fake: FakeDirectus, directus: SourceFactory
+) -> None:
+    """Directus logs deletions: a worker taking the lock goes on from the checkpoints."""
+    seed(fake, tools=2, reviewers=1, reviews=1)
+    async with directus() as source:
+        await _one_worker_pass(source, lock_for(db), asyncio.Event())
+    checkpoints = SyncCheckpoint.filter(collection="tools")
+    (first_full,) = await checkpoints.values_list("last_full_sync_at", flat=True)
+    async with directus() as source:
+        await _one_worker_pass(source, lock_for(db), asyncio.Event())
+    (after,) = await checkpoints.values_list("last_full_sync_at", flat=True)
+    assert after == first_full

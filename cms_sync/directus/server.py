@@ -35,6 +35,7 @@ from typing import Final, Self
 import aiohttp
 
 from cms_sync.node_process import (
+    NPM_CI,
     file_lock,
     free_port,
     native_build_env,
@@ -148,9 +149,9 @@ def ensure_installed(directus_dir: Path = DIRECTUS_DIR) -> None:
 
         env = {**os.environ, "npm_config_update_notifier": "false", "npm_config_fund": "false"}
         env["npm_config_audit"] = "false"
-        _log("npm ci --ignore-scripts (a few minutes when the npm cache is cold)…")
+        _log("npm ci (a few minutes when the npm cache is cold)…")
         run_logged(
-            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+            [npm, *NPM_CI],
             cwd=directus_dir,
             env=env,
             log=log,

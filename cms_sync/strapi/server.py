@@ -37,6 +37,7 @@ from typing import Any, Final, Self
 import aiohttp
 
 from cms_sync.node_process import (
+    NPM_CI,
     file_lock,
     free_port,
     native_build_env,
@@ -140,9 +141,9 @@ def ensure_installed(strapi_dir: Path = STRAPI_DIR) -> None:
             "npm_config_fund": "false",
             "npm_config_audit": "false",
         }
-        _log("npm ci --ignore-scripts (a few minutes when the npm cache is cold)…")
+        _log("npm ci (a few minutes when the npm cache is cold)…")
         run_logged(
-            [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+            [npm, *NPM_CI],
             cwd=strapi_dir,
             env=env,
             log=log,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 import orjson
@@ -92,13 +92,13 @@ class JsonClient:
         *,
         limits: HttpLimits | None = None,
         policy: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
+        sleep: Sleep | None = None,
     ) -> None:
         self._base = URL(base_url.rstrip("/"))
         self._token = token
         self._limits = limits or HttpLimits()
         self._policy = policy or RetryPolicy()
-        self._sleep = sleep
+        self._sleep = sleep if sleep is not None else asyncio.sleep
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> JsonClient:
@@ -200,6 +200,34 @@ class JsonClient:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
             raise _Retryable(f"returned invalid or truncated JSON ({len(body)} bytes)") from None
+
+
+class JsonSource:
+    """What every CMS source over HTTP shares: one ``JsonClient`` (``self._client``), opened and
+    closed with the source; use as ``async with``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        limits: HttpLimits | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        self._client = JsonClient(base_url, token, limits=limits, policy=policy, sleep=sleep)
+
+    async def __aenter__(self) -> Self:
+        await self._client.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._client.close()
 
 
 def _status_text(status: int) -> str:

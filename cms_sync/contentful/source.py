@@ -13,11 +13,10 @@ A 429 is waited out for ``X-Contentful-RateLimit-Reset`` seconds (``cms_sync.htt
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cms_sync.http import HttpLimits, JsonClient, RetryPolicy, Sleep
+from cms_sync.http import HttpLimits, JsonSource, RetryPolicy, Sleep
 from cms_sync.mapping import Mapping, load_mapping
 from cms_sync.source import RawEntry, SourceError, StreamPage
 
@@ -29,7 +28,7 @@ MAX_PAGE_SIZE = 1000
 """The most items the Sync API sends per page."""
 
 
-class ContentfulSource:
+class ContentfulSource(JsonSource):
     """Reads one Contentful environment with a Delivery API token; use as ``async with``."""
 
     def __init__(
@@ -50,26 +49,13 @@ class ContentfulSource:
         self._path = f"/spaces/{space_id}/environments/{environment}/sync"
         self._page_size = page_size
         self._mapping = mapping if mapping is not None else load_mapping("contentful")
-        extra = {"sleep": sleep} if sleep is not None else {}
-        self._client = JsonClient(base_url, token, limits=limits, policy=policy, **extra)
+        super().__init__(base_url, token, limits=limits, policy=policy, sleep=sleep)
         self.skipped: dict[str, int] = {}
         """Item kinds (and unmapped content types) seen and not synced, counted."""
 
     @property
     def name(self) -> str:
         return "contentful"
-
-    async def __aenter__(self) -> ContentfulSource:
-        await self._client.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._client.close()
 
     async def pages(self, token: str | None) -> AsyncIterator[StreamPage]:
         params = (

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any
 
 import orjson
 
 from cms_sync.entries import text_ids
-from cms_sync.http import HttpLimits, JsonClient, RetryPolicy, Sleep
+from cms_sync.http import HttpLimits, JsonSource, RetryPolicy, Sleep
 from cms_sync.mapping import Mapping, load_mapping
 from cms_sync.pagination import IdKeyset, Keyset
 from cms_sync.source import RawEntry, SourceError
@@ -26,7 +25,7 @@ DEFAULT_PAGE_SIZE = 500
 ID_PAGE_SIZE = 10_000
 
 
-class DirectusSource:
+class DirectusSource(JsonSource):
     """Reads one Directus with a read-only static token; use as ``async with``."""
 
     def __init__(
@@ -44,24 +43,11 @@ class DirectusSource:
             raise ValueError("page_size must be positive")
         self._page_size = page_size
         self._mapping = mapping if mapping is not None else load_mapping("directus")
-        extra = {"sleep": sleep} if sleep is not None else {}
-        self._client = JsonClient(base_url, token, limits=limits, policy=policy, **extra)
+        super().__init__(base_url, token, limits=limits, policy=policy, sleep=sleep)
 
     @property
     def name(self) -> str:
         return "directus"
-
-    async def __aenter__(self) -> DirectusSource:
-        await self._client.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._client.close()
 
     def _names(self, collection: str) -> tuple[str, str, str]:
         """Directus's collection, id field and updated-at field for ``collection``."""

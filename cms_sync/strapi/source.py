@@ -24,11 +24,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any, Final
 
 from cms_sync.entries import parse_timestamp
-from cms_sync.http import HttpLimits, JsonClient, RetryPolicy, Sleep
+from cms_sync.http import HttpLimits, JsonSource, RetryPolicy, Sleep
 from cms_sync.mapping import Mapping, load_mapping
 from cms_sync.source import RawEntry, SourceError
 from cms_sync.strapi.hints import Hints
@@ -42,7 +41,7 @@ DEFAULT_PAGE_SIZE: Final = 500
 """Documents per page handed to the engine (several reads): each page is one transaction."""
 
 
-class StrapiSource:
+class StrapiSource(JsonSource):
     """Reads one Strapi; use as ``async with``. ``hints`` are fed by the webhook endpoint."""
 
     def __init__(
@@ -66,24 +65,11 @@ class StrapiSource:
         self._mapping = mapping if mapping is not None else load_mapping("strapi")
         self._read_chunk = read_chunk
         self._list_page_size = list_page_size
-        extra = {"sleep": sleep} if sleep is not None else {}
-        self._client = JsonClient(base_url, token, limits=limits, policy=policy, **extra)
+        super().__init__(base_url, token, limits=limits, policy=policy, sleep=sleep)
 
     @property
     def name(self) -> str:
         return "strapi"
-
-    async def __aenter__(self) -> StrapiSource:
-        await self._client.__aenter__()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self._client.close()
 
     # -- the Source protocol ------------------------------------------------------------
 

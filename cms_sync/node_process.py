@@ -1,15 +1,17 @@
 """What the local Node CMS runners (Directus, Strapi) share: a free port, an install lock, logged
-install commands, a log's tail, the environment their native modules build in and the Node build
-an install was made for."""
+install commands, a log's tail, the environment their native modules build in, stopping the server
+and the Node build an install was made for."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import shutil
+import signal
 import socket
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Final
 
@@ -89,6 +91,23 @@ def native_build_env(env: Mapping[str, str], root: Path) -> dict[str, str]:
         build.setdefault("CCACHE_BASEDIR", str(root))
         build.setdefault("CCACHE_NOHASHDIR", "true")
     return build
+
+
+async def terminate(
+    process: asyncio.subprocess.Process | None, grace: float, say: Callable[[str], None]
+) -> None:
+    """Stop a CMS server: SIGTERM, then SIGKILL when it still runs ``grace`` seconds later."""
+    if process is None or process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), grace)
+    except TimeoutError:
+        say(f"pid {process.pid} ignored SIGTERM for {grace}s: SIGKILL")
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
 
 
 def node_version(node: Path) -> str:

@@ -23,7 +23,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -42,6 +41,7 @@ from cms_sync.node_process import (
     node_version,
     run_logged,
     tail,
+    terminate,
 )
 
 __all__ = [
@@ -294,16 +294,7 @@ class DirectusServer:
     async def stop(self) -> None:
         process, self._process = self._process, None
         try:
-            if process is not None and process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(process.wait(), self.stop_timeout)
-                except TimeoutError:
-                    _log(f"pid {process.pid} ignored SIGTERM for {self.stop_timeout}s: SIGKILL")
-                    with contextlib.suppress(ProcessLookupError):
-                        process.kill()
-                    await process.wait()
+            await terminate(process, self.stop_timeout, _log)
         finally:
             if self._log_file is not None:
                 os.close(self._log_file)

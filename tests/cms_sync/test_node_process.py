@@ -1,11 +1,15 @@
-"""The native-module build environment of the local Node CMS runners (cms_sync/node_process.py);
-the install lock, logged commands and free ports are exercised by every real-CMS test."""
+"""The native-module build environment and the stopping of the local Node CMS runners
+(cms_sync/node_process.py); the install lock, logged commands and free ports are exercised by
+every real-CMS test."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
 from pathlib import Path
 
-from cms_sync.node_process import native_build_env
+from cms_sync.node_process import native_build_env, terminate
 
 
 def _bin_with_ccache(tmp_path: Path) -> Path:
@@ -43,3 +47,35 @@ def test_a_chosen_compiler_is_kept(tmp_path: Path) -> None:
     assert env["CXX"] == "clang++"
     assert "CC" not in env
     assert "CCACHE_BASEDIR" not in env
+
+
+async def _server(ignore_sigterm: bool) -> asyncio.subprocess.Process:
+    handler = "signal.signal(signal.SIGTERM, signal.SIG_IGN); " if ignore_sigterm else ""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        f"import signal, sys, time; {handler}print('up', flush=True); time.sleep(60)",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert await process.stdout.readline() == b"up\n"  # its handler is in place
+    return process
+
+
+async def test_terminate_stops_a_server_with_sigterm() -> None:
+    said: list[str] = []
+    process = await _server(ignore_sigterm=False)
+    await terminate(process, 10, said.append)
+    assert process.returncode == -signal.SIGTERM
+    assert said == []
+
+
+async def test_terminate_kills_a_server_that_ignores_sigterm() -> None:
+    said: list[str] = []
+    process = await _server(ignore_sigterm=True)
+    await terminate(process, 0.5, said.append)
+    assert process.returncode == -signal.SIGKILL
+    assert said == [f"pid {process.pid} ignored SIGTERM for 0.5s: SIGKILL"]
+    await terminate(process, 0.5, said.append)  # already stopped: nothing more
+    await terminate(None, 0.5, said.append)
+    assert len(said) == 1

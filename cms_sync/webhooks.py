@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 from aiohttp import web
@@ -135,14 +135,20 @@ def sign(secret: str, stamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def _check_body(body: bytes) -> str:
-    """The event's collection, for the log; the body is otherwise ignored."""
+def json_object(body: bytes) -> dict[str, Any]:
+    """A webhook body's JSON object; WebhookRejected (400) for anything else."""
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
         raise WebhookRejected(400, "body is not JSON") from None
     if not isinstance(document, dict):
         raise WebhookRejected(400, "body is not a JSON object")
+    return document
+
+
+def _check_body(body: bytes) -> str:
+    """The event's collection, for the log; the body is otherwise ignored."""
+    document = json_object(body)
     collection = document.get("collection")
     event = document.get("event")
     if not isinstance(collection, str) and not isinstance(event, str):

@@ -15,8 +15,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import orjson
-
 from cms_sync.contentful.signing import (
     DEFAULT_TTL_SECONDS,
     SIGNATURE,
@@ -24,7 +22,7 @@ from cms_sync.contentful.signing import (
     SignatureRejected,
 )
 from cms_sync.mapping import Mapping
-from cms_sync.webhooks import WebhookHint, WebhookRejected, WebhookRequest
+from cms_sync.webhooks import WebhookHint, WebhookRejected, WebhookRequest, json_object
 
 WEBHOOK_PATH = "/webhooks/contentful"
 TOPIC = "x-contentful-topic"
@@ -65,13 +63,7 @@ class ContentfulReceiver:
         return None if signature is None else f"contentful:{signature}"
 
     def _collection(self, body: bytes) -> str:
-        try:
-            document = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise WebhookRejected(400, "body is not JSON") from None
-        if not isinstance(document, dict):
-            raise WebhookRejected(400, "body is not a JSON object")
-        sys = document.get("sys")
+        sys = json_object(body).get("sys")
         content_type = sys.get("contentType") if isinstance(sys, dict) else None
         type_sys = content_type.get("sys") if isinstance(content_type, dict) else None
         type_id = type_sys.get("id") if isinstance(type_sys, dict) else None

@@ -21,9 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final
-
-import orjson
+from typing import Final
 
 from cms_sync.mapping import Mapping
 from cms_sync.webhooks import (
@@ -31,6 +29,7 @@ from cms_sync.webhooks import (
     WebhookHint,
     WebhookRejected,
     WebhookRequest,
+    json_object,
 )
 
 EVENTS: Final = (
@@ -51,12 +50,7 @@ def _uid(cms_type: str) -> str:
 
 def parse_hint(body: bytes, mapping: Mapping) -> WebhookHint:
     """The hint a Strapi webhook body carries; WebhookRejected (400) when it carries none."""
-    try:
-        document: Any = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise WebhookRejected(400, "body is not JSON") from None
-    if not isinstance(document, dict):
-        raise WebhookRejected(400, "body is not a JSON object")
+    document = json_object(body)
     event = document.get("event")
     if event not in EVENTS:
         raise WebhookRejected(400, f"not a Strapi entry event: {str(event)[:40]!r}")

@@ -46,7 +46,7 @@ class StatementReads(Reads):
     """The same read through the API's compiled statement (same SQL)."""
 
     async def page(self, shape: listing.Shape) -> Rows:
-        return await listing.LISTING.fetch(shape)
+        return await listing.LISTING.fetch(shape.compiled, *shape.keys)
 
 
 TORTOISE, STATEMENTS = Reads(), StatementReads()

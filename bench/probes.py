@@ -1,10 +1,12 @@
-"""In-process checks before the load: SQL queries per request, and that the ceilings' JSON is
-the API's JSON (so the ceilings do the same work), through the real app over httpx."""
+"""In-process checks before the load: SQL queries per request, that the ceilings' JSON is the
+API's JSON (so the ceilings do the same work), through the real app over httpx, and what
+PostgreSQL spends on the listing's statement as Tortoise builds it and as the API compiles it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,16 +14,22 @@ from typing import Any
 
 import httpx
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
 from bench import ceiling_listing
 from bench.ceiling import STATEMENTS, TORTOISE, comparison_page
 from devtools.sql_counter import counting_queries
 from graphql_api.app import create_app
-from graphql_api.engine._compat import clear_executor_cache
+from graphql_api.comparisons import listing
+from graphql_api.engine._compat import clear_executor_cache, db_for_read, make_query
 from graphql_api.relay.counts import CountCache
 from tests.support.queries import COMPARISON_LISTING, COMPARISON_PAGE
 from verdict.db import tortoise_config
+from verdict.models.content import Comparison
 from verdict.settings import Settings
+
+PLAN_RUNS = 300
+"""Runs of each listing statement on one connection, after as many to warm it."""
 
 
 async def _counted(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[int, Any]:
@@ -63,6 +71,50 @@ async def sql_and_parity(database_url: str, slug: str) -> dict[str, int]:
         return {"comparison_page": page_sql, "listing": listing_sql}
     finally:
         await Tortoise.close_connections()
+
+
+async def listing_plans(database_url: str, runs: int = PLAN_RUNS) -> dict[str, dict[str, Any]]:
+    """The 20-item listing's statement on PostgreSQL, alone on one connection, as Tortoise
+    builds it (its shape's values as parameters, what the no-GraphQL ceiling sends) and as the
+    API compiles it (``inline``: only keys as parameters): milliseconds per run (the round trip
+    with PostgreSQL's planning and execution) and how often PostgreSQL planned it afresh
+    (``custom_plans``) or reused its one plan (``generic_plans``)."""
+    clear_executor_cache()
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        return await statement_plans(runs)
+    finally:
+        await Tortoise.close_connections()
+
+
+async def statement_plans(runs: int) -> dict[str, dict[str, Any]]:
+    """``listing_plans`` on the database Tortoise is open on."""
+    shape = ceiling_listing.SHAPE
+    built = listing.build(shape)
+    make_query(built)
+    compiled = listing.LISTING.bind(db_for_read(Comparison), shape.compiled, *shape.keys)
+    if compiled is None:
+        raise RuntimeError("the listing's statement did not compile")
+    statements = {
+        "tortoise": built.query.get_parameterized_sql(),
+        "compiled": (compiled[0], compiled[1]),
+    }
+    out: dict[str, dict[str, Any]] = {}
+    async with in_transaction() as connection:  # one connection: its prepared statements
+        for name, (sql, params) in statements.items():
+            for _ in range(runs):
+                await connection.execute_query_dict(sql, params)
+            started = time.perf_counter()
+            for _ in range(runs):
+                await connection.execute_query_dict(sql, params)
+            per_run = (time.perf_counter() - started) / runs * 1000
+            (plans,) = await connection.execute_query_dict(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement = $1",
+                [sql],
+            )
+            out[name] = {"ms_per_run": round(per_run, 3), "runs": 2 * runs, **plans}
+    return out
 
 
 def apq_hash(query: str) -> str:

@@ -290,6 +290,7 @@ def markdown(run: dict[str, Any]) -> str:
             *_size_rows(size, directus, d_size == n),
             "",
             *_rounds(size["measurements"]),
+            *_plans(size.get("listing_plans")),
         ]
     d = run.get("directus") or {}
     if directus:
@@ -310,6 +311,27 @@ def markdown(run: dict[str, Any]) -> str:
         for key, what in (("profile", "uncached comparison page"), ("profile_listing", "listing")):
             lines += _profile(size["measurements"].get(key), what, size["comparisons"])
     return "\n".join(lines)
+
+
+def _plans(plans: dict[str, dict[str, Any]] | None) -> list[str]:
+    """The listing's statement on PostgreSQL alone (``probes.listing_plans``)."""
+    if not plans:
+        return []
+    built, compiled = plans["tortoise"], plans["compiled"]
+
+    def plans_of(figures: dict[str, Any]) -> str:
+        return (
+            f"planned afresh {figures['custom_plans']} times, its one plan reused "
+            f"{figures['generic_plans']} times"
+        )
+
+    return [
+        f"The listing's statement alone on one PostgreSQL connection, {built['runs']} runs each: "
+        f"as Tortoise builds it (the no-GraphQL ceiling's) {built['ms_per_run']:.3f} ms per run, "
+        f"{plans_of(built)}; as the API compiles it (its shape written into the SQL) "
+        f"{compiled['ms_per_run']:.3f} ms per run, {plans_of(compiled)}.",
+        "",
+    ]
 
 
 def _profile(prof: dict[str, Any] | None, what: str, comparisons: int) -> list[str]:

@@ -120,6 +120,8 @@ async def measure_size(
         slug = data.slugs[len(data.slugs) // 2]
         out["sql_queries"] = await probes.sql_and_parity(url, slug)
         print(f"  SQL statements per request: {out['sql_queries']}", flush=True)
+        out["listing_plans"] = await probes.listing_plans(url)
+        print(f"  the listing's statement on PostgreSQL: {out['listing_plans']}", flush=True)
         out["measurements"] = await asyncio.to_thread(_measure_servers, url, data, args, profile)
         out["votes_recorded"] = await _count_votes(url)
     except BaseException:

@@ -9,14 +9,17 @@ tools and, for the public, the tools' panel figures the sync keeps (``verdict.pa
 the same way; each side's tally (when vote figures are selected) and the versions are scalar
 subqueries of the same statement, so the page and the versions its cached count is checked
 against (``CountCache.count_at``) come from one snapshot. The statement is compiled per shape
-(``graphql_api.engine.statements``): statuses, filter, order, the page's offset and size, and
-whether it reads tallies, so the front page costs its SQL once per process.
+(``graphql_api.engine.statements``): statuses, which filters, order, the page's offset and size,
+and whether it reads tallies, so the front page costs its SQL once per process. The shape's
+values are written into the SQL (``inline``), so PostgreSQL plans the front page's statement once
+per connection instead of on every request; the filter's values, which the request brings, are
+bound as the statement's keys.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import Any
 
@@ -113,6 +116,35 @@ class Shape:
         )
 
     @property
+    def keys(self) -> tuple[list[str], ...]:
+        """The filter's values (tool slug, then category, those given), bound as the
+        statement's keys: a request's own text is never written into SQL."""
+        return tuple([value] for value in (self.tool_slug, self.category) if value is not None)
+
+    @property
+    def compiled(self) -> Shape:
+        """The shape the statement is compiled for: the same, with each filter value given
+        replaced by a mark (``keys`` binds the values)."""
+        if self.tool_slug is None and self.category is None:
+            return self
+        return replace(
+            self,
+            tool_slug=None if self.tool_slug is None else BOUND,
+            category=None if self.category is None else BOUND,
+        )
+
+    def with_keys(self, keys: tuple[list[str], ...]) -> Shape:
+        """This shape with the filter values ``keys`` holds (as ``keys`` gives them)."""
+        if not keys:
+            return self
+        values = iter(key for (key,) in keys)
+        return replace(
+            self,
+            tool_slug=None if self.tool_slug is None else next(values),
+            category=None if self.category is None else next(values),
+        )
+
+    @property
     def count_key(self) -> Hashable:
         """The count cache key (order and page do not change the count)."""
         return ("comparisons", self.statuses, self.tool_slug, self.category)
@@ -148,10 +180,12 @@ def _version_column(index: int) -> str:
     return f"version_{index}"
 
 
-def build(shape: Shape) -> ValuesQuery[Any]:
+def build(shape: Shape, *keys: list[str]) -> ValuesQuery[Any]:
     """The page's comparisons (ordered as the list is), each joined with its sides and their
     tools (for the public, with the tools' panel figures the sync keeps), and the count's
-    content versions as columns of every row."""
+    content versions as columns of every row. ``keys``, when given, hold the filter's values
+    (``Shape.keys``, for a ``Shape.compiled``)."""
+    shape = shape.with_keys(keys)
     page = _ordered(selected(shape), shape.order).offset(shape.offset).limit(shape.limit)
     query = _ordered(Comparison.filter(id__in=Subquery(page.values("id"))), shape.order)
     versions = {
@@ -165,7 +199,10 @@ def build(shape: Shape) -> ValuesQuery[Any]:
     )
 
 
-LISTING = Statement(Comparison, lambda shape: build(shape))
+BOUND = "(bound as a key)"
+"""What a compiled shape holds in place of a filter value (never read: ``build`` takes the
+value from the keys)."""
+LISTING = Statement(Comparison, build, inline=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +223,7 @@ class Page:
 async def read_page(loaders: Loaders, shape: Shape) -> Page:
     """The page's comparisons (``shape.limit`` at most) with their sides; ``loaders`` records
     what was read, for the response cache."""
-    rows = await LISTING.fetch(shape)
+    rows = await LISTING.fetch(shape.compiled, *shape.keys)
     statuses = shape.statuses
     read_tallies = shape.tallies
     found: dict[str, ComparisonRow] = {}

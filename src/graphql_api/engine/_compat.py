@@ -21,6 +21,7 @@ from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
 from graphql.execution.collect_fields import CollectedFields, FieldDetailsList, GroupedFieldSet
 from graphql.execution.middleware import MiddlewareManager
 from graphql.pyutils import gather_with_cancel
+from pypika_tortoise.terms import Parameterizer
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -57,6 +58,7 @@ __all__ = [
     "graphql_schema",
     "is_default_resolver",
     "make_query",
+    "parameterized_sql",
     "process_errors",
     "raw_info",
     "validate_document",
@@ -66,6 +68,7 @@ SUPPORTED: Final[Mapping[str, tuple[str, str]]] = {
     "strawberry-graphql": ("0.327.2", "0.342"),
     "graphql-core": ("3.3.2", "3.4"),
     "tortoise-orm": ("1.1.9", "1.2"),
+    "pypika-tortoise": ("0.6.5", "0.7"),
 }
 """Distribution: (lowest version, first version not supported). The engine reaches into each."""
 
@@ -153,6 +156,30 @@ def is_default_resolver(resolve: object) -> bool:
 def make_query(query: ValuesQuery[Any]) -> None:
     """Have Tortoise build the query's pypika tree (what ``await query`` does first)."""
     query._make_query()
+
+
+class _Chosen(Parameterizer):
+    """pypika's parameterizer, asked about each value: a value it declines is rendered in the SQL
+    (as pypika writes constants) instead of becoming a parameter."""
+
+    def __init__(self, parameterize: Callable[[Any], bool]) -> None:
+        super().__init__()
+        self._parameterize = parameterize
+
+    def should_parameterize(self, value: Any) -> bool:
+        return bool(super().should_parameterize(value) and self._parameterize(value))
+
+
+def parameterized_sql(
+    query: ValuesQuery[Any], parameterize: Callable[[Any], bool]
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters Tortoise runs for ``query`` (after ``make_query``), except that each
+    value for which ``parameterize`` answers False is written into the SQL as a literal, and the
+    remaining parameters are numbered in order (``$1``... or ``?``, per dialect)."""
+    builder = query.query
+    context = builder.QUERY_CLS.SQL_CONTEXT.copy(parameterizer=_Chosen(parameterize))
+    sql, params = builder.get_parameterized_sql(context)
+    return sql, list(params)
 
 
 def fields_for_select(query: ValuesQuery[Any]) -> dict[str, str]:

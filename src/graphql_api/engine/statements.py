@@ -19,11 +19,24 @@ Tortoise transforms, drops or repeats is never compiled; the same holds for key 
 empty or mix types. Those calls simply build the query as
 usual. ``tests/graphql_api/engine/test_statements.py`` checks that compiled and built queries agree
 on SQL, parameters and rows, on SQLite and PostgreSQL.
+
+A statement made with ``inline=True`` also writes its shape's own values into its SQL: every
+parameter that is not a key and is an integer, or a string of letters, digits and ``_.:-``, is
+rendered as a literal, so the statement's only parameters are its keys. This is for a read whose
+shape decides its plan, such as the listing's ``LIMIT``. PostgreSQL plans a prepared statement
+afresh on each of its first five runs, then keeps one generic plan only when that plan's estimate
+is no worse than theirs; for a generic plan a ``LIMIT $3`` could be any size, so the listing was
+planned anew on every run, and planning cost the database more than running it (0.6 ms against
+0.5 ms at 1,000 comparisons, ``docs/performance.md``). Written into the SQL, the limit is known
+to the one plan PostgreSQL makes and keeps for the prepared statement. Only code-side values are
+inlined: a value a request brings must be passed as a key (the listing's filter is), and a
+string outside that alphabet always stays a parameter.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import types
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -33,13 +46,28 @@ from tortoise import BaseDBAsyncClient, Model
 from tortoise.fields.data import CharEnumFieldInstance, DatetimeField, IntEnumFieldInstance
 from tortoise.queryset import ValuesQuery
 
-from graphql_api.engine._compat import db_for_read, fields_for_select, make_query
+from graphql_api.engine._compat import (
+    db_for_read,
+    fields_for_select,
+    make_query,
+    parameterized_sql,
+)
 
 Key = int | str
 Build = Callable[..., ValuesQuery[Any]]
 """``build(shape, *key_lists)``: the query, for one shape and these key lists."""
 
 _KEY_TYPES = (int, str)
+_LITERAL_TEXT = re.compile(r"[A-Za-z0-9_.:-]*")
+"""A string an ``inline`` statement may write into its SQL: no quote, no backslash, no space."""
+
+
+def inlinable(value: Any) -> bool:
+    """Whether an ``inline`` statement writes this (non-key) value into its SQL as a literal: an
+    integer (not a bool), or a string of letters, digits and ``_.:-``."""
+    if type(value) is int:
+        return True
+    return type(value) is str and _LITERAL_TEXT.fullmatch(value) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,20 +115,32 @@ def _per_value(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _compile(
-    build: Build, dialect: str, shape: Hashable, kinds: tuple[type, ...], counts: tuple[int, ...]
+    build: Build,
+    inline: bool,
+    dialect: str,
+    shape: Hashable,
+    kinds: tuple[type, ...],
+    counts: tuple[int, ...],
 ) -> _Compiled | None:
     """The statement for this shape and these key types and counts, or None if its keys cannot
     be told apart in the parameters (``dialect`` only keys the cache: Tortoise renders for the
-    database it was initialised with)."""
+    database it was initialised with). With ``inline``, the shape's own values are literals."""
     keys = [
         [_placeholder(kind, arg, pos) for pos in range(count)]
         for arg, (kind, count) in enumerate(zip(kinds, counts, strict=True))
     ]
     places = {(type(k), k): (arg, pos) for arg, row in enumerate(keys) for pos, k in enumerate(row)}
+
+    def parameterize(value: Any) -> bool:
+        return (type(value), value) in places or not inlinable(value)
+
     try:
         query = build(shape, *keys)
         make_query(query)
-        sql, params = query.query.get_parameterized_sql()
+        if inline:
+            sql, params = parameterized_sql(query, parameterize)
+        else:
+            sql, params = query.query.get_parameterized_sql()
     except Exception:  # Tortoise refused a placeholder: the real keys' own query decides
         return None
     slots: list[tuple[int, int, int]] = []
@@ -125,12 +165,17 @@ def _compile(
 
 
 class Statement:
-    """One read of ``model``, compiled per shape and key counts (``maxsize`` of them kept)."""
+    """One read of ``model``, compiled per shape and key counts (``maxsize`` of them kept); with
+    ``inline``, the shape's own values are written into the SQL (see the module docstring)."""
 
-    def __init__(self, model: type[Model], build: Build, maxsize: int = 256) -> None:
+    def __init__(
+        self, model: type[Model], build: Build, maxsize: int = 256, *, inline: bool = False
+    ) -> None:
         self._model = model
         self._build = build
-        self._compiled = functools.lru_cache(maxsize=maxsize)(functools.partial(_compile, build))
+        self._compiled = functools.lru_cache(maxsize=maxsize)(
+            functools.partial(_compile, build, inline)
+        )
 
     @property
     def build(self) -> Build:

@@ -2,8 +2,10 @@
 through the whole list in order, and keeps the listing at one SQL statement.
 
 On the demo content plus enough comparisons for several pages, on SQLite and PostgreSQL: the
-compiled statement binds the SQL and parameters Tortoise renders, and answers the same rows, for
-every shape (public and preview, both orders, filters, offsets); following ``endCursor`` through
+compiled statement binds the SQL Tortoise renders with the shape's values written in and the
+filter's values as its only parameters, and answers the same rows, for every shape (public and
+preview, both orders, filters, offsets); PostgreSQL plans the front page's statement once, not
+per run; following ``endCursor`` through
 the GraphQL listing gives every comparison of the list exactly once, in the order a plain
 ordered query gives, for every order and filter; the count is exact after every change.
 """
@@ -17,14 +19,17 @@ from typing import Any
 import httpx
 import pytest
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
 from devtools.sql_counter import QueryCounter
 from graphql_api.app import create_app
 from graphql_api.comparisons import listing
 from graphql_api.comparisons.inputs import ComparisonOrder
 from graphql_api.engine._compat import make_query
+from graphql_api.engine.statements import inlinable
 from graphql_api.reads import PREVIEW, PUBLIC
 from graphql_api.settings import ApiSettings
+from tests.graphql_api.engine.test_statements import written_in
 from tests.support.queries import COMPARISON_LISTING, graphql
 from verdict.content_versions import bump
 from verdict.models.content import Comparison, ComparisonSide, Status, Tool
@@ -94,16 +99,39 @@ async def test_the_statement_binds_and_answers_what_tortoise_does(
     assert tool is not None
     db = Tortoise.get_connection("default")
     for shape in _shapes(tool.category, tool.slug):
-        bound = listing.LISTING.bind(db, shape)
+        bound = listing.LISTING.bind(db, shape.compiled, *shape.keys)
         assert bound is not None, shape
         query = listing.build(shape)
         make_query(query)
-        assert bound[:2] == query.query.get_parameterized_sql(), shape
-        fetched = await listing.LISTING.fetch(shape)
+        filters = [value for value in (shape.tool_slug, shape.category) if value is not None]
+        sql, params = query.query.get_parameterized_sql()
+        assert bound[:2] == written_in(sql, params, filters.__contains__), shape
+        assert bound[1] == filters, shape  # a request's own text is never written into SQL
+        fetched = await listing.LISTING.fetch(shape.compiled, *shape.keys)
         built = await listing.build(shape)
         # The same rows, with the comparisons in the same order. A comparison's side rows may
         # come in any order (the listing sorts them by position), so they are compared sorted.
         assert _in_order(fetched) == _in_order(built), shape
+
+
+async def test_postgres_plans_the_front_page_s_statement_once(client: httpx.AsyncClient) -> None:
+    """Every parameter of a prepared statement lets PostgreSQL plan it anew (a ``LIMIT $3`` did,
+    on every run); with the shape written in, the connection keeps one generic plan."""
+    db = Tortoise.get_connection("default")
+    if db.capabilities.dialect != "postgres":
+        pytest.skip("plans are PostgreSQL's")
+    shape = listing.Shape.of(PUBLIC, None, ComparisonOrder.NEWEST, 0, 21, tallies=True)
+    bound = listing.LISTING.bind(db, shape.compiled, *shape.keys)
+    assert bound is not None
+    async with in_transaction() as connection:  # one connection: its prepared statements
+        for _ in range(8):
+            assert await listing.LISTING.fetch(shape.compiled, *shape.keys)
+        plans = await connection.execute_query_dict(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+            [bound[0]],
+        )
+    assert plans == [{"generic_plans": 8, "custom_plans": 0}]
+    assert inlinable(shape.limit)
 
 
 def _in_order(rows: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:

@@ -3,11 +3,14 @@
 Every loader read is checked on the demo content, on SQLite and PostgreSQL, for both shapes a
 request can have (public, preview) and several key counts: the SQL and parameters a compiled
 statement binds equal those Tortoise renders for the same keys, and so do the rows. The cases
-a statement must not compile fall back to Tortoise's own query.
+a statement must not compile fall back to Tortoise's own query. A statement that writes its
+shape's values into its SQL (``inline``) binds Tortoise's SQL with exactly those values written
+in, keeps its keys and any other value as parameters, and answers the same rows.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -17,9 +20,9 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from graphql_api import reads
-from graphql_api.engine._compat import make_query
-from graphql_api.engine.statements import Key, Statement
-from graphql_api.reads import PREVIEW, PUBLIC
+from graphql_api.engine._compat import make_query, parameterized_sql
+from graphql_api.engine.statements import Key, Statement, inlinable
+from graphql_api.reads import PREVIEW, PUBLIC, visible
 from verdict.models.content import Comparison, Reviewer, Status, Tool
 from verdict.models.votes import Vote, VoteTally
 from verdict.settings import Settings
@@ -223,3 +226,97 @@ async def test_empty_or_mixed_keys_fall_back_to_tortoise(demo_db: Settings) -> N
     assert _sorted(await statement.fetch(PUBLIC, mixed)) == _sorted(
         await statement.build(PUBLIC, mixed)
     )
+
+
+def written_in(sql: str, params: list[Any], keys: Callable[[Any], bool]) -> tuple[str, list[Any]]:
+    """Tortoise's ``sql`` with each parameter that is not a key (per ``keys``) and is
+    ``inlinable`` written in as a SQL literal, and the others renumbered: what an ``inline``
+    statement must bind, worked out here on the rendered text, apart from the renderer (no
+    literal in these statements holds a ``$`` or a ``?``)."""
+    kept: list[Any] = []
+    values = iter(params)
+
+    def place(_: re.Match[str]) -> str:
+        value = next(values)
+        if not keys(value) and inlinable(value):
+            return str(value) if type(value) is int else f"'{value}'"
+        kept.append(value)
+        return f"${len(kept)}" if sql.count("$") else "?"
+
+    written = re.sub(r"\$\d+\b|\?", place, sql)
+    assert next(values, None) is None
+    return written, kept
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (21, True),
+        (-3, True),
+        ("published", True),
+        ("comparison_sides", True),
+        ("a.b:c-d_1", True),
+        ("", True),
+        (True, False),  # a bool is an int to Python, not to SQL
+        ("it's", False),
+        ("back\\slash", False),
+        ("two words", False),
+        ("new\nline", False),
+        ("nul\x00", False),
+        ("é", False),
+        (1.5, False),
+        (None, False),
+        (b"bytes", False),
+    ],
+)
+def test_only_integers_and_plain_words_are_written_into_sql(value: Any, written: bool) -> None:
+    assert inlinable(value) is written
+
+
+def _inline_read(statuses: frozenset[Status], slugs: list[str]) -> Any:
+    """A read with every kind of value: keys, a status, a limit, a text with a quote, a bool."""
+    return (
+        Tool.filter(slug__in=slugs, **visible(statuses))
+        .exclude(name="it's not")
+        .filter(open_weights__in=[True, False])
+        .order_by("id")
+        .limit(7)
+        .values("id", "slug")
+    )
+
+
+async def test_an_inline_statement_writes_its_shape_s_values_into_its_sql(
+    demo_db: Settings,
+) -> None:
+    inline = Statement(Tool, _inline_read, inline=True)
+    db = Tortoise.get_connection("default")
+    slugs = await _tool_slugs()
+    for shape in (PUBLIC, PREVIEW):
+        for chosen in (slugs[:1], slugs[:3], [*slugs[:2], "missing"]):
+            bound = inline.bind(db, shape, chosen)
+            assert bound is not None
+            query = _inline_read(shape, list(chosen))
+            make_query(query)
+            sql, params = query.query.get_parameterized_sql()
+            assert bound[:2] == written_in(sql, params, list(chosen).__contains__)
+            # the keys, the quoted text and the bools stay parameters; the rest is in the SQL
+            assert bound[1][: len(chosen)] == chosen
+            others = bound[1][len(chosen) :]
+            assert sorted((type(v).__name__, str(v)) for v in others) == [
+                ("bool", "False"),
+                ("bool", "True"),
+                ("str", "it's not"),
+            ]
+            assert "LIMIT 7" in bound[0]
+            assert "'published'" in bound[0]
+            fetched = await inline.fetch(shape, chosen)
+            assert fetched
+            assert fetched == await _inline_read(shape, list(chosen))
+
+
+async def test_rendering_every_value_as_a_parameter_is_tortoise_s_own_sql(
+    demo_db: Settings,
+) -> None:
+    query = _inline_read(PREVIEW, ["a", "b"])
+    make_query(query)
+    assert parameterized_sql(query, lambda _: True) == query.query.get_parameterized_sql()

@@ -2,6 +2,12 @@
 
 Each ``*_FIELDS`` tuple lists the columns a row needs; ``prefix`` reads the same columns through
 a join (``sides__tool__name``), so one query can return a row and its relations.
+
+Tool rows are interned: reading the same columns again gives the same ``ToolRow`` object (while
+``TOOLS_REMEMBERED`` others have not pushed it out), so what is built from a tool row can be
+kept with it (``ToolType.from_row``). A front page shows the same ~45 tools request after
+request; building each one's row and type afresh was a tenth of a listing's Python time.
+Rows are read-only (``row``), so sharing one between requests is safe.
 """
 
 from __future__ import annotations
@@ -11,11 +17,13 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar, dataclass_transform
+from typing import Any, Generic, NamedTuple, TypeVar, dataclass_transform
 
 from verdict.figures import counted_panel, panel_counts
 
 _Row = TypeVar("_Row")
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 LENS_ORDER = ("developer_experience", "competition", "thesis", "business")
 
@@ -56,6 +64,29 @@ def row(cls: type[_Row]) -> type[_Row]:
     frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, five times
     slower, and a listing page builds ~600 rows)."""
     return dataclass(slots=True)(cls)
+
+
+class Recent(Generic[_K, _V]):
+    """A memo of at most ``size`` entries, emptied at once when full: cheaper per call than an
+    LRU's bookkeeping, and a server's hot set (a front page's tools) refills it at once."""
+
+    __slots__ = ("_entries", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._entries: dict[_K, _V] = {}
+        self._size = size
+
+    def get(self, key: _K) -> _V | None:
+        return self._entries.get(key)
+
+    def put(self, key: _K, value: _V) -> _V:
+        if len(self._entries) >= self._size:
+            self._entries.clear()
+        self._entries[key] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 def _text(value: Any) -> str:
@@ -108,16 +139,32 @@ class ToolRow:
 
     @classmethod
     def read(cls, values: Mapping[str, Any], prefix: str = "") -> ToolRow:
+        """The tool in ``values`` (its columns under ``prefix``): the same object as the last
+        read of the same values, while it is remembered (see the module docstring)."""
         # Positionally, in TOOL_FIELDS order (the fields' order): a listing reads ~45 tools,
         # and building each key and passing it by name cost half of it.
-        row = list(_prefixed_tool_fields(prefix)(values))
+        raw = _prefixed_tool_fields(prefix)(values)
+        remembered = _TOOLS.get(raw[0])
+        # Equal columns make an equal row: text equals only text, and a remembered tool's
+        # sizes are all text, so a list equal to them is too (1 == 1.0 never arises).
+        if remembered is not None and remembered[0] == raw:
+            return remembered[1]
+        row = list(raw)
+        sizes = row[_MODEL_SIZES] or ()
         row[_OPEN_WEIGHTS] = bool(row[_OPEN_WEIGHTS])
-        row[_MODEL_SIZES] = tuple(map(str, row[_MODEL_SIZES] or ()))
-        return cls(*row)
+        row[_MODEL_SIZES] = tuple(map(str, sizes))
+        made = cls(*row)
+        if all(type(size) is str for size in sizes):
+            _TOOLS.put(raw[0], (raw, made))
+        return made
 
 
 _OPEN_WEIGHTS = TOOL_FIELDS.index("open_weights")
 _MODEL_SIZES = TOOL_FIELDS.index("model_sizes")
+TOOLS_REMEMBERED = 4096
+"""Distinct tool rows kept for interning, per process (a few MB)."""
+_TOOLS: Recent[Any, tuple[tuple[Any, ...], ToolRow]] = Recent(TOOLS_REMEMBERED)
+"""Per tool id: the columns last read and the row made of them."""
 
 
 @functools.cache

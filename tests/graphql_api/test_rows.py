@@ -1,11 +1,14 @@
-"""Typed rows read exactly the columns they name."""
+"""Typed rows read exactly the columns they name, and a tool read again with the same columns
+is the same row object (interned), with any changed column a new one."""
 
 from __future__ import annotations
 
 from dataclasses import fields
 from datetime import UTC, datetime
 
-from graphql_api.rows import TOOL_FIELDS, ToolRow
+import pytest
+
+from graphql_api.rows import TOOL_FIELDS, Recent, ToolRow
 
 
 def test_a_tool_row_reads_its_fields_in_order_through_any_prefix() -> None:
@@ -21,3 +24,56 @@ def test_a_tool_row_reads_its_fields_in_order_through_any_prefix() -> None:
     assert row.open_weights is True
     assert row.model_sizes == ("7B", "13")
     assert ToolRow.read({**values, "t__model_sizes": None}, "t__").model_sizes == ()
+
+
+def _tool(**changed: object) -> dict[str, object]:
+    values: dict[str, object] = {name: f"{name}-value" for name in TOOL_FIELDS}
+    values |= {"id": "tool-interned", "open_weights": True, "model_sizes": ["7B", "13B"]}
+    return values | changed
+
+
+def test_reading_the_same_columns_again_gives_the_same_row() -> None:
+    first = ToolRow.read(_tool())
+    assert ToolRow.read(_tool()) is first
+    assert ToolRow.read({f"p__{k}": v for k, v in _tool().items()}, "p__") is first
+    assert ToolRow.read(_tool(open_weights=1)) is first  # converts to the same row
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"name": "Renamed"},
+        {"description": None},
+        {"open_weights": False},
+        {"model_sizes": ["7B"]},
+        {"model_sizes": ["7B", "13B", "70B"]},
+        {"logo_url": "https://example.test/new.png"},
+    ],
+)
+def test_any_changed_column_gives_a_new_row_with_it(changed: dict[str, object]) -> None:
+    first = ToolRow.read(_tool())
+    again = ToolRow.read(_tool(**changed))
+    assert again is not first
+    assert again == ToolRow.read(_tool(**changed))
+    (name, value), *_ = changed.items()
+    expected = tuple(value) if isinstance(value, list) else value
+    assert getattr(again, name) == expected
+    assert ToolRow.read(_tool()) is not first  # the tool's new columns replaced the old ones
+    assert ToolRow.read(_tool()) == first
+
+
+def test_sizes_that_are_not_all_text_are_converted_and_never_remembered() -> None:
+    # 1 == 1.0, yet they read as "1" and "1.0": such a row is never taken for another
+    one = ToolRow.read(_tool(id="numeric", model_sizes=[1]))
+    other = ToolRow.read(_tool(id="numeric", model_sizes=[1.0]))
+    assert (one.model_sizes, other.model_sizes) == (("1",), ("1.0",))
+    assert ToolRow.read(_tool(id="numeric", model_sizes=[1])) is not one
+
+
+def test_the_memo_empties_when_full() -> None:
+    memo: Recent[int, str] = Recent(3)
+    for key in range(3):
+        memo.put(key, str(key))
+    assert (len(memo), memo.get(0), memo.get(2)) == (3, "0", "2")
+    memo.put(3, "3")
+    assert (len(memo), memo.get(0), memo.get(3)) == (1, None, "3")

@@ -33,7 +33,7 @@ from graphql_api.context import Info
 from graphql_api.engine.lookahead import Fields, Fragments, Lookahead, children
 from graphql_api.relay.node import encode_id
 from graphql_api.reviewers.types import ReviewerType, ReviewType, verdict_of
-from graphql_api.rows import NO_REVIEWS, ComparisonRow, ReviewRow
+from graphql_api.rows import NO_REVIEWS, ComparisonRow, PanelCounts, ReviewRow, SideRow
 from graphql_api.tools.types import ToolType
 from verdict.figures import panel_verdict, reviewer_split, ship_percent, vote_share
 
@@ -241,23 +241,31 @@ def _built(loaded: Loaded) -> _Built:
     reviewers: dict[str, ReviewerType] = {}
     tallies = loaded.tallies or {}
     total = sum([tallies.get(s.tool.slug, 0) for s in loaded.sides]) if tallies else 0
-    sides = [_side(loaded, index, reviewers, tallies, total) for index in range(len(loaded.sides))]
+    count = len(loaded.sides)
+    sides = [
+        _side(side, reviews, counts, reviewers, tallies, total)
+        for side, reviews, counts in zip(
+            loaded.sides,
+            loaded.reviews if loaded.reviews is not None else [None] * count,
+            loaded.counts if loaded.counts is not None else [NO_REVIEWS] * count,
+            strict=True,
+        )
+    ]
     return _Built(loaded=loaded, reviewers=reviewers, total_votes=total, sides=sides)
 
 
 def _side(
-    loaded: Loaded,
-    index: int,
+    side: SideRow,
+    reviews: list[ReviewRow] | None,
+    counts: PanelCounts,
     reviewers: dict[str, ReviewerType],
     tallies: dict[str, int],
     total_votes: int,
 ) -> ComparisonSideType:
     """One side with every figure; those whose loader was not needed are empty (they are not
     selected)."""
-    side = loaded.sides[index]
     tool = side.tool
-    reviews = loaded.reviews[index] if loaded.reviews is not None else None
-    ship, skip = loaded.counts[index] if loaded.counts is not None else NO_REVIEWS
+    ship, skip = counts
     votes_for = tallies.get(tool.slug, 0) if tallies else 0
     return ComparisonSideType(
         position=side.position,

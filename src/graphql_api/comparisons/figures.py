@@ -91,6 +91,8 @@ async def load(
         sides = await load_all(loaders.sides_by_comparison, [i for i, _ in comparisons])
     else:
         sides = list(read.sides)
+        if _all_read(needs, read):  # a listing: nothing to load, the rows are all there
+            return _from_read(sides, needs, read)
     read_counts = read.counts if read is not None else None
     read_tallies = read.tallies if read is not None else None
     tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
@@ -121,6 +123,30 @@ async def load(
         Loaded(
             sides=group,
             reviews=[reviews[s.tool.id] for s in group] if reviews is not None else None,
+            counts=[counts[s.tool.id] for s in group] if counts is not None else None,
+            tallies=tallies[index] if tallies is not None else None,
+        )
+        for index, group in enumerate(sides)
+    ]
+
+
+def _all_read(needs: Needs, read: Read) -> bool:
+    """Whether ``read`` holds everything ``needs`` asks for."""
+    return (
+        not needs.reviews
+        and (not needs.counts or read.counts is not None)
+        and (not needs.tallies or read.tallies is not None)
+    )
+
+
+def _from_read(sides: list[list[SideRow]], needs: Needs, read: Read) -> list[Loaded]:
+    """``load``'s answer when ``read`` holds it all (``_all_read``)."""
+    counts = read.counts if needs.counts else None
+    tallies = read.tallies if needs.tallies else None
+    return [
+        Loaded(
+            sides=group,
+            reviews=None,
             counts=[counts[s.tool.id] for s in group] if counts is not None else None,
             tallies=tallies[index] if tallies is not None else None,
         )

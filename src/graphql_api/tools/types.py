@@ -9,7 +9,7 @@ import strawberry
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewType
-from graphql_api.rows import PanelCounts, ToolRow
+from graphql_api.rows import TOOLS_REMEMBERED, PanelCounts, Recent, ToolRow
 from verdict import limits
 from verdict.figures import ship_percent
 
@@ -91,7 +91,13 @@ class ToolType(Node):
 
     @classmethod
     def from_row(cls, tool: ToolRow) -> ToolType:
-        return cls(
+        """The type of ``tool``: the same object for the same (interned) row while it is
+        remembered, as a front page shows the same tools request after request. A type holds
+        nothing of a request, and nothing changes one once built."""
+        found = _TYPES.get(id(tool))
+        if found is not None and found[0] is tool:
+            return found[1]
+        made = cls(
             id=encode_id("Tool", tool.slug),
             db_id=tool.id,
             slug=tool.slug,
@@ -107,6 +113,12 @@ class ToolType(Node):
             website=tool.website,
             logo_url=tool.logo_url,
         )
+        _TYPES.put(id(tool), (tool, made))  # the row is kept with it: its id is not reused
+        return made
+
+
+_TYPES: Recent[int, tuple[ToolRow, ToolType]] = Recent(TOOLS_REMEMBERED)
+"""Each remembered tool row's type, by the row's identity (rows are interned by value)."""
 
 
 async def _panel_counts(info: Info, tool_id: str) -> PanelCounts:

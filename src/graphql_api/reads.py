@@ -8,6 +8,7 @@ query of the API uses, here and in the list resolvers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from tortoise.functions import Count
@@ -15,7 +16,9 @@ from tortoise.queryset import QuerySet
 
 from graphql_api.engine.statements import Statement
 from graphql_api.rows import COMPARISON_FIELDS, REVIEW_FIELDS, REVIEWER_FIELDS, TOOL_FIELDS
+from verdict import content_versions
 from verdict.models.content import Comparison, ComparisonSide, Review, Reviewer, Status, Tool
+from verdict.models.versions import ContentVersion
 from verdict.models.votes import Vote, VoteTally
 
 PUBLIC: frozenset[Status] = frozenset({Status.PUBLISHED})
@@ -121,3 +124,21 @@ VOTES_BY_VOTER = Statement(
         voter_id__in=voter_ids, comparison_slug__in=slugs
     ).values("voter_id", "comparison_slug", "tool_slug"),
 )
+VERSIONS_BY_KEY = Statement(
+    ContentVersion,
+    lambda _, keys: ContentVersion.filter(key__in=keys).values("key", "version"),
+)
+_VERSION_CHUNK = 500
+
+
+async def read_versions(keys: Iterable[str]) -> dict[str, str]:
+    """``verdict.content_versions.read`` through a compiled statement: the current version of
+    each key (``MISSING`` for keys never bumped). The response cache checks every key a cached
+    answer read (~70 for a listing) on each hit; Tortoise building that query cost ~0.6 ms, more
+    than the rest of the hit."""
+    wanted = sorted(set(keys))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), _VERSION_CHUNK):
+        rows = await VERSIONS_BY_KEY.fetch(None, wanted[start : start + _VERSION_CHUNK])
+        found.update((str(r["key"]), str(r["version"])) for r in rows)
+    return {k: found.get(k, content_versions.MISSING) for k in wanted}

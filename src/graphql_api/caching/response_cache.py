@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from graphql_api.caching.budget import ByteLRU
+from graphql_api.reads import read_versions
 from verdict import content_versions
 
 logger = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class ResponseCache:
         raw = await self._store.get(key)
         if raw is not None:
             entry = Entry.decode(raw)
-            current = await content_versions.read(entry.versions)
+            current = await read_versions(entry.versions)
             if current == entry.versions:
                 self.hits += 1
                 return entry
@@ -124,11 +125,11 @@ class ResponseCache:
 
     async def snapshot(self) -> str:
         """The global version before running a query (see ``store``)."""
-        return await content_versions.read_any_change()
+        return (await read_versions([content_versions.ANY_CHANGE]))[content_versions.ANY_CHANGE]
 
     async def store(self, key: str, data: Any, deps: set[str], before: str) -> bool:
         """Keep ``data`` unless a content change committed since ``before`` was read."""
-        versions = await content_versions.read({*deps, content_versions.ANY_CHANGE})
+        versions = await read_versions({*deps, content_versions.ANY_CHANGE})
         if versions.pop(content_versions.ANY_CHANGE) != before:
             return False
         await self._store.put(key, Entry(data, versions).encode())

@@ -18,8 +18,8 @@ import orjson
 
 from graphql_api.comparisons.figures import load_all
 from graphql_api.loaders import Loaders
+from graphql_api.reads import read_versions
 from graphql_api.rows import ComparisonRow, PanelCounts, ReviewRow, ToolRow
-from verdict import content_versions
 from verdict.figures import panel_verdict, ship_percent
 
 
@@ -92,5 +92,5 @@ async def page_facts(loaders: Loaders, slug: str) -> PageFacts | None:
 async def content_stamp(deps: set[str]) -> str:
     """One value for the current versions of ``deps``: it changes whenever any of them is
     bumped (the sync bumps them in the same transaction as the content)."""
-    versions = await content_versions.read(deps)
+    versions = await read_versions(deps)
     return hashlib.sha256(orjson.dumps(versions, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]

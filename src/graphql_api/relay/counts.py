@@ -27,6 +27,7 @@ from tortoise.expressions import Subquery
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
+from graphql_api.reads import read_versions
 from verdict import content_versions
 from verdict.models.versions import ContentVersion
 
@@ -56,7 +57,7 @@ class CountCache:
         same rows), and ``depends_on`` name every collection key whose changes can change it."""
         entry = self._entries.get(key)
         if entry is not None:
-            current = await content_versions.read(depends_on)
+            current = await read_versions(depends_on)
             if tuple(current[k] for k in depends_on) == entry.versions:
                 self._entries.move_to_end(key)
                 return entry.total

@@ -23,7 +23,9 @@ from graphql_api import reads
 from graphql_api.engine._compat import make_query, parameterized_sql
 from graphql_api.engine.statements import Key, Statement, inlinable
 from graphql_api.reads import PREVIEW, PUBLIC, visible
+from verdict import content_versions
 from verdict.models.content import Comparison, Reviewer, Status, Tool
+from verdict.models.versions import ContentVersion
 from verdict.models.votes import Vote, VoteTally
 from verdict.settings import Settings
 
@@ -53,7 +55,16 @@ READS: dict[str, tuple[Statement, Callable[[], Any]]] = {
     "sides by comparison": (reads.SIDES_BY_COMPARISON, _comparison_ids),
     "comparisons by tool": (reads.COMPARISONS_BY_TOOL, _tool_ids),
     "tallies by comparison": (reads.TALLIES_BY_COMPARISON, _comparison_slugs),
+    "versions by key": (reads.VERSIONS_BY_KEY, lambda: _version_keys()),
 }
+
+
+async def _version_keys() -> list[Any]:
+    """The keys of the content versions but ``*``, which pypika never makes a parameter (it
+    writes it into Tortoise's SQL; a statement binds it: the same rows, see
+    ``test_versions_read_through_the_statement_are_the_core_s_read``)."""
+    keys = await _column(ContentVersion, "key")()
+    return [key for key in keys if key != content_versions.ANY_CHANGE]
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -320,3 +331,19 @@ async def test_rendering_every_value_as_a_parameter_is_tortoise_s_own_sql(
     query = _inline_read(PREVIEW, ["a", "b"])
     make_query(query)
     assert parameterized_sql(query, lambda _: True) == query.query.get_parameterized_sql()
+
+
+async def test_versions_read_through_the_statement_are_the_core_s_read(demo_db: Settings) -> None:
+    """``reads.read_versions`` answers what ``verdict.content_versions.read`` answers: every key
+    asked for, ``MISSING`` for those never bumped, in chunks past 500 keys."""
+    await content_versions.bump(["tools:1", "comparisons"])
+    known = await _column(ContentVersion, "key")()
+    assert len(known) >= 3
+    for keys in (
+        known[:1],
+        [*known, "never-bumped"],
+        [*known, *(f"tools:{n}" for n in range(1_200))],
+        [content_versions.ANY_CHANGE],
+        [],
+    ):
+        assert await reads.read_versions(keys) == await content_versions.read(keys)

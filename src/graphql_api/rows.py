@@ -146,16 +146,21 @@ class ToolRow:
         raw = _prefixed_tool_fields(prefix)(values)
         remembered = _TOOLS.get(raw[0])
         # Equal columns make an equal row: text equals only text, and a remembered tool's
-        # sizes are all text, so a list equal to them is too (1 == 1.0 never arises).
+        # sizes are None or a list of text, so a value equal to them is too (1 == 1.0, or two
+        # equal dicts listing their keys in different orders, never arise).
         if remembered is not None and remembered[0] == raw:
             return remembered[1]
         row = list(raw)
-        sizes = row[_MODEL_SIZES] or ()
+        sizes = row[_MODEL_SIZES]
         row[_OPEN_WEIGHTS] = bool(row[_OPEN_WEIGHTS])
-        row[_MODEL_SIZES] = tuple(map(str, sizes))
+        row[_MODEL_SIZES] = tuple(map(str, sizes or ()))
         made = cls(*row)
-        if all(type(size) is str for size in sizes):
+        if sizes is None:
             _TOOLS.put(raw[0], (raw, made))
+        elif type(sizes) is list and all(type(size) is str for size in sizes):
+            # the columns with a copy of the list: what later reads are compared with
+            kept = (*raw[:_MODEL_SIZES], list(sizes), *raw[_MODEL_SIZES + 1 :])
+            _TOOLS.put(raw[0], (kept, made))
         return made
 
 

@@ -70,6 +70,24 @@ def test_sizes_that_are_not_all_text_are_converted_and_never_remembered() -> Non
     assert ToolRow.read(_tool(id="numeric", model_sizes=[1])) is not one
 
 
+def test_a_tool_without_sizes_is_remembered_and_a_list_changed_later_is_not_seen() -> None:
+    bare = ToolRow.read(_tool(id="bare", model_sizes=None))
+    assert bare.model_sizes == ()
+    assert ToolRow.read(_tool(id="bare", model_sizes=None)) is bare
+    assert ToolRow.read(_tool(id="bare", model_sizes=[])) is not bare  # [] is not NULL
+    sizes = ["7B"]
+    first = ToolRow.read(_tool(id="listed", model_sizes=sizes))
+    sizes.append("13B")  # the row dict's list, changed after the read: the memo kept a copy
+    assert ToolRow.read(_tool(id="listed", model_sizes=["7B"])) is first
+    assert ToolRow.read(_tool(id="listed", model_sizes=sizes)).model_sizes == ("7B", "13B")
+
+
+def test_sizes_of_another_shape_are_never_remembered() -> None:
+    for sizes in ({"7B": 1, "13B": 2}, "7B", ("7B",)):
+        made = ToolRow.read(_tool(id="odd", model_sizes=sizes))
+        assert ToolRow.read(_tool(id="odd", model_sizes=sizes)) is not made
+
+
 def test_the_memo_empties_when_full() -> None:
     memo: Recent[int, str] = Recent(3)
     for key in range(3):

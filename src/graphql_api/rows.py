@@ -4,8 +4,9 @@ Each ``*_FIELDS`` tuple lists the columns a row needs; ``prefix`` reads the same
 a join (``sides__tool__name``), so one query can return a row and its relations.
 
 Tool rows are interned: reading the same columns again gives the same ``ToolRow`` object (while
-``TOOLS_REMEMBERED`` others have not pushed it out), so what is built from a tool row can be
-kept with it (``ToolType.from_row``). A front page shows the same ~45 tools request after
+it is remembered: an LRU bounded by bytes and entries, ``TOOLS_REMEMBERED*``, like the API's
+other in-process caches), so what is built from a tool row can be kept with it
+(``ToolType.from_row``). A front page shows the same ~45 tools request after
 request; building each one's row and type afresh was a tenth of a listing's Python time.
 Rows are read-only (``row``), so sharing one between requests is safe.
 """
@@ -17,13 +18,12 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, NamedTuple, TypeVar, dataclass_transform
+from typing import Any, NamedTuple, TypeVar, dataclass_transform
 
+from graphql_api.caching.budget import ByteLRU
 from verdict.figures import counted_panel, panel_counts
 
 _Row = TypeVar("_Row")
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 
 LENS_ORDER = ("developer_experience", "competition", "thesis", "business")
 
@@ -64,29 +64,6 @@ def row(cls: type[_Row]) -> type[_Row]:
     frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, five times
     slower, and a listing page builds ~600 rows)."""
     return dataclass(slots=True)(cls)
-
-
-class Recent(Generic[_K, _V]):
-    """A memo of at most ``size`` entries, emptied at once when full: cheaper per call than an
-    LRU's bookkeeping, and a server's hot set (a front page's tools) refills it at once."""
-
-    __slots__ = ("_entries", "_size")
-
-    def __init__(self, size: int) -> None:
-        self._entries: dict[_K, _V] = {}
-        self._size = size
-
-    def get(self, key: _K) -> _V | None:
-        return self._entries.get(key)
-
-    def put(self, key: _K, value: _V) -> _V:
-        if len(self._entries) >= self._size:
-            self._entries.clear()
-        self._entries[key] = value
-        return value
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 def _text(value: Any) -> str:
@@ -156,19 +133,36 @@ class ToolRow:
         row[_MODEL_SIZES] = tuple(map(str, sizes or ()))
         made = cls(*row)
         if sizes is None:
-            _TOOLS.put(raw[0], (raw, made))
+            _TOOLS.put(raw[0], (raw, made), tool_row_bytes(made))
         elif type(sizes) is list and all(type(size) is str for size in sizes):
             # the columns with a copy of the list: what later reads are compared with
             kept = (*raw[:_MODEL_SIZES], list(sizes), *raw[_MODEL_SIZES + 1 :])
-            _TOOLS.put(raw[0], (kept, made))
+            _TOOLS.put(raw[0], (kept, made), tool_row_bytes(made))
         return made
 
 
 _OPEN_WEIGHTS = TOOL_FIELDS.index("open_weights")
 _MODEL_SIZES = TOOL_FIELDS.index("model_sizes")
+
+
 TOOLS_REMEMBERED = 4096
-"""Distinct tool rows kept for interning, per process (a few MB)."""
-_TOOLS: Recent[Any, tuple[tuple[Any, ...], ToolRow]] = Recent(TOOLS_REMEMBERED)
+TOOLS_REMEMBERED_BYTES = 16 * 1024 * 1024
+"""The bounds of a per-process memo of tool rows (or of what is built from them): at most this
+many tools and this many bytes of their text (``tool_row_bytes``), least recently used first."""
+
+
+def tool_row_bytes(row: ToolRow) -> int:
+    """About what remembering a tool row costs: its text, and ~100 bytes a column for the string
+    objects and the slots that hold them (the columns kept to compare with, and the type built
+    from the row, share its strings)."""
+    values = [getattr(row, field) for field in TOOL_FIELDS]
+    text = sum(len(value) for value in values if type(value) is str)
+    return text + sum(map(len, row.model_sizes)) + 100 * len(TOOL_FIELDS)
+
+
+_TOOLS: ByteLRU[Any, tuple[tuple[Any, ...], ToolRow]] = ByteLRU(
+    TOOLS_REMEMBERED_BYTES, TOOLS_REMEMBERED
+)
 """Per tool id: the columns last read and the row made of them."""
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from graphql_api.rows import TOOL_FIELDS, Recent, ToolRow
+from graphql_api.rows import TOOL_FIELDS, TOOLS_REMEMBERED_BYTES, ToolRow
 
 
 def test_a_tool_row_reads_its_fields_in_order_through_any_prefix() -> None:
@@ -88,10 +88,10 @@ def test_sizes_of_another_shape_are_never_remembered() -> None:
         assert ToolRow.read(_tool(id="odd", model_sizes=sizes)) is not made
 
 
-def test_the_memo_empties_when_full() -> None:
-    memo: Recent[int, str] = Recent(3)
-    for key in range(3):
-        memo.put(key, str(key))
-    assert (len(memo), memo.get(0), memo.get(2)) == (3, "0", "2")
-    memo.put(3, "3")
-    assert (len(memo), memo.get(0), memo.get(3)) == (1, None, "3")
+def test_a_tool_larger_than_the_memo_s_budget_is_never_remembered() -> None:
+    # the memo is bounded by bytes as well as entries: a huge description is not kept
+    huge = "x" * TOOLS_REMEMBERED_BYTES
+    made = ToolRow.read(_tool(id="huge", description=huge))
+    assert ToolRow.read(_tool(id="huge", description=huge)) is not made
+    small = ToolRow.read(_tool(id="huge"))
+    assert ToolRow.read(_tool(id="huge")) is small

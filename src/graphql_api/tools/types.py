@@ -6,10 +6,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from graphql_api.caching.budget import ByteLRU
 from graphql_api.context import Info
 from graphql_api.relay.node import Node, encode_id
 from graphql_api.reviewers.types import ReviewType
-from graphql_api.rows import TOOLS_REMEMBERED, PanelCounts, Recent, ToolRow
+from graphql_api.rows import (
+    TOOLS_REMEMBERED,
+    TOOLS_REMEMBERED_BYTES,
+    PanelCounts,
+    ToolRow,
+    tool_row_bytes,
+)
 from verdict import limits
 from verdict.figures import ship_percent
 
@@ -113,11 +120,12 @@ class ToolType(Node):
             website=tool.website,
             logo_url=tool.logo_url,
         )
-        _TYPES.put(id(tool), (tool, made))  # the row is kept with it: its id is not reused
+        # the row is kept with it, so its id is not reused while it is remembered
+        _TYPES.put(id(tool), (tool, made), tool_row_bytes(tool))
         return made
 
 
-_TYPES: Recent[int, tuple[ToolRow, ToolType]] = Recent(TOOLS_REMEMBERED)
+_TYPES: ByteLRU[int, tuple[ToolRow, ToolType]] = ByteLRU(TOOLS_REMEMBERED_BYTES, TOOLS_REMEMBERED)
 """Each remembered tool row's type, by the row's identity (rows are interned by value)."""
 
 

@@ -128,7 +128,10 @@ VERSIONS_BY_KEY = Statement(
     ContentVersion,
     lambda _, keys: ContentVersion.filter(key__in=keys).values("key", "version"),
 )
-_VERSION_CHUNK = 500
+
+
+async def _versions_by_key(keys: list[str]) -> list[tuple[object, object]]:
+    return [(r["key"], r["version"]) for r in await VERSIONS_BY_KEY.fetch(None, keys)]
 
 
 async def read_versions(keys: Iterable[str]) -> dict[str, str]:
@@ -136,9 +139,4 @@ async def read_versions(keys: Iterable[str]) -> dict[str, str]:
     each key (``MISSING`` for keys never bumped). The response cache checks every key a cached
     answer read (~70 for a listing) on each hit; Tortoise building that query cost ~0.6 ms, more
     than the rest of the hit."""
-    wanted = sorted(set(keys))
-    found: dict[str, str] = {}
-    for start in range(0, len(wanted), _VERSION_CHUNK):
-        rows = await VERSIONS_BY_KEY.fetch(None, wanted[start : start + _VERSION_CHUNK])
-        found.update((str(r["key"]), str(r["version"])) for r in rows)
-    return {k: found.get(k, content_versions.MISSING) for k in wanted}
+    return await content_versions.read(keys, _versions_by_key)

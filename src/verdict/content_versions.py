@@ -8,7 +8,7 @@ found" answers depend on it), and ``*`` for any change at all.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -32,14 +32,23 @@ async def bump(keys: Iterable[str], conn: BaseDBAsyncClient | None = None) -> No
     )
 
 
-async def read(keys: Iterable[str]) -> dict[str, str]:
-    """The current version of each key (``MISSING`` for keys never bumped)."""
+Fetch = Callable[[list[str]], Awaitable[Iterable[Sequence[object]]]]
+"""Reads the (key, version) rows of up to ``READ_CHUNK`` keys."""
+READ_CHUNK = 500
+
+
+async def _fetch(keys: list[str]) -> Iterable[Sequence[object]]:
+    return await ContentVersion.filter(key__in=keys).values_list("key", "version")
+
+
+async def read(keys: Iterable[str], fetch: Fetch = _fetch) -> dict[str, str]:
+    """The current version of each key (``MISSING`` for keys never bumped), read ``READ_CHUNK``
+    keys at a time by ``fetch`` (a query built per call, unless the caller brings a compiled
+    one: the API does, ``graphql_api.reads.read_versions``)."""
     wanted = sorted(set(keys))
     found: dict[str, str] = {}
-    for start in range(0, len(wanted), 500):
-        rows = await ContentVersion.filter(key__in=wanted[start : start + 500]).values_list(
-            "key", "version"
-        )
+    for start in range(0, len(wanted), READ_CHUNK):
+        rows = await fetch(wanted[start : start + READ_CHUNK])
         found.update((str(k), str(v)) for k, v in rows)
     return {k: found.get(k, MISSING) for k in wanted}
 

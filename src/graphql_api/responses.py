@@ -67,7 +67,27 @@ def error_code(error: GraphQLError, result: ExecutionResult) -> ErrorCode:
         return ErrorCode.GRAPHQL_VALIDATION_FAILED
     if error.path is None:  # variable coercion: resolver errors always carry a path
         return ErrorCode.BAD_USER_INPUT
+    if _argument_error(error):
+        return ErrorCode.BAD_USER_INPUT
     return ErrorCode.INTERNAL_SERVER_ERROR
+
+
+def _argument_error(error: GraphQLError) -> bool:
+    """Whether graphql-core refused a field's argument values while executing it.
+
+    The spec coerces arguments as a field error (CoerceArgumentValues), so it carries a path: an
+    explicit ``null`` variable given to a non-null argument that has a default is one that
+    validation lets through. graphql-core raises a plain ``GraphQLError`` located at the
+    argument's node and wraps it for the field; an error our code raises either has a code of its
+    own or is not a ``GraphQLError``, and one raised without nodes is not about the document.
+    """
+    original = error.original_error
+    return (
+        isinstance(original, GraphQLError)
+        and original.original_error is None
+        and bool(original.nodes)
+        and not original.extensions
+    )
 
 
 def format_errors(

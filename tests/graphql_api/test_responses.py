@@ -132,3 +132,27 @@ async def test_malformed_bodies_are_400_not_500(client: httpx.AsyncClient) -> No
     wrong_type = await client.post("/graphql", json={"query": QUERY, "variables": [1]})
     for response in (bad_json, no_query, wrong_type):
         assert response.status_code == 400
+
+
+async def test_an_explicit_null_for_a_non_null_argument_is_bad_user_input(
+    client: httpx.AsyncClient,
+) -> None:
+    # Validation lets a nullable variable into a non-null argument that has a default; an explicit
+    # null then fails the argument's coercion during execution, as a field error with a path. It
+    # is the client's mistake, not an internal error with an error id.
+    query = "query Q($o: ComparisonOrder) { comparisons(orderBy: $o) { totalCount } }"
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": {"o": None}},
+        headers={"accept": GQL_RESPONSE},
+    )
+    assert response.status_code == 200
+    payload = response.json()
+    assert payload["data"] is None
+    [error] = payload["errors"]
+    assert error["path"] == ["comparisons"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "orderBy" in error["message"]
+    # Left out, the same variable takes the argument's default.
+    response = await client.post("/graphql", json={"query": query, "variables": {}})
+    assert response.json()["data"]["comparisons"]["totalCount"] > 0

@@ -130,6 +130,12 @@ async def load(
     ]
 
 
+def read_alone(needs: Needs, read: Read) -> bool:
+    """Whether the comparisons' figures come from ``read`` alone, so what is built from it
+    depends on nothing else: ``load`` then asks no loader (or is not called at all)."""
+    return not needs.sides or _all_read(needs, read)
+
+
 def _all_read(needs: Needs, read: Read) -> bool:
     """Whether ``read`` holds everything ``needs`` asks for."""
     return (

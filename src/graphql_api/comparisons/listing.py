@@ -19,13 +19,14 @@ bound as the statement's keys.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise.expressions import RawSQL, Subquery
 from tortoise.queryset import QuerySet, ValuesQuery
 
+from graphql_api.comparisons.figures import Needs
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
 from graphql_api.engine.statements import Statement
 from graphql_api.loaders import Loaders
@@ -41,6 +42,9 @@ from graphql_api.rows import (
 from verdict import content_versions
 from verdict.models.content import Comparison, ComparisonSide, Status
 from verdict.models.versions import ContentVersion
+
+if TYPE_CHECKING:
+    from graphql_api.comparisons.types import ComparisonType
 
 # Tallies are keyed by slug (no foreign key, see verdict.models.votes), so the total is a
 # correlated subquery rather than a join.
@@ -202,7 +206,15 @@ def build(shape: Shape, *keys: list[str]) -> ValuesQuery[Any]:
 BOUND = "(bound as a key)"
 """What a compiled shape holds in place of a filter value (never read: ``build`` takes the
 value from the keys)."""
-LISTING = Statement(Comparison, build, inline=True)
+
+LISTINGS_REMEMBERED_BYTES = 32 * 1024 * 1024
+"""About how many bytes of listing statements' answers, and of the pages and comparisons built
+from them, a process keeps (``Statement`` with ``remember_bytes``; ``read_page``)."""
+ASSEMBLED_PER_PAGE = 4
+"""Selections whose comparisons a remembered page keeps (``Page.keep``): a front page is asked
+for with one or two."""
+
+LISTING = Statement(Comparison, build, inline=True, remember_bytes=LISTINGS_REMEMBERED_BYTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,12 +230,45 @@ class Page:
     """Each comparison's community votes per tool slug of its sides (``Shape.tallies``)."""
     versions: tuple[str, ...] | None
     """The count's content versions at the page's snapshot; None when no row was read."""
+    deps: tuple[str, ...] = ()
+    """What reading the page records for the response cache (as the sides loader would)."""
+    assembled: dict[Needs, list[ComparisonType]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """The comparisons built from this page's rows alone, per selection (``keep``)."""
+
+    def keep(self, needs: Needs, comparisons: list[ComparisonType]) -> None:
+        """Keep ``comparisons``, built from this page alone for ``needs``, with the page: the
+        next request that reads the same rows answers with them (``ASSEMBLED_PER_PAGE`` at
+        most). They are shared from then on: read-only, as every type the API answers is."""
+        if len(self.assembled) < ASSEMBLED_PER_PAGE:
+            self.assembled[needs] = comparisons
 
 
 async def read_page(loaders: Loaders, shape: Shape) -> Page:
     """The page's comparisons (``shape.limit`` at most) with their sides; ``loaders`` records
-    what was read, for the response cache."""
-    rows = await LISTING.fetch(shape.compiled, *shape.keys)
+    what was read, for the response cache.
+
+    The statement runs every time. When it answers the same rows as last time (the same
+    ``Answer``, see ``graphql_api.engine.statements``), the page read from them then is answered
+    again, with the comparisons assembled from it (``Page.keep``): the front page is asked for
+    again and again, and between two changes of its content or its votes, reading and
+    assembling the same rows again was half of its Python time."""
+    answer = await LISTING.read(shape.compiled, *shape.keys)
+    page = answer.kept.get(shape)
+    if not isinstance(page, Page):
+        page = _read(answer.rows, shape)
+        answer.keep(shape, page)
+    loaders.deps.update(page.deps)
+    if shape.tallies:  # what the tallies loader records: votes change too often to cache
+        loaders.live = True
+        if loaders.vote_slugs is not None:
+            loaders.vote_slugs.update([row.slug for row in page.rows])
+    return page
+
+
+def _read(rows: list[dict[str, Any]], shape: Shape) -> Page:
+    """The page the statement's ``rows`` hold."""
     statuses = shape.statuses
     read_tallies = shape.tallies
     found: dict[str, ComparisonRow] = {}
@@ -251,17 +296,13 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
             group.append(SideRow(side_id, comparison_id, r["sides__position"], tool))
             if counts is not None:  # a tool with no row has no published review
                 counts[tool.id] = PanelCounts(r[_SHIP] or 0, r[_SKIP] or 0)
-    deps = loaders.deps
+    deps: list[str] = []
     for comparison_id, group in sides.items():
         if len(group) > 1:
             group.sort(key=_SIDE_ORDER)
         # What the sides loader records for the comparisons it reads.
-        deps.add(f"comparisons:{comparison_id}")
-        deps.update([f"tools:{side.tool.id}" for side in group])
-    if read_tallies:  # what the tallies loader records: votes change too often to cache
-        loaders.live = True
-        if loaders.vote_slugs is not None:
-            loaders.vote_slugs.update(c.slug for c in found.values())
+        deps.append(f"comparisons:{comparison_id}")
+        deps.extend([f"tools:{side.tool.id}" for side in group])
     versions = None
     if rows:
         first = rows[0]
@@ -275,4 +316,5 @@ async def read_page(loaders: Loaders, shape: Shape) -> Page:
         counts,
         list(tallies.values()) if read_tallies else None,
         versions,
+        deps=tuple(dict.fromkeys(deps)),
     )

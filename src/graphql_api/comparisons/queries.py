@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from graphql_api.comparisons import assemble, listing
-from graphql_api.comparisons.figures import Needs, Read
+from graphql_api.comparisons.figures import Needs, Read, read_alone
 from graphql_api.comparisons.inputs import ComparisonFilter, ComparisonOrder
 from graphql_api.comparisons.trending import trending_rows
 from graphql_api.comparisons.types import ComparisonType
@@ -84,11 +84,13 @@ class ComparisonQueries:
             shape.depends_on,
             read.versions,
         )
-        shown = read.rows[: page.limit]
-        tallies = read.tallies[: page.limit] if read.tallies is not None else None
-        nodes = await assemble.comparisons(
-            info, shown, needs, Read(read.sides[: page.limit], read.counts, tallies)
-        )
+        nodes = read.assembled.get(needs)
+        if nodes is None:
+            tallies = read.tallies[: page.limit] if read.tallies is not None else None
+            held = Read(read.sides[: page.limit], read.counts, tallies)
+            nodes = await assemble.comparisons(info, read.rows[: page.limit], needs, held)
+            if read_alone(needs, held):  # built from the page's rows alone: kept with them
+                read.keep(needs, nodes)
         return connection_of(nodes, page, count, more=len(read.rows) > page.limit)
 
 

@@ -31,10 +31,23 @@ planned anew on every run, and planning cost the database more than running it (
 to the one plan PostgreSQL makes and keeps for the prepared statement. Only code-side values are
 inlined: a value a request brings must be passed as a key (the listing's filter is), and a
 string outside that alphabet always stays a parameter.
+
+A statement made with ``remember_bytes`` keeps, per SQL and parameters, the rows the database
+answered last, what they converted to and what callers built from them (``Answer``), in an LRU
+of about that many bytes (``ByteLRU``). When the database answers exactly the same rows again,
+``read`` skips the conversions and returns the same ``Answer``, so a caller finds what it built
+from those rows last time still valid (the listing keeps its page so,
+``graphql_api.comparisons.listing``). The database is still asked every time. Rows are compared
+as the driver gives them, before Tortoise converts them: JSON arrives as its text, so ``[1]``
+and ``[true]`` differ; a driver gives each column of a statement one type (and an aware
+datetime in its one time zone), so Python's ``1 == 1.0 == True`` never makes two different
+answers equal. A remembered answer is shared: callers must not change its rows or what they
+keep with it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import types
@@ -46,6 +59,7 @@ from tortoise import BaseDBAsyncClient, Model
 from tortoise.fields.data import CharEnumFieldInstance, DatetimeField, IntEnumFieldInstance
 from tortoise.queryset import ValuesQuery
 
+from graphql_api.caching.budget import ByteLRU
 from graphql_api.engine._compat import (
     db_for_read,
     fields_for_select,
@@ -169,13 +183,23 @@ class Statement:
     ``inline``, the shape's own values are written into the SQL (see the module docstring)."""
 
     def __init__(
-        self, model: type[Model], build: Build, maxsize: int = 256, *, inline: bool = False
+        self,
+        model: type[Model],
+        build: Build,
+        maxsize: int = 256,
+        *,
+        inline: bool = False,
+        remember_bytes: int = 0,
     ) -> None:
         self._model = model
         self._build = build
         self._compiled = functools.lru_cache(maxsize=maxsize)(
             functools.partial(_compile, build, inline)
         )
+        # (sql, parameters) -> (the rows as the driver gave them, the answer they gave)
+        self._answers: (
+            ByteLRU[tuple[str, tuple[Any, ...]], tuple[list[dict[str, Any]], Answer]] | None
+        ) = ByteLRU(remember_bytes, maxsize) if remember_bytes else None
 
     @property
     def build(self) -> Build:
@@ -199,26 +223,98 @@ class Statement:
         return compiled.sql, params, compiled
 
     async def fetch(self, shape: Hashable, *keys: Sequence[Key]) -> list[dict[str, Any]]:
-        """The rows ``build(shape, *keys)`` answers, as ``.values()`` gives them."""
+        """The rows ``build(shape, *keys)`` answers, as ``.values()`` gives them (read-only when
+        the statement remembers its answers)."""
+        return (await self.read(shape, *keys)).rows
+
+    async def read(self, shape: Hashable, *keys: Sequence[Key]) -> Answer:
+        """The database's answer to ``build(shape, *keys)``; with ``remember_bytes``, the same
+        ``Answer`` as last time when the database answered the same rows (see the module
+        docstring)."""
         db = db_for_read(self._model)
         bound = self.bind(db, shape, *keys)
         if bound is None:
-            return await self._build(shape, *(list(row) for row in keys))
+            return Answer(await self._build(shape, *(list(row) for row in keys)))
         sql, params, compiled = bound
         rows: list[dict[str, Any]] = await db.execute_query_dict(sql, params)
-        repeated = compiled.repeated
-        for column, convert in compiled.columns:
-            if column in repeated:
-                # Equal datetimes (the same instant) convert to equal, immutable values: to the
-                # default time zone, or as they are. None converts as any other value.
-                seen: dict[Any, Any] = {}
-                for row in rows:
-                    raw = row[column]
-                    converted = seen.get(raw, _NOTHING)
-                    if converted is _NOTHING:
-                        converted = seen[raw] = convert(raw)
-                    row[column] = converted
-            else:
-                for row in rows:
-                    row[column] = convert(row[column])
-        return rows
+        answers = self._answers
+        if answers is None:
+            return Answer(_convert(compiled, rows))
+        try:
+            key = (sql, tuple(params))
+            last = answers.get(key)
+        except TypeError:  # a parameter that cannot be hashed: never remembered
+            return Answer(_convert(compiled, rows))
+        if last is not None and last[0] == rows:
+            return last[1]
+        raw = [dict(row) for row in rows]  # what the next answer is compared with
+        answer = Answer(_convert(compiled, rows))
+        if last is not None and len(last[0]) == len(raw):
+            # the same number of rows as before (a vote counted, say): sized as they were
+            size = last[1].size
+        else:
+            size = KEPT_FACTOR * rows_bytes(raw)
+        answer.size = size
+        answers.put(key, (raw, answer), size)
+        return answer
+
+
+KEPT_FACTOR = 4
+"""What a remembered answer costs, in multiples of its rows' own size (``rows_bytes``): the rows
+as the driver gave them, converted, and what callers keep built from them (``Answer.keep``:
+typed rows and types, which share the rows' text). An answer with as many rows as the one it
+replaces is counted at that one's size: sizing the rows costs as much as comparing them
+several times, and what changes between two answers of a front page is mostly its votes."""
+KEPT_PER_ANSWER = 8
+"""How many things callers may keep with one answer (``Answer.keep``)."""
+
+
+@dataclass(slots=True, eq=False)
+class Answer:
+    """A statement's rows, and what callers built from them (``keep``). A remembered answer is
+    shared between requests: read-only."""
+
+    rows: list[dict[str, Any]]
+    """As ``.values()`` gives them."""
+    kept: dict[Hashable, object] = dataclasses.field(default_factory=dict)
+    """What callers built from ``rows``, under keys of their own."""
+    size: int = 0
+    """About what remembering it costs (0: not remembered)."""
+
+    def keep(self, key: Hashable, value: object) -> None:
+        """Keep ``value``, built from ``rows`` alone, under ``key`` (``KEPT_PER_ANSWER`` at
+        most: later ones are not kept)."""
+        if len(self.kept) < KEPT_PER_ANSWER:
+            self.kept[key] = value
+
+
+def rows_bytes(rows: list[dict[str, Any]]) -> int:
+    """About what keeping ``rows`` costs: their text and bytes, and ~60 bytes a value for the
+    objects and the dict slots that hold them."""
+    size = 0
+    for row in rows:
+        size += 60 * len(row)
+        for value in row.values():
+            if type(value) is str or type(value) is bytes:
+                size += len(value)
+    return size
+
+
+def _convert(compiled: _Compiled, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with Tortoise's converters applied to their columns (in place)."""
+    repeated = compiled.repeated
+    for column, convert in compiled.columns:
+        if column in repeated:
+            # Equal datetimes (the same instant) convert to equal, immutable values: to the
+            # default time zone, or as they are. None converts as any other value.
+            seen: dict[Any, Any] = {}
+            for row in rows:
+                raw = row[column]
+                converted = seen.get(raw, _NOTHING)
+                if converted is _NOTHING:
+                    converted = seen[raw] = convert(raw)
+                row[column] = converted
+        else:
+            for row in rows:
+                row[column] = convert(row[column])
+    return rows

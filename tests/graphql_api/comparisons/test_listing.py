@@ -13,6 +13,7 @@ ordered query gives, for every order and filter; the count is exact after every 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from graphql_api.comparisons import listing
 from graphql_api.comparisons.inputs import ComparisonOrder
 from graphql_api.engine._compat import make_query
 from graphql_api.engine.statements import inlinable
+from graphql_api.loaders import Loaders
 from graphql_api.reads import PREVIEW, PUBLIC
 from graphql_api.settings import ApiSettings
 from tests.graphql_api.engine.test_statements import written_in
@@ -228,3 +230,68 @@ async def test_vote_figures_come_from_each_shown_side_s_tally(client: httpx.Asyn
         sides = [tallies.get((node["slug"], s["tool"]["slug"]), 0) for s in node["sides"]]
         assert [s["voteCount"] for s in node["sides"]] == sides
         assert node["voteCount"] == sum(sides)
+
+
+async def _read(shape: listing.Shape) -> tuple[listing.Page, Loaders]:
+    loaders = Loaders(shape.statuses)
+    return await listing.read_page(loaders, shape), loaders
+
+
+async def test_a_page_is_read_again_only_when_its_rows_change(client: httpx.AsyncClient) -> None:
+    """The statement runs for every request; while it answers the same rows, the page read from
+    them (and what was assembled from it) is answered again, and records what a fresh read
+    records. Any change of its rows, bumped or not, gives a new page."""
+    for shape in _shapes("assistant", "mistral-code"):
+        shape = replace(shape, tallies=True)
+        first, fresh = await _read(shape)
+        again, remembered = await _read(shape)
+        assert again is first
+        assert (remembered.deps, remembered.live, remembered.vote_slugs) == (
+            fresh.deps,
+            fresh.live,
+            fresh.vote_slugs,
+        )
+        assert fresh.deps >= {f"comparisons:{row.id}" for row in first.rows}
+    query = (
+        "{ comparisons(first: 30) { nodes { slug title voteCount "
+        "sides { voteCount tool { slug name } } } } }"
+    )
+
+    async def listed() -> dict[str, Any]:
+        nodes = (await graphql(client, query))["comparisons"]["nodes"]
+        return {node["slug"]: node for node in nodes}
+
+    before = await listed()
+    assert await listed() == before
+    # None of these changes bumps a content version: the rows alone tell.
+    await Comparison.filter(slug="listed-1").update(title="Retitled")
+    tool = await Tool.get(slug=before["listed-1"]["sides"][0]["tool"]["slug"])
+    await Tool.filter(id=tool.id).update(name="Renamed")
+    await VoteTally.create(comparison_slug="listed-1", tool_slug=tool.slug, count=5)
+    after = await listed()
+    assert after["listed-1"]["title"] == "Retitled"
+    assert after["listed-1"]["voteCount"] == before["listed-1"]["voteCount"] + 5
+    for node in after.values():
+        for side in node["sides"]:
+            assert (side["tool"]["name"] == "Renamed") is (side["tool"]["slug"] == tool.slug)
+    assert await listed() == after
+
+
+async def test_a_remembered_page_keeps_what_was_assembled_from_it_alone(
+    client: httpx.AsyncClient,
+) -> None:
+    """The comparisons assembled from a page's rows alone are kept with it, per selection; a
+    selection that reads more than the rows (the panel's reviews) is never kept."""
+    shape = listing.Shape.of(PUBLIC, None, ComparisonOrder.NEWEST, 0, 21, tallies=True)
+    listing_query = "{ comparisons { nodes { slug voteCount sides { tool { slug } } } } }"
+    first = await graphql(client, listing_query)
+    page, _ = await _read(shape)
+    assert len(page.assembled) == 1
+    [kept] = page.assembled.values()
+    assert [node.slug for node in kept] == [n["slug"] for n in first["comparisons"]["nodes"]]
+    assert await graphql(client, listing_query) == first
+    reviews = "{ comparisons { nodes { slug sides { reviews { quote } } } } }"
+    await graphql(client, reviews)
+    await graphql(client, reviews)
+    reviewed, _ = await _read(replace(shape, tallies=False))
+    assert reviewed.assembled == {}

@@ -94,13 +94,19 @@ async def _both(
 _RETRY_IN = re.compile(r"retry in \d+ s")
 
 
+_MOVING = {"retryAfterSeconds": "<seconds>", "nextToken": "<token>"}
+
+
 def _untimed(value: Any) -> Any:
-    """``value`` with the rate limits' seconds-to-wait blanked: the two APIs count their windows
-    from their own first hit, so a wait of 3599 s on one is 3600 s on the other when a second
-    turns between the two requests. What the executors return is compared; the clock is not."""
+    """``value`` with what moves between two requests blanked: the rate limits' seconds to wait
+    (the two APIs count their windows from their own first hit, so a wait of 3599 s on one is
+    3600 s on the other when a second turns between the two requests), and the feeds' tokens
+    (on PostgreSQL they hold the server's next transaction id, which any transaction on the
+    server, in any database, moves). What the executors return is compared; the clock is not."""
     if isinstance(value, dict):
         return {
-            k: "<seconds>" if k == "retryAfterSeconds" else _untimed(v) for k, v in value.items()
+            k: _MOVING[k] if k in _MOVING and isinstance(v, str) else _untimed(v)
+            for k, v in value.items()
         }
     if isinstance(value, list):
         return [_untimed(v) for v in value]

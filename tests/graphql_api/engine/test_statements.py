@@ -21,7 +21,14 @@ from tortoise.transactions import in_transaction
 
 from graphql_api import reads
 from graphql_api.engine._compat import make_query, parameterized_sql
-from graphql_api.engine.statements import Key, Statement, inlinable
+from graphql_api.engine.statements import (
+    KEPT_PER_ANSWER,
+    Answer,
+    Key,
+    Statement,
+    inlinable,
+    rows_bytes,
+)
 from graphql_api.reads import PREVIEW, PUBLIC, visible
 from verdict import content_versions
 from verdict.models.content import Comparison, Reviewer, Status, Tool
@@ -347,3 +354,72 @@ async def test_versions_read_through_the_statement_are_the_core_s_read(demo_db: 
         [],
     ):
         assert await reads.read_versions(keys) == await content_versions.read(keys)
+
+
+def _tools_read(statuses: frozenset[Status], slugs: list[str]) -> Any:
+    return (
+        Tool.filter(slug__in=slugs, **visible(statuses))
+        .order_by("id")
+        .values("id", "name", "model_sizes", "open_weights", "cms_updated_at")
+    )
+
+
+async def test_a_remembering_statement_answers_the_same_list_while_the_rows_are_the_same(
+    demo_db: Settings,
+) -> None:
+    remembering = Statement(Tool, _tools_read, inline=True, remember_bytes=1 << 20)
+    plain = Statement(Tool, _tools_read, inline=True)
+    slugs = (await _tool_slugs())[:3]
+    first = await remembering.fetch(PUBLIC, slugs)
+    assert first == await _tools_read(PUBLIC, slugs)
+    assert await remembering.fetch(PUBLIC, slugs) is first
+    assert await remembering.fetch(PUBLIC, slugs[:2]) is not first  # other parameters
+    assert await remembering.fetch(PUBLIC, slugs) is first
+    assert await plain.fetch(PUBLIC, slugs) is not await plain.fetch(PUBLIC, slugs)
+    # Values Python holds equal convert differently: JSON is compared as its text.
+    changes: list[dict[str, Any]] = [
+        {"name": "Renamed"},
+        {"model_sizes": [1]},
+        {"model_sizes": [True]},
+        {"model_sizes": [1.0]},
+        {"open_weights": True},
+        {"open_weights": False},
+    ]
+    last = first
+    for change in changes:
+        await Tool.filter(slug=slugs[1]).update(**change)
+        answered = await remembering.fetch(PUBLIC, slugs)
+        assert answered is not last, change
+        expected = await _tools_read(PUBLIC, slugs)
+        assert answered == expected
+        assert [[type(v) for v in row["model_sizes"]] for row in answered] == [
+            [type(v) for v in row["model_sizes"]] for row in expected
+        ]
+        assert await remembering.fetch(PUBLIC, slugs) is answered
+        last = answered
+
+
+async def test_a_statement_remembers_no_more_than_its_bytes(demo_db: Settings) -> None:
+    slugs = (await _tool_slugs())[:3]
+    tiny = Statement(Tool, _tools_read, inline=True, remember_bytes=64)
+    assert await tiny.fetch(PUBLIC, slugs) is not await tiny.fetch(PUBLIC, slugs)
+    remembering = Statement(Tool, _tools_read, inline=True, remember_bytes=1 << 20)
+    first = await remembering.read(PUBLIC, slugs)
+    assert first.size >= rows_bytes(first.rows) > 0
+    # An answer with as many rows is counted at the size of the one it replaces; with more or
+    # fewer, it is sized again.
+    await Tool.filter(slug=slugs[0]).update(name="x" * 200)
+    same_count = await remembering.read(PUBLIC, slugs)
+    assert same_count is not first
+    assert same_count.size == first.size
+    await Tool.filter(id=first.rows[-1]["id"]).update(status=Status.DRAFT)
+    fewer = await remembering.read(PUBLIC, slugs)
+    assert len(fewer.rows) == len(first.rows) - 1
+    assert fewer.size != first.size
+
+
+def test_an_answer_keeps_a_bounded_number_of_things() -> None:
+    answer = Answer([])
+    for n in range(KEPT_PER_ANSWER + 3):
+        answer.keep(n, str(n))
+    assert answer.kept == {n: str(n) for n in range(KEPT_PER_ANSWER)}

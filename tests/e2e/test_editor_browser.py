@@ -5,7 +5,7 @@ comparison, presses its preview button: the Live Preview pane frames a real ``ve
 draft, its figures and the "Preview: drafts shown" banner), publishes it and sees it public,
 saves an invalid tool and finds the reason among the sync issues, and deletes the comparison
 from the admin app. The screenshots it takes on the way are the ones in docs/editors.md
-(docs/editors/*.png).
+(docs/editors/*.png), written there only with ``VERDICT_UPDATE_SCREENSHOTS=1``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any, Final
 
 import aiohttp
@@ -77,9 +78,22 @@ async def _as_editor(http: aiohttp.ClientSession, directus: DirectusServer) -> C
     return Cms(http, directus.url, token)
 
 
-async def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"))
+UPDATE_SHOTS: Final = "VERDICT_UPDATE_SCREENSHOTS"
+"""Set to 1 to write the screenshots over docs/editors/*.png; otherwise they go to the test's
+temporary folder, so a test run leaves the checkout as it found it."""
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where this run's screenshots go (see ``UPDATE_SHOTS``)."""
+    folder = SHOTS if os.environ.get(UPDATE_SHOTS) == "1" else tmp_path / "editors"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def _shot(page: Page, folder: Path, name: str) -> None:
+    await page.screenshot(path=str(folder / f"{name}.png"))
+    assert (folder / f"{name}.png").stat().st_size > 0
 
 
 async def _log_in(page: Page, directus: DirectusServer) -> None:
@@ -97,6 +111,7 @@ async def test_an_editor_previews_publishes_fixes_and_deletes_from_directus(
     webhook_port: int,
     cms: Cms,
     browser: Browser,
+    shots: Path,
 ) -> None:
     expect.set_options(timeout=WAIT_MS)
     async with serve(
@@ -122,19 +137,21 @@ async def test_an_editor_previews_publishes_fixes_and_deletes_from_directus(
             context = await browser.new_context(viewport=ADMIN_VIEWPORT)
             admin = await context.new_page()
             await _log_in(admin, directus)
-            await _write_and_preview(admin, site, seeded, directus.url)
-            await _publish(browser, admin, site, seeded, editor, watching)
-            await _sync_issue(admin, seeded, editor, watching)
-            await _delete(admin, directus.url, seeded, watching)
+            await _write_and_preview(admin, site, seeded, directus.url, shots)
+            await _publish(browser, admin, site, seeded, editor, watching, shots)
+            await _sync_issue(admin, seeded, editor, watching, shots)
+            await _delete(admin, directus.url, seeded, watching, shots)
 
 
-async def _write_and_preview(admin: Page, site: str, seeded: Seeded, cms_url: str) -> None:
+async def _write_and_preview(
+    admin: Page, site: str, seeded: Seeded, cms_url: str, shots: Path
+) -> None:
     await admin.goto(f"{cms_url}/admin/content/comparisons")
     await expect(admin.get_by_text("Alpha vs Beta").first).to_be_visible()
-    await _shot(admin, "comparisons")
+    await _shot(admin, shots, "comparisons")
     await admin.goto(f"{cms_url}/admin/content/comparisons/{seeded.comparison}")
     await expect(admin.locator('input[value="Alpha vs Beta"]').first).to_be_visible()
-    await _shot(admin, "comparison-item")
+    await _shot(admin, shots, "comparison-item")
 
     # Directus's own preview (the eye): its Live Preview pane frames the URL it built from the
     # collection's template and the item's fields.
@@ -147,7 +164,7 @@ async def _write_and_preview(admin: Page, site: str, seeded: Seeded, cms_url: st
     framed = admin.frame_locator(f'iframe[src^="{site}/preview/enter?token="]')
     await expect(framed.get_by_role("heading", level=1)).to_have_text("Alpha vs Beta")
     await expect(framed.locator("#preview-banner")).to_contain_text("Preview: drafts shown")
-    await _shot(admin, "live-preview")
+    await _shot(admin, shots, "live-preview")
 
     # A save in the form shows in the pane once synced, without reloading it by hand.
     headline = admin.locator('input[value="Which one should you ship with?"]').first
@@ -168,12 +185,18 @@ async def _write_and_preview(admin: Page, site: str, seeded: Seeded, cms_url: st
     await expect(alpha.locator(".panel-ship dd")).to_have_text("67%")
     await expect(preview.locator("#verdict")).not_to_be_empty()
     await expect(preview.locator("#split-table tbody tr")).to_have_count(3)
-    await _shot(preview, "preview")
+    await _shot(preview, shots, "preview")
     await preview.close()
 
 
 async def _publish(
-    browser: Browser, admin: Page, site: str, seeded: Seeded, editor: Cms, watching: Watching
+    browser: Browser,
+    admin: Page,
+    site: str,
+    seeded: Seeded,
+    editor: Cms,
+    watching: Watching,
+    shots: Path,
 ) -> None:
     slug = seeded.comparison_slug
     visitor = await (await browser.new_context(viewport=VIEWPORT)).new_page()
@@ -185,11 +208,13 @@ async def _publish(
     await visitor.reload()
     await expect(visitor.get_by_role("heading", level=1)).to_have_text("Alpha vs Beta")
     await expect(visitor.locator("#preview-banner")).to_have_count(0)
-    await _shot(visitor, "published")
+    await _shot(visitor, shots, "published")
     await visitor.context.close()
 
 
-async def _sync_issue(admin: Page, seeded: Seeded, editor: Cms, watching: Watching) -> None:
+async def _sync_issue(
+    admin: Page, seeded: Seeded, editor: Cms, watching: Watching, shots: Path
+) -> None:
     created: dict[str, Any] = {}
 
     async def save_invalid() -> None:
@@ -202,18 +227,20 @@ async def _sync_issue(admin: Page, seeded: Seeded, editor: Cms, watching: Watchi
     await watching.one_pass_after(save_invalid())
     await admin.goto(f"{editor.url}/admin/content/verdict_sync_issues")
     await expect(admin.get_by_text("tagline is required").first).to_be_visible()
-    await _shot(admin, "sync-issues")
+    await _shot(admin, shots, "sync-issues")
     await watching.one_pass_after(editor.update("tools", created["id"], {"tagline": "Fixed"}))
     await admin.reload()
     await expect(admin.get_by_text("tagline is required")).to_have_count(0)
 
 
-async def _delete(admin: Page, cms_url: str, seeded: Seeded, watching: Watching) -> None:
+async def _delete(
+    admin: Page, cms_url: str, seeded: Seeded, watching: Watching, shots: Path
+) -> None:
     await admin.goto(f"{cms_url}/admin/content/comparisons/{seeded.comparison}")
     await admin.locator('button:has(i[data-icon="delete"])').first.click()
     confirm = admin.get_by_role("button", name="Delete", exact=True)
     await expect(confirm).to_be_visible()
-    await _shot(admin, "delete")
+    await _shot(admin, shots, "delete")
 
     async def confirm_delete() -> None:
         await confirm.click()

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, ValueNode
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types.execution import ExecutionResult, PreExecutionError
@@ -78,15 +78,19 @@ def _argument_error(error: GraphQLError) -> bool:
     The spec coerces arguments as a field error (CoerceArgumentValues), so it carries a path: an
     explicit ``null`` variable given to a non-null argument that has a default is one that
     validation lets through. graphql-core raises a plain ``GraphQLError`` located at the
-    argument's node and wraps it for the field; an error our code raises either has a code of its
-    own or is not a ``GraphQLError``, and one raised without nodes is not about the document.
+    argument's value in the document and wraps it for the field. Its other plain errors during
+    execution are the server's own faults and are located elsewhere: a value that is not of the
+    field's object type (``is_type_of``), an abstract type left unresolved, at the field; a scalar
+    that cannot serialize a value, nowhere. An error our code raises has a code of its own or is
+    not a ``GraphQLError``.
     """
     original = error.original_error
     return (
         isinstance(original, GraphQLError)
         and original.original_error is None
-        and bool(original.nodes)
         and not original.extensions
+        and bool(original.nodes)
+        and all(isinstance(node, ValueNode) for node in original.nodes or ())
     )
 
 

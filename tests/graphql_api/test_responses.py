@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from graphql import build_schema, graphql_sync
+from strawberry.types.execution import ExecutionResult
+
+from graphql_api.errors import ErrorCode
+from graphql_api.responses import error_code
 
 GQL_RESPONSE = "application/graphql-response+json"
 QUERY = '{ comparison(slug: "code-llama-4-vs-mistral-code") { title } }'
@@ -156,3 +161,25 @@ async def test_an_explicit_null_for_a_non_null_argument_is_bad_user_input(
     # Left out, the same variable takes the argument's default.
     response = await client.post("/graphql", json={"query": query, "variables": {}})
     assert response.json()["data"]["comparisons"]["totalCount"] > 0
+
+
+def test_only_graphql_core_s_argument_errors_are_the_client_s() -> None:
+    """Of graphql-core's plain errors during execution, an argument refused at its value is the
+    client's; a value that is not the field's object type, or that a scalar cannot serialize,
+    is the server's own fault."""
+    schema = build_schema(
+        "enum O { A B } type Obj { a: Int } type Query { f(o: O! = A): Int, wrong: Obj, big: Int }"
+    )
+    schema.get_type("Obj").is_type_of = lambda value, info: False  # type: ignore[union-attr]
+    root = {"f": 1, "wrong": 5, "big": 2**40}
+    cases = [
+        ("query($o: O) { f(o: $o) }", {"o": None}, ErrorCode.BAD_USER_INPUT),
+        ("{ wrong { a } }", None, ErrorCode.INTERNAL_SERVER_ERROR),
+        ("{ big }", None, ErrorCode.INTERNAL_SERVER_ERROR),
+    ]
+    for query, variables, code in cases:
+        result = graphql_sync(schema, query, root_value=root, variable_values=variables)
+        [error] = result.errors or []
+        assert error.path is not None, query
+        executed = ExecutionResult(data=result.data, errors=result.errors)
+        assert error_code(error, executed) is code, query

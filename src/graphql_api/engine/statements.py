@@ -32,7 +32,8 @@ to the one plan PostgreSQL makes and keeps for the prepared statement. Only code
 inlined: a value a request brings must be passed as a key (the listing's filter is), and a
 string outside that alphabet always stays a parameter.
 
-A statement made with ``remember_bytes`` keeps, per SQL and parameters, the rows the database
+A statement made with ``remember_bytes`` keeps, per database dialect, SQL and parameters (the
+front page's SQL has no parameter, and may read the same on SQLite), the rows the database
 answered last, what they converted to and what callers built from them (``Answer``), in an LRU
 of about that many bytes (``ByteLRU``). When the database answers exactly the same rows again,
 ``read`` skips the conversions and returns the same ``Answer``, so a caller finds what it built
@@ -196,9 +197,9 @@ class Statement:
         self._compiled = functools.lru_cache(maxsize=maxsize)(
             functools.partial(_compile, build, inline)
         )
-        # (sql, parameters) -> (the rows as the driver gave them, the answer they gave)
+        # (dialect, sql, parameters) -> (the rows as the driver gave them, the answer they gave)
         self._answers: (
-            ByteLRU[tuple[str, tuple[Any, ...]], tuple[list[dict[str, Any]], Answer]] | None
+            ByteLRU[tuple[str, str, tuple[Any, ...]], tuple[list[dict[str, Any]], Answer]] | None
         ) = ByteLRU(remember_bytes, maxsize) if remember_bytes else None
 
     @property
@@ -241,7 +242,7 @@ class Statement:
         if answers is None:
             return Answer(_convert(compiled, rows))
         try:
-            key = (sql, tuple(params))
+            key = (db.capabilities.dialect, sql, tuple(params))
             last = answers.get(key)
         except TypeError:  # a parameter that cannot be hashed: never remembered
             return Answer(_convert(compiled, rows))

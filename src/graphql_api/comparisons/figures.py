@@ -87,12 +87,13 @@ async def load(
     """One batch per loader for all ``(id, slug)`` comparisons; the reviews (or their counts)
     and the tallies are asked for together, so their two queries run side by side. What
     ``read`` holds is taken from it."""
+    if read is not None and _all_read(needs, read):  # a listing: nothing to load
+        held = read.counts if needs.counts else None
+        return _loaded(list(read.sides), None, held, read.tallies if needs.tallies else None)
     if read is None:
         sides = await load_all(loaders.sides_by_comparison, [i for i, _ in comparisons])
     else:
         sides = list(read.sides)
-        if _all_read(needs, read):  # a listing: nothing to load, the rows are all there
-            return _from_read(sides, needs, read)
     read_counts = read.counts if read is not None else None
     read_tallies = read.tallies if read is not None else None
     tool_ids = list(dict.fromkeys(s.tool.id for group in sides for s in group))
@@ -108,17 +109,29 @@ async def load(
         else None
     )
     reviews: dict[str, list[ReviewRow]] | None = None
-    counts: dict[str, PanelCounts] | None = None
+    counts: Mapping[str, PanelCounts] | None = None
     if pending_reviews is not None:
         reviews = dict(zip(tool_ids, await _values(pending_reviews), strict=True))
         counts = {tool: PanelCounts.of_reviews(rows) for tool, rows in reviews.items()}
     elif pending_counts is not None:
         counts = dict(zip(tool_ids, await _values(pending_counts), strict=True))
-    elif needs.counts and read_counts is not None:
-        counts = {tool: read_counts[tool] for tool in tool_ids}
-    tallies = await _values(pending_tallies) if pending_tallies is not None else None
-    if needs.tallies and read_tallies is not None:
-        tallies = list(read_tallies)
+    elif needs.counts:
+        counts = read_counts
+    tallies: Sequence[dict[str, int]] | None = None
+    if pending_tallies is not None:
+        tallies = await _values(pending_tallies)
+    elif needs.tallies:
+        tallies = read_tallies
+    return _loaded(sides, reviews, counts, tallies)
+
+
+def _loaded(
+    sides: list[list[SideRow]],
+    reviews: Mapping[str, list[ReviewRow]] | None,
+    counts: Mapping[str, PanelCounts] | None,
+    tallies: Sequence[dict[str, int]] | None,
+) -> list[Loaded]:
+    """Each comparison's rows, from what was loaded per tool (and per comparison, in order)."""
     return [
         Loaded(
             sides=group,
@@ -143,18 +156,3 @@ def _all_read(needs: Needs, read: Read) -> bool:
         and (not needs.counts or read.counts is not None)
         and (not needs.tallies or read.tallies is not None)
     )
-
-
-def _from_read(sides: list[list[SideRow]], needs: Needs, read: Read) -> list[Loaded]:
-    """``load``'s answer when ``read`` holds it all (``_all_read``)."""
-    counts = read.counts if needs.counts else None
-    tallies = read.tallies if needs.tallies else None
-    return [
-        Loaded(
-            sides=group,
-            reviews=None,
-            counts=[counts[s.tool.id] for s in group] if counts is not None else None,
-            tallies=tallies[index] if tallies is not None else None,
-        )
-        for index, group in enumerate(sides)
-    ]

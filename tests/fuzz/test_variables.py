@@ -66,7 +66,12 @@ async def test_fuzzed_variables_are_never_an_internal_error(app_client: AppClien
             for document, names in found:
                 for variables in hostile.draw(_variables(names), max(hostile.budget() // 4, 20)):
                     body = {"query": document, "variables": variables}
-                    response = await http.post("/graphql", json=body)
+                    # as a hand-made request writes it: NaN and Infinity pass through (a 400)
+                    response = await http.post(
+                        "/graphql",
+                        content=hostile.encode(body, ascii_only=True),
+                        headers={"content-type": "application/json"},
+                    )
                     assert response.status_code < 500, (body, response.text[:500])
                     for error in response.json().get("errors") or ():
                         code = error["extensions"]["code"]
